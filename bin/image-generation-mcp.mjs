@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Runs the server from a source checkout or an npm install using the Bun that comes from npm.
+// In a fresh clone it first installs the dependencies (their output goes to stderr: stdout is the MCP channel).
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const entry = join(root, "src", "cli", "index.ts")
+
+function findBun() {
+  try {
+    const pkg = createRequire(join(root, "package.json")).resolve("bun/package.json")
+    const bin = join(dirname(pkg), "bin", "bun.exe")
+    return existsSync(bin) ? bin : undefined
+  } catch {
+    return undefined
+  }
+}
+
+let bun = findBun()
+if (!bun && existsSync(join(root, "package-lock.json"))) {
+  process.stderr.write("image-generation-mcp: installing dependencies (first run)…\n")
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm"
+  const result = spawnSync(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: root,
+    stdio: ["ignore", process.stderr, process.stderr],
+  })
+  if (result.status !== 0) process.exit(result.status ?? 1)
+  bun = findBun()
+}
+if (!bun) {
+  process.stderr.write("image-generation-mcp: could not find the Bun runtime (the `bun` npm package).\n")
+  process.exit(1)
+}
+
+const child = spawn(bun, [entry, ...process.argv.slice(2)], { stdio: "inherit" })
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => child.kill(signal))
+}
+child.on("exit", (code, signal) => {
+  if (signal) process.kill(process.pid, signal)
+  else process.exit(code ?? 1)
+})

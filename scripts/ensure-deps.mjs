@@ -1,0 +1,14 @@
+// Installs the locked dependencies when they are missing, so `npm test` works on a fresh clone.
+import { spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const marker = join(root, "node_modules", ".package-lock.json")
+if (!existsSync(join(root, "node_modules", "bun", "package.json")) || !existsSync(marker)) {
+  console.error("Installing dependencies with npm ci…")
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm"
+  const result = spawnSync(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: root, stdio: "inherit" })
+  process.exit(result.status ?? 1)
+}

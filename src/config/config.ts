@@ -1,0 +1,244 @@
+import { homedir } from "node:os"
+import { join } from "node:path"
+import type { LogLevel } from "@/util/log"
+import { ENV_PREFIX, type EnvSource } from "./env"
+import { ConfigError, EnvReader } from "./reader"
+
+export { ConfigError } from "./reader"
+
+export interface TransferConfig {
+  ttlDefaultS: number
+  ttlMaxS: number
+  graceTtlS: number
+  leaseS: number
+  maxUploadBytes: number
+}
+
+export interface OidcConfig {
+  configUrl?: string
+  clientId?: string
+  clientSecret?: string
+  audience?: string
+  requiredScopes?: string[]
+  jwtSigningKey?: string
+  verifyAccessToken: boolean
+}
+
+/** The validated, frozen configuration. Only `config/` reads the environment. */
+export interface Config {
+  readOnly: boolean
+  scratchDir: string
+  stylesDir: string
+  dbPath: string
+  openaiApiKey?: string
+  googleApiKey?: string
+  sdWebuiHost?: string
+  sdWebuiModel?: string
+  defaultProvider: string
+  transformCacheSize: number
+  /** Providers that need a cost confirmation; empty turns confirmation off. */
+  paidProviders: string[]
+  allowLocalFileInput: boolean
+  maxInputImageBytes: number
+  maxInputPixels: number
+  fetchTimeoutS: number
+  serverName: string
+  instructions?: string
+  appDomain?: string
+  httpPath: string
+  transport: "stdio" | "http" | "sse"
+  host: string
+  port: number
+  baseUrl?: string
+  /** Host names accepted in Host/Origin headers on HTTP, besides the bind host and localhost. */
+  allowedHosts: string[]
+  sessionIdleTimeoutS: number
+  bearerToken?: string
+  bearerTokensFile?: string
+  bearerDefaultSubject: string
+  authMode?: "remote" | "oidc-proxy"
+  oidc: OidcConfig
+  kvStoreUrl?: string
+  eventStoreUrl?: string
+  transfer: TransferConfig
+  debugPort?: number
+  debugWait: boolean
+  logLevel: LogLevel
+  /** JSON log lines (`true`), text (`false`), or decided by whether stderr is a terminal (`undefined`). */
+  logJson?: boolean
+}
+
+export interface LoadedConfig {
+  config: Config
+  warnings: string[]
+}
+
+const LEVEL_NAMES: Record<string, LogLevel> = {
+  debug: "debug",
+  info: "info",
+  warn: "warning",
+  warning: "warning",
+  error: "error",
+  critical: "critical",
+}
+
+/** Parses the environment into a `Config`. Throws `ConfigError` for values that cannot work. */
+export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
+  const r = new EnvReader(env)
+  const stateDir = join(home, ".image-generation-mcp")
+  const config: Config = {
+    readOnly: r.bool("READ_ONLY", true),
+    scratchDir: expandHome(r.string("SCRATCH_DIR"), home) ?? join(stateDir, "images"),
+    stylesDir: expandHome(r.string("STYLES_DIR"), home) ?? join(stateDir, "styles"),
+    dbPath: expandHome(r.string("DB_PATH"), home) ?? join(stateDir, "state.sqlite"),
+    openaiApiKey: r.string("OPENAI_API_KEY"),
+    googleApiKey: r.string("GOOGLE_API_KEY"),
+    sdWebuiHost: deprecatedAlias(r, "SD_WEBUI_HOST", "A1111_HOST"),
+    sdWebuiModel: deprecatedAlias(r, "SD_WEBUI_MODEL", "A1111_MODEL"),
+    defaultProvider: defaultProvider(r),
+    transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
+    paidProviders: paidProviders(r),
+    allowLocalFileInput: r.bool("ALLOW_LOCAL_FILE_INPUT", false),
+    maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),
+    maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),
+    fetchTimeoutS: r.number("FETCH_TIMEOUT_S", 30, { exclusiveMin: 0 }),
+    serverName: r.string("SERVER_NAME") ?? "image-generation-mcp",
+    instructions: r.string("INSTRUCTIONS"),
+    appDomain: r.string("APP_DOMAIN"),
+    httpPath: normaliseHttpPath(r.string("HTTP_PATH")),
+    transport: transport(r),
+    host: r.string("HOST") ?? "127.0.0.1",
+    port: r.int("PORT", 8000, { min: 1, max: 65535 }),
+    baseUrl: url(r, "BASE_URL"),
+    allowedHosts: (r.list("ALLOWED_HOSTS") ?? []).map((h) => h.toLowerCase()),
+    sessionIdleTimeoutS: r.number("SESSION_IDLE_TIMEOUT_S", 1800, { exclusiveMin: 0 }),
+    bearerToken: r.string("BEARER_TOKEN"),
+    bearerTokensFile: expandHome(r.string("BEARER_TOKENS_FILE"), home),
+    bearerDefaultSubject: r.string("BEARER_DEFAULT_SUBJECT") ?? "bearer-anon",
+    authMode: authMode(r),
+    oidc: {
+      configUrl: url(r, "OIDC_CONFIG_URL"),
+      clientId: r.string("OIDC_CLIENT_ID"),
+      clientSecret: r.string("OIDC_CLIENT_SECRET"),
+      audience: r.string("OIDC_AUDIENCE"),
+      requiredScopes: r
+        .string("OIDC_REQUIRED_SCOPES")
+        ?.split(/[\s,]+/)
+        .filter(Boolean),
+      jwtSigningKey: r.string("OIDC_JWT_SIGNING_KEY"),
+      verifyAccessToken: r.bool("OIDC_VERIFY_ACCESS_TOKEN", false),
+    },
+    kvStoreUrl: storeUrl(r, "KV_STORE_URL"),
+    eventStoreUrl: storeUrl(r, "EVENT_STORE_URL"),
+    transfer: transferConfig(r),
+    debugPort: r.string("DEBUG_PORT") === undefined ? undefined : r.int("DEBUG_PORT", 0, { min: 1, max: 65535 }),
+    debugWait: r.bool("DEBUG_WAIT", false),
+    logLevel: logLevel(r),
+    logJson: logJson(r),
+  }
+  return { config: Object.freeze(config), warnings: r.warnings }
+}
+
+function expandHome(path: string | undefined, home: string): string | undefined {
+  if (path === undefined) return undefined
+  if (path === "~") return home
+  return path.startsWith("~/") ? join(home, path.slice(2)) : path
+}
+
+function deprecatedAlias(r: EnvReader, name: string, alias: string): string | undefined {
+  const current = r.string(name)
+  if (current !== undefined) return current
+  const legacy = r.string(alias)
+  if (legacy !== undefined) {
+    r.warnings.push(`${ENV_PREFIX}${alias} is deprecated; use ${ENV_PREFIX}${name} instead.`)
+  }
+  return legacy
+}
+
+function defaultProvider(r: EnvReader): string {
+  const value = r.string("DEFAULT_PROVIDER")?.toLowerCase() ?? "auto"
+  if (value !== "a1111") return value
+  r.warnings.push(`${ENV_PREFIX}DEFAULT_PROVIDER=a1111 is deprecated; use sd_webui instead.`)
+  return "sd_webui"
+}
+
+function paidProviders(r: EnvReader): string[] {
+  const value = r.stringOrEmpty("PAID_PROVIDERS")
+  if (value === undefined) return ["openai", "gemini"]
+  return value
+    .split(",")
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean)
+}
+
+export function normaliseHttpPath(path: string | undefined): string {
+  let out = path?.trim() || "/mcp"
+  if (!out.startsWith("/")) out = `/${out}`
+  if (out.length > 1) out = out.replace(/\/+$/, "") || "/"
+  return out
+}
+
+function transport(r: EnvReader): Config["transport"] {
+  const value = r.string("TRANSPORT")?.toLowerCase()
+  if (value === undefined) return "stdio"
+  if (value === "stdio" || value === "http" || value === "sse") return value
+  r.warn("TRANSPORT", value, "stdio")
+  return "stdio"
+}
+
+function url(r: EnvReader, name: string): string | undefined {
+  const value = r.string(name)
+  if (value === undefined) return undefined
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new ConfigError(`${ENV_PREFIX}${name} is invalid: expected an http:// or https:// URL.`)
+  }
+  return value
+}
+
+function authMode(r: EnvReader): Config["authMode"] {
+  const value = r.string("AUTH_MODE")?.toLowerCase().replace(/\s+/g, "")
+  if (value === undefined) return undefined
+  if (value === "remote" || value === "oidc-proxy") return value
+  r.warn("AUTH_MODE", value, "(detected from the other settings)")
+  return undefined
+}
+
+function storeUrl(r: EnvReader, name: string): string | undefined {
+  const value = r.string(name)
+  if (value === undefined) return undefined
+  if (value === "memory://" || value.startsWith("file:///")) return value
+  throw new ConfigError(`${ENV_PREFIX}${name} is invalid: expected memory:// or file:///absolute/path.`)
+}
+
+function transferConfig(r: EnvReader): TransferConfig {
+  const positive = { exclusiveMin: 0 }
+  const out: TransferConfig = {
+    ttlDefaultS: r.number("TRANSFER_TTL_DEFAULT_S", 3600, positive),
+    ttlMaxS: r.number("TRANSFER_TTL_MAX_S", 86400, positive),
+    graceTtlS: r.number("TRANSFER_GRACE_TTL_S", 60, positive),
+    leaseS: r.number("TRANSFER_LEASE_S", 60, positive),
+    maxUploadBytes: r.int("TRANSFER_MAX_UPLOAD_BYTES", 104_857_600, { min: 1 }),
+  }
+  if (out.ttlDefaultS > out.ttlMaxS) {
+    throw new ConfigError(
+      `${ENV_PREFIX}TRANSFER_TTL_DEFAULT_S (${out.ttlDefaultS}) must not exceed ${ENV_PREFIX}TRANSFER_TTL_MAX_S (${out.ttlMaxS}).`,
+    )
+  }
+  return out
+}
+
+function logLevel(r: EnvReader): LogLevel {
+  const ours = r.string("LOG_LEVEL")
+  const name = ours ? "LOG_LEVEL" : "FASTMCP_LOG_LEVEL"
+  const value = ours ?? r.string("FASTMCP_LOG_LEVEL", { raw: true })
+  if (value === undefined) return "info"
+  const level = LEVEL_NAMES[value.toLowerCase()]
+  if (level) return level
+  r.warn(name, value, "INFO", !ours)
+  return "info"
+}
+
+function logJson(r: EnvReader): boolean | undefined {
+  if (r.string("FASTMCP_ENABLE_RICH_LOGGING", { raw: true }) === undefined) return undefined
+  return !r.bool("FASTMCP_ENABLE_RICH_LOGGING", true, { raw: true })
+}

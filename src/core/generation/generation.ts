@@ -1,0 +1,131 @@
+import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
+import type { ImageRegistry } from "../images/registry"
+import type { JobService } from "../jobs/jobs"
+import type { ProviderService } from "../providers/service"
+import { nowSeconds } from "../time"
+import { checkAspectRatio, checkBackground, checkPrompt, checkQuality } from "./validate"
+
+export interface GenerateArgs {
+  prompt: string
+  provider?: string | null
+  negativePrompt?: string | null
+  aspectRatio?: string
+  quality?: string
+  background?: string
+  model?: string | null
+}
+
+/** A validated request with its provider resolved, ready to start (after any cost confirmation). */
+export interface PreparedGeneration {
+  prompt: string
+  provider: string
+  negativePrompt: string | null
+  aspectRatio: string
+  quality: string
+  background: string
+  model: string | null
+}
+
+export interface GenerationStarted {
+  status: "generating"
+  image_id: string
+  prompt: string
+  provider: string
+  prompt_style: string | null
+  original_uri: string
+  metadata_uri: string
+  resource_template: string
+}
+
+export interface GenerationServiceOptions {
+  providers: ProviderService
+  jobs: JobService
+  images: ImageRegistry
+  defaultProvider: string
+  paidProviders: readonly string[]
+}
+
+/** Starting generations and reporting on them, with the reference's status semantics. */
+export class GenerationService {
+  private readonly opts: GenerationServiceOptions
+
+  constructor(opts: GenerationServiceOptions) {
+    this.opts = opts
+  }
+
+  async prepare(args: GenerateArgs): Promise<PreparedGeneration> {
+    const prompt = checkPrompt(args.prompt)
+    const negativePrompt = args.negativePrompt ? checkPrompt(args.negativePrompt, "negative_prompt") : null
+    const quality = checkQuality(args.quality ?? "standard")
+    const background = checkBackground(args.background ?? "opaque")
+    const aspectRatio = args.aspectRatio ?? "1:1"
+    const model = args.model || null
+    const requested = (args.provider || this.opts.defaultProvider).trim().toLowerCase()
+    const provider = await this.opts.providers.resolve(requested === "a1111" ? "sd_webui" : requested, {
+      prompt,
+      background,
+      aspectRatio,
+    })
+    checkAspectRatio(aspectRatio, provider, this.opts.providers.supportedAspectRatios(provider, model))
+    return { prompt, provider, negativePrompt, aspectRatio, quality, background, model }
+  }
+
+  /** Whether starting this generation needs the user's confirmation because it costs money. */
+  needsConfirmation(prepared: PreparedGeneration): boolean {
+    return this.opts.paidProviders.includes(prepared.provider)
+  }
+
+  async start(prepared: PreparedGeneration, sourceImageIds: string[] = []): Promise<GenerationStarted> {
+    const { providers, jobs } = this.opts
+    const provider = providers.get(prepared.provider)
+    if (!provider) throw new Error(`Provider '${prepared.provider}' disappeared`)
+    const id = randomImageId()
+    await jobs.start(id, { ...prepared, sourceImageIds }, (signal, onProgress) =>
+      provider.generate(prepared, { signal, onProgress }),
+    )
+    return {
+      status: "generating",
+      image_id: id,
+      prompt: prepared.prompt,
+      provider: prepared.provider,
+      prompt_style: providers.promptStyle(prepared.provider, prepared.model),
+      original_uri: viewUri(id),
+      metadata_uri: metadataUri(id),
+      resource_template: resourceTemplate(id),
+    }
+  }
+
+  /** `check_generation_status`: a finished job is reported once, then forgotten (its image stays). */
+  async status(id: string): Promise<Record<string, unknown>> {
+    const { jobs, images } = this.opts
+    const job = await jobs.get(id)
+    if (job?.status === "generating") {
+      return {
+        status: "generating",
+        image_id: id,
+        progress: job.progress,
+        progress_message: job.progressMessage,
+        elapsed_seconds: Math.round((nowSeconds() - job.createdEpoch) * 10) / 10,
+      }
+    }
+    if (job) await jobs.remove(id)
+    if (job?.status === "failed") return { status: "failed", image_id: id, error: job.error || "Unknown error" }
+    if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
+    return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
+  }
+
+  /** For tools that show an image: a not-ready answer while the job runs or failed, else undefined. */
+  async notReady(id: string): Promise<Record<string, unknown> | undefined> {
+    const job = await this.opts.jobs.get(id)
+    if (!job) return undefined
+    if (job.status === "completed") {
+      await this.opts.jobs.remove(id)
+      return undefined
+    }
+    return {
+      status: job.status,
+      image_id: id,
+      error: "Image not ready. Use check_generation_status(image_id) to poll.",
+    }
+  }
+}

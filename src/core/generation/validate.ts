@@ -1,0 +1,42 @@
+import { InvalidArgumentError } from "../errors"
+
+export const SUPPORTED_ASPECT_RATIOS = ["1:1", "16:9", "9:16", "3:2", "2:3"]
+export const SUPPORTED_QUALITY_LEVELS = ["standard", "hd"]
+export const SUPPORTED_BACKGROUNDS = ["opaque", "transparent"]
+/** The longest prompt any supported vendor accepts (gpt-image: 32,000 characters). */
+export const MAX_PROMPT_CHARS = 32_000
+
+export function checkPrompt(prompt: string, field = "prompt"): string {
+  if (!prompt.trim()) throw new InvalidArgumentError(`${field} must not be empty.`)
+  if (prompt.length > MAX_PROMPT_CHARS) {
+    throw new InvalidArgumentError(
+      `${field} is ${prompt.length} characters; the limit is ${MAX_PROMPT_CHARS}. Shorten it and try again.`,
+    )
+  }
+  return prompt
+}
+
+export function checkQuality(quality: string): string {
+  if (!SUPPORTED_QUALITY_LEVELS.includes(quality)) {
+    throw new InvalidArgumentError(`Unsupported quality '${quality}'. Supported: ['standard', 'hd']`)
+  }
+  return quality
+}
+
+export function checkBackground(background: string): string {
+  if (!SUPPORTED_BACKGROUNDS.includes(background)) {
+    throw new InvalidArgumentError(`Unsupported background '${background}'. Supported: opaque, transparent`)
+  }
+  return background
+}
+
+/** Checks a ratio against what the resolved provider (and model) accepts. */
+export function checkAspectRatio(ratio: string, provider: string, supported: string[]): string {
+  const accepted = supported.length ? supported : SUPPORTED_ASPECT_RATIOS
+  if (!accepted.includes(ratio)) {
+    throw new InvalidArgumentError(
+      `Unsupported aspect_ratio '${ratio}' for provider '${provider}'. Supported: ${accepted.join(", ")}`,
+    )
+  }
+  return ratio
+}

@@ -1,0 +1,150 @@
+import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Origin } from "@/storage/types"
+import { ImageNotFoundError, MetadataMissingError } from "../errors"
+import { isoTimestamp, nowSeconds } from "../time"
+import { probeImage } from "../transform/probe"
+import { contentImageId, originalFilename, sidecarFilename } from "./ids"
+import { canonicalOrigin, sidecarJson } from "./sidecar"
+
+/** What a caller supplies to add an image to the gallery. */
+export interface NewImage {
+  bytes: Uint8Array
+  contentType: string
+  prompt: string
+  negativePrompt?: string | null
+  provider: string
+  aspectRatio: string
+  quality: string
+  background: string
+  providerMetadata?: Record<string, unknown>
+  sourceImageIds?: string[]
+  origin?: Origin
+  originSource?: string | null
+  /** Pre-allocated id (generations); content-addressed when absent. */
+  id?: string
+}
+
+export interface ImageRegistryOptions {
+  store: ImageStore
+  blobs: BlobStore
+  maxInputPixels: number
+  /** Called after an image is deleted (e.g. to evict cached transforms). */
+  onDelete?: (id: string) => void
+}
+
+/** The gallery: metadata rows in the store (the source of truth), bytes and sidecars in the blob store. */
+export class ImageRegistry {
+  private readonly opts: ImageRegistryOptions
+
+  constructor(opts: ImageRegistryOptions) {
+    this.opts = opts
+  }
+
+  /** Validates, writes the original and its sidecar, and returns the record to persist. Cleans up on failure. */
+  async prepare(input: NewImage): Promise<ImageRecord> {
+    if (input.origin === "imported" && !input.originSource) {
+      throw new Error("An imported image needs a non-empty origin_source.")
+    }
+    const info = await probeImage(input.bytes, this.opts.maxInputPixels, "image")
+    const id = input.id ?? contentImageId(input.bytes)
+    const created = nowSeconds()
+    const record: ImageRecord = {
+      id,
+      prompt: input.prompt,
+      negativePrompt: input.negativePrompt ?? null,
+      provider: input.provider,
+      aspectRatio: input.aspectRatio,
+      quality: input.quality,
+      background: input.background,
+      contentType: input.contentType,
+      originalFilename: originalFilename(id, input.contentType),
+      originalSizeBytes: input.bytes.length,
+      width: info.width,
+      height: info.height,
+      providerMetadata: input.providerMetadata ?? {},
+      createdAt: isoTimestamp(created),
+      createdEpoch: created,
+      sourceImageIds: input.sourceImageIds ?? [],
+      ...canonicalOrigin(input.origin, input.originSource),
+    }
+    await this.writeFiles(record, input.bytes)
+    return record
+  }
+
+  /** Adds an image now (edits, imports). Generations persist through the job store instead. */
+  async register(input: NewImage): Promise<ImageRecord> {
+    const record = await this.prepare(input)
+    await this.commit(record, () => this.opts.store.upsert(record))
+    return record
+  }
+
+  /** Runs `persist`; if it fails, removes the files `prepare` wrote so nothing points at nothing. */
+  async commit(record: ImageRecord, persist: () => Promise<void>): Promise<void> {
+    const existed = await this.opts.store.get(record.id)
+    try {
+      await persist()
+    } catch (error) {
+      if (!existed) await this.removeFiles(record)
+      throw error
+    }
+  }
+
+  get(id: string): Promise<ImageRecord | undefined> {
+    return this.opts.store.get(id)
+  }
+
+  async require(id: string): Promise<ImageRecord> {
+    const record = await this.opts.store.get(id)
+    if (!record) throw new ImageNotFoundError(id)
+    return record
+  }
+
+  list(query?: ImageListQuery): Promise<ImageRecord[]> {
+    return this.opts.store.list(query)
+  }
+
+  count(query?: Pick<ImageListQuery, "origin">): Promise<number> {
+    return this.opts.store.count(query)
+  }
+
+  async readOriginal(record: ImageRecord): Promise<Uint8Array> {
+    try {
+      return await this.opts.blobs.read(record.originalFilename)
+    } catch (error) {
+      throw new ImageNotFoundError(record.id, { cause: error })
+    }
+  }
+
+  /** The sidecar text exactly as stored on disk. */
+  async readSidecar(id: string): Promise<string> {
+    await this.require(id)
+    try {
+      return await this.opts.blobs.readText(sidecarFilename(id))
+    } catch (error) {
+      throw new MetadataMissingError(id, { cause: error })
+    }
+  }
+
+  async delete(id: string): Promise<ImageRecord> {
+    const record = await this.require(id)
+    await this.opts.store.delete(id)
+    await this.removeFiles(record)
+    this.opts.onDelete?.(id)
+    return record
+  }
+
+  private async writeFiles(record: ImageRecord, bytes: Uint8Array): Promise<void> {
+    const { blobs } = this.opts
+    await blobs.write(record.originalFilename, bytes)
+    try {
+      await blobs.write(sidecarFilename(record.id), sidecarJson(record))
+    } catch (error) {
+      if (!(await this.opts.store.get(record.id))) await blobs.remove(record.originalFilename)
+      throw error
+    }
+  }
+
+  private async removeFiles(record: ImageRecord): Promise<void> {
+    await this.opts.blobs.remove(record.originalFilename)
+    await this.opts.blobs.remove(sidecarFilename(record.id))
+  }
+}

@@ -1,0 +1,69 @@
+import { copyFile, mkdir, readdir, readFile, stat } from "node:fs/promises"
+import { join, resolve } from "node:path"
+import type { ImageRecord, ImageStore } from "@/storage/types"
+import { sidecarFilename } from "./ids"
+import { parseSidecar } from "./sidecar"
+
+export interface ScratchImportResult {
+  imported: number
+  skipped: { file: string; reason: string }[]
+}
+
+export interface ScratchImportOptions {
+  /** The directory holding `<id>.json` sidecars and `<id>-original.<ext>` files. */
+  source: string
+  /** The server's scratch dir; files are copied there when `source` is elsewhere. */
+  scratchDir: string
+  store: ImageStore
+  warn?: (message: string) => void
+}
+
+const BATCH = 500
+
+/**
+ * Imports a scratch dir written by this server or the Python one into the registry. Corrupt sidecars and sidecars
+ * whose original is missing are skipped with a warning. Records with an id already present are replaced.
+ */
+export async function importScratchDir(opts: ScratchImportOptions): Promise<ScratchImportResult> {
+  const result: ScratchImportResult = { imported: 0, skipped: [] }
+  const names = await readdir(opts.source).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [] as string[]
+    throw error
+  })
+  const sidecars = names.filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort()
+  const sizes = new Map<string, number>()
+  await Promise.all(
+    names.map(async (n) => {
+      if (!n.includes("-original")) return
+      const info = await stat(join(opts.source, n)).catch(() => undefined)
+      if (info?.isFile()) sizes.set(n, info.size)
+    }),
+  )
+  const copying = resolve(opts.source) !== resolve(opts.scratchDir)
+  if (copying) await mkdir(opts.scratchDir, { recursive: true })
+
+  let batch: ImageRecord[] = []
+  for (const file of sidecars) {
+    let record: ImageRecord
+    try {
+      const text = await readFile(join(opts.source, file), "utf8")
+      record = parseSidecar(text, (name) => sizes.get(name))
+      if (copying) {
+        await copyFile(join(opts.source, record.originalFilename), join(opts.scratchDir, record.originalFilename))
+        await copyFile(join(opts.source, file), join(opts.scratchDir, sidecarFilename(record.id)))
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      result.skipped.push({ file, reason })
+      opts.warn?.(`Skipping sidecar ${file}: ${reason}`)
+      continue
+    }
+    batch.push(record)
+    if (batch.length >= BATCH) {
+      result.imported += await opts.store.insertMany(batch)
+      batch = []
+    }
+  }
+  if (batch.length) result.imported += await opts.store.insertMany(batch)
+  return result
+}

@@ -1,0 +1,39 @@
+import { parseViewParams } from "../transform/params"
+import { type TransformedImage, transformImage } from "../transform/pipeline"
+import { type Preview, webpPreview } from "../transform/preview"
+import { probeImage } from "../transform/probe"
+import type { ImageRegistry } from "./registry"
+
+export interface ImagePreview {
+  preview: Preview
+  image: TransformedImage
+  params: ReturnType<typeof parseViewParams>
+}
+
+/** Serving images: the view pipeline and previews, from the registry's originals. */
+export class ImageViews {
+  private readonly images: ImageRegistry
+  private readonly maxPixels: number
+
+  constructor(images: ImageRegistry, maxPixels: number) {
+    this.images = images
+    this.maxPixels = maxPixels
+  }
+
+  /** `image://{id}/view?…`: the original, or the transformed image the query asks for. */
+  async view(id: string, query: URLSearchParams): Promise<TransformedImage> {
+    const params = parseViewParams(query)
+    const record = await this.images.require(id)
+    const bytes = await this.images.readOriginal(record)
+    const info = await probeImage(bytes, this.maxPixels, "stored image")
+    return transformImage(bytes, { ...info, contentType: record.contentType }, params, this.maxPixels)
+  }
+
+  /** The view, plus a ≤512 px WebP preview of it. */
+  async preview(id: string, query: URLSearchParams): Promise<ImagePreview> {
+    const params = parseViewParams(query)
+    const image = await this.view(id, query)
+    const preview = await webpPreview(image.bytes, image, { maxPixels: this.maxPixels })
+    return { preview, image, params }
+  }
+}

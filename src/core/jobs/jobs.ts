@@ -1,0 +1,147 @@
+import { ContentPolicyError, ProviderConnectionError } from "@/providers/errors"
+import type { GenerateResult, ProgressCallback } from "@/providers/types"
+import type { JobRecord, JobStore } from "@/storage/types"
+import { redact } from "@/util/redact"
+import type { ImageRegistry } from "../images/registry"
+import { nowSeconds } from "../time"
+import { isOwnerAlive, type ProcessIdentity } from "./owner"
+
+export const JOB_TTL_SECONDS = 600
+export const INTERRUPTED_MESSAGE = "interrupted by a server restart"
+export const CONTENT_POLICY_MESSAGE = "Content policy rejected the prompt. Try rephrasing or use a different provider."
+export const UNREACHABLE_MESSAGE = "Provider is unreachable. Check that it is running, or try a different provider."
+
+export type JobParams = Pick<
+  JobRecord,
+  "prompt" | "provider" | "negativePrompt" | "aspectRatio" | "quality" | "background" | "model" | "sourceImageIds"
+>
+
+export type JobRunner = (signal: AbortSignal, onProgress: ProgressCallback) => Promise<GenerateResult>
+
+export interface JobServiceOptions {
+  store: JobStore
+  registry: ImageRegistry
+  self: ProcessIdentity
+  log?: { warning(message: string, fields?: Record<string, unknown>): void }
+}
+
+interface Running {
+  controller: AbortController
+  done: Promise<void>
+}
+
+/** Background generations whose state lives in the store, so it survives restarts. */
+export class JobService {
+  private readonly running = new Map<string, Running>()
+
+  private readonly opts: JobServiceOptions
+
+  constructor(opts: JobServiceOptions) {
+    this.opts = opts
+  }
+
+  /** Records the job, then runs it in the background. Resolves as soon as the job is recorded. */
+  async start(id: string, params: JobParams, run: JobRunner): Promise<JobRecord> {
+    const job: JobRecord = {
+      id,
+      ...params,
+      status: "generating",
+      error: null,
+      createdEpoch: nowSeconds(),
+      completedEpoch: null,
+      progress: 0,
+      progressMessage: "",
+      ownerPid: this.opts.self.pid,
+      ownerStartedEpoch: this.opts.self.startedEpoch,
+    }
+    const controller = new AbortController()
+    const inserted = this.opts.store.insert(job)
+    const done = inserted
+      .then(() => this.execute(job, run, controller.signal))
+      .catch(() => {})
+      .finally(() => this.running.delete(id))
+    // Registered before the insert settles, so a concurrent read never mistakes the new job for an orphan.
+    this.running.set(id, { controller, done })
+    await inserted
+    return job
+  }
+
+  private async execute(job: JobRecord, run: JobRunner, signal: AbortSignal): Promise<void> {
+    const { store, registry } = this.opts
+    try {
+      const onProgress: ProgressCallback = (fraction, message) => {
+        store.updateProgress(job.id, Math.min(1, Math.max(0, fraction)), message).catch(() => {})
+      }
+      const result = await run(signal, onProgress)
+      signal.throwIfAborted()
+      const record = await registry.prepare({
+        ...job,
+        bytes: result.data,
+        contentType: result.contentType,
+        providerMetadata: result.metadata,
+      })
+      await registry.commit(record, () => store.completeWithImage(job.id, record, nowSeconds()))
+    } catch (error) {
+      const message = signal.aborted ? INTERRUPTED_MESSAGE : failureMessage(error)
+      this.opts.log?.warning("Generation failed", { image_id: job.id, provider: job.provider, error: message })
+      await store.fail(job.id, message, nowSeconds()).catch(() => {})
+    }
+  }
+
+  /** The job after the TTL sweep, with jobs of dead processes reported as interrupted. */
+  async get(id: string): Promise<JobRecord | undefined> {
+    await this.sweep()
+    const job = await this.opts.store.get(id)
+    return job && (await this.reconcile(job))
+  }
+
+  /** Jobs not yet completed (generating or failed), oldest first. */
+  async listUnfinished(): Promise<JobRecord[]> {
+    await this.sweep()
+    const jobs = await this.opts.store.listUnfinished()
+    return Promise.all(jobs.map((job) => this.reconcile(job)))
+  }
+
+  remove(id: string): Promise<void> {
+    return this.opts.store.remove(id)
+  }
+
+  /** Marks jobs left running by a process that is gone as failed. Run at start-up. */
+  async recoverInterrupted(): Promise<number> {
+    let count = 0
+    for (const job of await this.opts.store.listUnfinished()) {
+      if ((await this.reconcile(job)).status === "failed" && job.status === "generating") count++
+    }
+    return count
+  }
+
+  /** Aborts running jobs and waits (up to `timeoutMs`) for them to record their final state. */
+  async shutdown(timeoutMs = 3000): Promise<void> {
+    for (const { controller } of this.running.values()) controller.abort()
+    const all = Promise.all([...this.running.values()].map((r) => r.done))
+    await Promise.race([all, Bun.sleep(timeoutMs)])
+  }
+
+  /** Resolves when every job running now has finished. */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done))
+  }
+
+  private async reconcile(job: JobRecord): Promise<JobRecord> {
+    if (job.status !== "generating" || this.running.has(job.id)) return job
+    if (isOwnerAlive(job, this.opts.self)) return job
+    const at = nowSeconds()
+    await this.opts.store.fail(job.id, INTERRUPTED_MESSAGE, at)
+    return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
+  }
+
+  private sweep(): Promise<void> {
+    return this.opts.store.sweepFinished(nowSeconds() - JOB_TTL_SECONDS)
+  }
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof ContentPolicyError) return CONTENT_POLICY_MESSAGE
+  if (error instanceof ProviderConnectionError) return UNREACHABLE_MESSAGE
+  return redact(error instanceof Error ? error.message : String(error))
+}

@@ -1,0 +1,105 @@
+import type { Config } from "@/config/config"
+import { createPlaceholderProvider } from "@/providers/placeholder"
+import type { ImageProvider } from "@/providers/types"
+import { createFileBlobStore } from "@/storage/file-blobs"
+import { createSqliteStore } from "@/storage/sqlite-store"
+import type { BlobStore, Store } from "@/storage/types"
+import { createLogger } from "@/util/log"
+import { GenerationService } from "./generation/generation"
+import { ImageRegistry } from "./images/registry"
+import { importScratchDir } from "./images/scratch-import"
+import { ImageViews } from "./images/views"
+import { JobService } from "./jobs/jobs"
+import { currentProcess, type ProcessIdentity } from "./jobs/owner"
+import { ProviderService } from "./providers/service"
+
+export interface ServiceDeps {
+  /** Providers registered after the configured ones (tests use this for fakes). */
+  extraProviders?: ImageProvider[]
+  /** Replaces the configured providers entirely. */
+  providers?: ImageProvider[]
+  store?: Store
+  blobs?: BlobStore
+  self?: ProcessIdentity
+}
+
+export interface Services {
+  config: Config
+  store: Store
+  images: ImageRegistry
+  views: ImageViews
+  jobs: JobService
+  providers: ProviderService
+  generation: GenerationService
+  /** Stops running jobs (they are recorded as interrupted) and closes the store. */
+  close(): Promise<void>
+}
+
+const SCRATCH_IMPORT_KEY = "scratch_dir_imported"
+
+/** The composition root: storage, registry, providers and jobs for one server process. */
+export async function createServices(config: Config, deps: ServiceDeps = {}): Promise<Services> {
+  const log = createLogger("services")
+  const store = deps.store ?? createSqliteStore(config.dbPath)
+  const blobs = deps.blobs ?? createFileBlobStore(config.scratchDir)
+  const images = new ImageRegistry({ store: store.images, blobs, maxInputPixels: config.maxInputPixels })
+  const providerList = deps.providers ?? [...configuredProviders(config), ...(deps.extraProviders ?? [])]
+  const providers = new ProviderService(providerList, { log: createLogger("providers") })
+  const jobs = new JobService({
+    store: store.jobs,
+    registry: images,
+    self: deps.self ?? currentProcess(),
+    log: createLogger("jobs"),
+  })
+  const generation = new GenerationService({
+    providers,
+    jobs,
+    images,
+    defaultProvider: config.defaultProvider,
+    paidProviders: config.paidProviders,
+  })
+
+  await importScratchOnFirstStart(config, store, log.warning)
+  const interrupted = await jobs.recoverInterrupted()
+  if (interrupted) log.warning(`${interrupted} generation(s) were interrupted by a server restart`)
+  if (config.defaultProvider !== "auto" && !providers.get(config.defaultProvider)) {
+    log.warning(`IMAGE_GENERATION_MCP_DEFAULT_PROVIDER=${config.defaultProvider} is not a registered provider`, {
+      available: providers.names(),
+    })
+  }
+  void providers.ready()
+
+  return {
+    config,
+    store,
+    images,
+    views: new ImageViews(images, config.maxInputPixels),
+    jobs,
+    providers,
+    generation,
+    async close() {
+      await jobs.shutdown()
+      await providers.dispose()
+      store.close()
+    },
+  }
+}
+
+function configuredProviders(_config: Config): ImageProvider[] {
+  const warn = createLogger("placeholder").warning
+  return [createPlaceholderProvider({ warn: (m) => warn(m) })]
+}
+
+async function importScratchOnFirstStart(config: Config, store: Store, warn: (m: string) => void): Promise<void> {
+  if (await store.meta.get(SCRATCH_IMPORT_KEY)) return
+  if ((await store.images.count()) === 0) {
+    const result = await importScratchDir({
+      source: config.scratchDir,
+      scratchDir: config.scratchDir,
+      store: store.images,
+      warn,
+    })
+    if (result.imported) createLogger("services").info(`Imported ${result.imported} image(s) from ${config.scratchDir}`)
+  }
+  await store.meta.set(SCRATCH_IMPORT_KEY, new Date().toISOString())
+}

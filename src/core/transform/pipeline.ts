@@ -1,0 +1,101 @@
+import { InvalidArgumentError } from "../errors"
+import { hasRegionCrop, isIdentity, type OutputFormat, type ViewParams } from "./params"
+import { cropRaw, decodeRgba, rawToPng } from "./pixels"
+import type { ImageInfo } from "./probe"
+
+export interface TransformedImage {
+  bytes: Uint8Array
+  contentType: string
+  width: number
+  height: number
+}
+
+const CONTENT_TYPE: Record<OutputFormat, string> = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" }
+/** zlib levels above 3 cost Bun.Image much more time for little size. */
+export const PNG_COMPRESSION_LEVEL = 3
+
+/**
+ * The view pipeline, always from the original: region crop → rotate (clockwise) → flip → resize → format.
+ * Sizes derive from the dimensions after crop and rotate. Width and height together mean cover + centre crop.
+ */
+export async function transformImage(
+  original: Uint8Array,
+  info: ImageInfo,
+  params: ViewParams,
+  maxPixels: number,
+): Promise<TransformedImage> {
+  if (isIdentity(params))
+    return { bytes: original, contentType: info.contentType, width: info.width, height: info.height }
+
+  let source = original
+  let { width, height } = info
+  if (hasRegionCrop(params)) {
+    const { cropX: x, cropY: y, cropW: w, cropH: h } = params
+    if (x + w > width || y + h > height) {
+      throw new InvalidArgumentError(
+        `Crop box (${x}, ${y}, ${w}x${h}) does not fit within image dimensions ${width}x${height}.`,
+      )
+    }
+    source = rawToPng(cropRaw(await decodeRgba(new Bun.Image(original, { maxPixels })), x, y, w, h))
+    width = w
+    height = h
+  }
+  if (params.rotate === 90 || params.rotate === 270) [width, height] = [height, width]
+
+  const target = targetSize(params, width, height)
+  if (target.width * target.height > maxPixels) {
+    throw new InvalidArgumentError(
+      `The requested output ${target.width}x${target.height} exceeds the ${maxPixels}-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
+    )
+  }
+  const format: OutputFormat = params.format || sameFormat(info.format)
+
+  let image = new Bun.Image(source, { maxPixels })
+  if (params.rotate) image = image.rotate(params.rotate)
+  if (params.flip === "horizontal") image = image.flop()
+  if (params.flip === "vertical") image = image.flip()
+  if (target.cover) {
+    image = image.resize(target.scaledWidth, target.scaledHeight)
+    const raw = await decodeRgba(image)
+    const left = Math.floor((raw.width - target.width) / 2)
+    const top = Math.floor((raw.height - target.height) / 2)
+    image = new Bun.Image(rawToPng(cropRaw(raw, left, top, target.width, target.height)))
+  } else if (target.width !== width || target.height !== height) {
+    image = image.resize(target.width, target.height)
+  }
+  const bytes = await encode(image, format, params.quality).bytes()
+  return { bytes, contentType: CONTENT_TYPE[format], width: target.width, height: target.height }
+}
+
+interface TargetSize {
+  width: number
+  height: number
+  /** Scale to `scaledWidth×scaledHeight`, then crop the centre. */
+  cover: boolean
+  scaledWidth: number
+  scaledHeight: number
+}
+
+function targetSize(p: ViewParams, width: number, height: number): TargetSize {
+  if (p.width && p.height) {
+    const scale = Math.max(p.width / width, p.height / height)
+    const scaledWidth = Math.max(p.width, Math.round(width * scale))
+    const scaledHeight = Math.max(p.height, Math.round(height * scale))
+    const cover = scaledWidth !== p.width || scaledHeight !== p.height
+    return { width: p.width, height: p.height, cover, scaledWidth, scaledHeight }
+  }
+  const plain = (w: number, h: number) => ({ width: w, height: h, cover: false, scaledWidth: w, scaledHeight: h })
+  if (p.width) return plain(p.width, Math.max(1, Math.round((height * p.width) / width)))
+  if (p.height) return plain(Math.max(1, Math.round((width * p.height) / height)), p.height)
+  return plain(width, height)
+}
+
+function sameFormat(format: ImageInfo["format"]): OutputFormat {
+  return format === "jpeg" || format === "webp" ? format : "png"
+}
+
+export function encode(image: Bun.Image, format: OutputFormat, quality: number): Bun.Image {
+  if (format === "jpeg") return image.jpeg({ quality })
+  if (format === "webp") return image.webp({ quality })
+  return image.png({ compressionLevel: PNG_COMPRESSION_LEVEL })
+}

@@ -1,0 +1,130 @@
+export type PromptStyle = "clip" | "natural_language"
+export type Lifecycle = "current" | "legacy" | "deprecated"
+
+/** Per-model prose that helps a model write prompts that suit the model. */
+export interface StyleProfile {
+  label: string
+  style_hints: string
+  incompatible_styles: string
+  good_example: string
+  bad_example: string
+  lifecycle: Lifecycle
+  deprecation_note?: string
+}
+
+/** One model's abilities, serialised with its keys in this order (the reference's JSON shape). */
+export interface ModelCapabilities {
+  model_id: string
+  display_name: string
+  can_generate: boolean
+  can_edit: boolean
+  supports_mask: boolean
+  supported_aspect_ratios: string[]
+  supported_qualities: string[]
+  supported_formats: string[]
+  supports_negative_prompt: boolean
+  supports_background: boolean
+  supports_image_input: boolean
+  max_input_images: number
+  max_resolution: number | null
+  default_steps: number | null
+  default_cfg: number | null
+  prompt_style: PromptStyle | null
+  style_profile?: StyleProfile
+  watermark?: "synthid" | "none"
+}
+
+export interface ProviderCapabilities {
+  provider_name: string
+  models: ModelCapabilities[]
+  supports_background: boolean
+  supports_negative_prompt: boolean
+  /** Epoch seconds of the discovery attempt. */
+  discovered_at: number
+  degraded: boolean
+}
+
+export interface InputImage {
+  data: Uint8Array
+  contentType: "image/png" | "image/jpeg" | "image/webp"
+  sourceId: string | null
+}
+
+export interface GenerateRequest {
+  prompt: string
+  negativePrompt?: string | null
+  aspectRatio: string
+  quality: string
+  background: string
+  model?: string | null
+  referenceImages?: InputImage[]
+  strength?: number | null
+  mask?: InputImage | null
+}
+
+export interface GenerateResult {
+  data: Uint8Array
+  contentType: string
+  metadata: Record<string, unknown>
+}
+
+export type ProgressCallback = (fraction: number, message: string) => void
+
+export interface GenerateOptions {
+  signal: AbortSignal
+  onProgress?: ProgressCallback
+}
+
+/** One image vendor behind one small interface. Optional features are optional methods. */
+export interface ImageProvider {
+  readonly name: string
+  readonly description: string
+  discover(signal?: AbortSignal): Promise<ProviderCapabilities>
+  generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult>
+  dispose?(): Promise<void>
+}
+
+export type ProviderFactory<O> = (options: O, deps?: { fetch?: typeof fetch }) => ImageProvider
+
+/** Builds a model entry with the reference defaults, keeping the serialised key order. */
+export function modelCapabilities(
+  fields: Pick<ModelCapabilities, "model_id" | "display_name"> & Partial<ModelCapabilities>,
+): ModelCapabilities {
+  const model: ModelCapabilities = {
+    model_id: fields.model_id,
+    display_name: fields.display_name,
+    can_generate: fields.can_generate ?? true,
+    can_edit: fields.can_edit ?? false,
+    supports_mask: fields.supports_mask ?? false,
+    supported_aspect_ratios: fields.supported_aspect_ratios ?? [],
+    supported_qualities: fields.supported_qualities ?? [],
+    supported_formats: fields.supported_formats ?? [],
+    supports_negative_prompt: fields.supports_negative_prompt ?? false,
+    supports_background: fields.supports_background ?? false,
+    supports_image_input: fields.supports_image_input ?? false,
+    max_input_images: fields.max_input_images ?? 0,
+    max_resolution: fields.max_resolution ?? null,
+    default_steps: fields.default_steps ?? null,
+    default_cfg: fields.default_cfg ?? null,
+    prompt_style: fields.prompt_style ?? null,
+  }
+  if (fields.style_profile) model.style_profile = fields.style_profile
+  if (fields.watermark) model.watermark = fields.watermark
+  return model
+}
+
+/** Capabilities for a provider, aggregating the per-model flags. */
+export function providerCapabilities(
+  name: string,
+  models: ModelCapabilities[],
+  degraded = false,
+): ProviderCapabilities {
+  return {
+    provider_name: name,
+    models,
+    supports_background: models.some((m) => m.supports_background),
+    supports_negative_prompt: models.some((m) => m.supports_negative_prompt),
+    discovered_at: Date.now() / 1000,
+    degraded,
+  }
+}

@@ -1,0 +1,32 @@
+import { Database } from "bun:sqlite"
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import { MIGRATIONS } from "@/assets"
+
+/** Opens (creating if needed) a SQLite database and brings its schema up to date. */
+export function openDatabase(path: string): Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path, { create: true, strict: true })
+  // busy_timeout first: switching to WAL takes a lock that concurrent openers must wait for.
+  db.run("PRAGMA busy_timeout = 5000")
+  db.run("PRAGMA journal_mode = WAL")
+  db.run("PRAGMA synchronous = NORMAL")
+  db.run("PRAGMA foreign_keys = ON")
+  migrate(db)
+  return db
+}
+
+function migrate(db: Database): void {
+  const current = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The database schema (version ${current}) is newer than this program knows (${MIGRATIONS.length}); upgrade image-generation-mcp.`,
+    )
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.run(MIGRATIONS[version] ?? "")
+      db.run(`PRAGMA user_version = ${version + 1}`)
+    }).immediate()
+  }
+}

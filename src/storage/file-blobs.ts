@@ -1,0 +1,50 @@
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { BlobStore } from "./types"
+
+/** Blob store on a local directory (the scratch dir). Writes go to a temp file, then rename. */
+export function createFileBlobStore(dir: string): BlobStore {
+  let ready: Promise<unknown> | undefined
+  const ensureDir = () => {
+    ready ??= mkdir(dir, { recursive: true }).catch((error) => {
+      ready = undefined
+      throw error
+    })
+    return ready
+  }
+  const path = (name: string) => {
+    if (name.includes("/") || name.includes("\\") || name.startsWith("."))
+      throw new Error(`Invalid blob name '${name}'`)
+    return join(dir, name)
+  }
+
+  return {
+    async write(name, bytes) {
+      const target = path(name)
+      await ensureDir()
+      const temp = join(dir, `.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`)
+      try {
+        await writeFile(temp, bytes)
+        await rename(temp, target)
+      } catch (error) {
+        await rm(temp, { force: true })
+        throw error
+      }
+    },
+    read: (name) => Bun.file(path(name)).bytes(),
+    readText: (name) => Bun.file(path(name)).text(),
+    async exists(name) {
+      return stat(path(name)).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    },
+    async remove(name) {
+      await rm(path(name), { force: true })
+    },
+    async list(suffix) {
+      const names = await readdir(dir).catch(() => [] as string[])
+      return names.filter((n) => n.endsWith(suffix) && !n.startsWith(".")).sort()
+    },
+  }
+}

@@ -1,0 +1,145 @@
+import type { ImageRecord, JobRecord } from "./types"
+
+export interface ImageRow {
+  image_id: string
+  prompt: string
+  negative_prompt: string | null
+  provider: string
+  aspect_ratio: string
+  quality: string
+  background: string
+  content_type: string
+  original_filename: string
+  original_size_bytes: number
+  width: number
+  height: number
+  provider_metadata: string
+  created_at: string
+  created_epoch: number
+  source_image_ids: string
+  origin: "generated" | "imported"
+  origin_source: string | null
+}
+
+export interface JobRow {
+  job_id: string
+  prompt: string
+  provider: string
+  negative_prompt: string | null
+  aspect_ratio: string
+  quality: string
+  background: string
+  model: string | null
+  status: JobRecord["status"]
+  error: string | null
+  created_epoch: number
+  completed_epoch: number | null
+  progress: number
+  progress_message: string
+  source_image_ids: string
+  owner_pid: number
+  owner_started_epoch: number
+}
+
+export function imageFromRow(row: ImageRow): ImageRecord {
+  return {
+    id: row.image_id,
+    prompt: row.prompt,
+    negativePrompt: row.negative_prompt,
+    provider: row.provider,
+    aspectRatio: row.aspect_ratio,
+    quality: row.quality,
+    background: row.background,
+    contentType: row.content_type,
+    originalFilename: row.original_filename,
+    originalSizeBytes: row.original_size_bytes,
+    width: row.width,
+    height: row.height,
+    providerMetadata: JSON.parse(row.provider_metadata),
+    createdAt: row.created_at,
+    createdEpoch: row.created_epoch,
+    sourceImageIds: JSON.parse(row.source_image_ids),
+    origin: row.origin,
+    originSource: row.origin_source,
+  }
+}
+
+export function imageToRow(image: ImageRecord): ImageRow {
+  return {
+    image_id: image.id,
+    prompt: image.prompt,
+    negative_prompt: image.negativePrompt,
+    provider: image.provider,
+    aspect_ratio: image.aspectRatio,
+    quality: image.quality,
+    background: image.background,
+    content_type: image.contentType,
+    original_filename: image.originalFilename,
+    original_size_bytes: image.originalSizeBytes,
+    width: image.width,
+    height: image.height,
+    provider_metadata: JSON.stringify(image.providerMetadata),
+    created_at: image.createdAt,
+    created_epoch: image.createdEpoch,
+    source_image_ids: JSON.stringify(image.sourceImageIds),
+    origin: image.origin,
+    origin_source: image.originSource,
+  }
+}
+
+export function jobFromRow(row: JobRow): JobRecord {
+  return {
+    id: row.job_id,
+    prompt: row.prompt,
+    provider: row.provider,
+    negativePrompt: row.negative_prompt,
+    aspectRatio: row.aspect_ratio,
+    quality: row.quality,
+    background: row.background,
+    model: row.model,
+    status: row.status,
+    error: row.error,
+    createdEpoch: row.created_epoch,
+    completedEpoch: row.completed_epoch,
+    progress: row.progress,
+    progressMessage: row.progress_message,
+    sourceImageIds: JSON.parse(row.source_image_ids),
+    ownerPid: row.owner_pid,
+    ownerStartedEpoch: row.owner_started_epoch,
+  }
+}
+
+export function jobToRow(job: JobRecord): JobRow {
+  return {
+    job_id: job.id,
+    prompt: job.prompt,
+    provider: job.provider,
+    negative_prompt: job.negativePrompt,
+    aspect_ratio: job.aspectRatio,
+    quality: job.quality,
+    background: job.background,
+    model: job.model,
+    status: job.status,
+    error: job.error,
+    created_epoch: job.createdEpoch,
+    completed_epoch: job.completedEpoch,
+    progress: job.progress,
+    progress_message: job.progressMessage,
+    source_image_ids: JSON.stringify(job.sourceImageIds),
+    owner_pid: job.ownerPid,
+    owner_started_epoch: job.ownerStartedEpoch,
+  }
+}
+
+/** `INSERT … (cols) VALUES ($cols)` for a row object's keys. */
+export function insertSql(table: string, columns: readonly string[], upsertKey?: string): string {
+  const names = columns.join(", ")
+  const values = columns.map((c) => `$${c}`).join(", ")
+  const base = `INSERT INTO ${table} (${names}) VALUES (${values})`
+  if (!upsertKey) return base
+  const updates = columns
+    .filter((c) => c !== upsertKey)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")
+  return `${base} ON CONFLICT(${upsertKey}) DO UPDATE SET ${updates}`
+}

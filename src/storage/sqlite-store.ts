@@ -1,0 +1,166 @@
+import type { Database } from "bun:sqlite"
+import { openDatabase } from "./db"
+import { type ImageRow, imageFromRow, imageToRow, insertSql, type JobRow, jobFromRow, jobToRow } from "./sqlite-rows"
+import type { ImageListQuery, ImageRecord, ImageStore, JobRecord, JobStore, MetaStore, Store } from "./types"
+
+type Params = Record<string, string | number | null>
+
+const IMAGE_COLUMNS = Object.keys(imageToRow(sampleImage()))
+const JOB_COLUMNS = Object.keys(jobToRow(sampleJob()))
+
+/** The SQLite implementation of `Store`. bun:sqlite is synchronous; the async interface leaves room for others. */
+export function createSqliteStore(path: string): Store {
+  const db = openDatabase(path)
+  const upsertImage = db.query<never, Params>(insertSql("images", IMAGE_COLUMNS, "image_id"))
+  const insertJob = db.query<never, Params>(insertSql("jobs", JOB_COLUMNS))
+  const completeJob = db.query<never, Params>(
+    "UPDATE jobs SET status = 'completed', completed_epoch = $at, progress = 1 WHERE job_id = $id",
+  )
+
+  const images: ImageStore = {
+    async upsert(record) {
+      upsertImage.run(imageToRow(record) as unknown as Params)
+    },
+    async insertMany(records) {
+      db.transaction(() => {
+        for (const record of records) upsertImage.run(imageToRow(record) as unknown as Params)
+      }).immediate()
+      return records.length
+    },
+    async get(id) {
+      const row = db.query<ImageRow, [string]>("SELECT * FROM images WHERE image_id = ?").get(id)
+      return row ? imageFromRow(row) : undefined
+    },
+    async list(query: ImageListQuery = {}) {
+      const where = query.origin ? "WHERE origin = $origin" : ""
+      const order = query.newestFirst ? "ORDER BY created_epoch DESC, rowid DESC" : "ORDER BY rowid"
+      const sql = `SELECT * FROM images ${where} ${order} LIMIT $limit OFFSET $offset`
+      const params: Params = { limit: query.limit ?? -1, offset: query.offset ?? 0 }
+      if (query.origin) params.origin = query.origin
+      return db.query<ImageRow, Params>(sql).all(params).map(imageFromRow)
+    },
+    async count(query = {}) {
+      const sql = query.origin
+        ? "SELECT count(*) AS n FROM images WHERE origin = ?"
+        : "SELECT count(*) AS n FROM images"
+      const params = query.origin ? [query.origin] : []
+      return db.query<{ n: number }, string[]>(sql).get(...params)?.n ?? 0
+    },
+    async delete(id) {
+      return db.query("DELETE FROM images WHERE image_id = ?").run(id).changes > 0
+    },
+  }
+
+  const jobs: JobStore = {
+    async insert(job) {
+      insertJob.run(jobToRow(job) as unknown as Params)
+    },
+    async get(id) {
+      const row = db.query<JobRow, [string]>("SELECT * FROM jobs WHERE job_id = ?").get(id)
+      return row ? jobFromRow(row) : undefined
+    },
+    async updateProgress(id, progress, message) {
+      db.query("UPDATE jobs SET progress = ?, progress_message = ? WHERE job_id = ? AND status = 'generating'").run(
+        progress,
+        message,
+        id,
+      )
+    },
+    async fail(id, error, at) {
+      db.query("UPDATE jobs SET status = 'failed', error = ?, completed_epoch = ? WHERE job_id = ?").run(error, at, id)
+    },
+    async completeWithImage(id, image, at) {
+      db.transaction(() => {
+        upsertImage.run(imageToRow(image) as unknown as Params)
+        completeJob.run({ id, at })
+      }).immediate()
+    },
+    async remove(id) {
+      db.query("DELETE FROM jobs WHERE job_id = ?").run(id)
+    },
+    async listUnfinished() {
+      return db
+        .query<JobRow, []>("SELECT * FROM jobs WHERE status != 'completed' ORDER BY created_epoch, rowid")
+        .all()
+        .map(jobFromRow)
+    },
+    async sweepFinished(before) {
+      db.query("DELETE FROM jobs WHERE status != 'generating' AND completed_epoch < ?").run(before)
+    },
+  }
+
+  const meta: MetaStore = {
+    async get(key) {
+      return db.query<{ value: string }, [string]>("SELECT value FROM meta WHERE key = ?").get(key)?.value
+    },
+    async set(key, value) {
+      db.query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+        key,
+        value,
+      )
+    },
+  }
+
+  return {
+    images,
+    jobs,
+    meta,
+    async ping() {
+      db.query("SELECT 1").get()
+    },
+    close: () => closeQuietly(db),
+  }
+}
+
+function closeQuietly(db: Database): void {
+  try {
+    db.run("PRAGMA optimize")
+  } finally {
+    db.close()
+  }
+}
+
+function sampleImage(): ImageRecord {
+  return {
+    id: "",
+    prompt: "",
+    negativePrompt: null,
+    provider: "",
+    aspectRatio: "",
+    quality: "",
+    background: "",
+    contentType: "",
+    originalFilename: "",
+    originalSizeBytes: 0,
+    width: 0,
+    height: 0,
+    providerMetadata: {},
+    createdAt: "",
+    createdEpoch: 0,
+    sourceImageIds: [],
+    origin: "generated",
+    originSource: null,
+  }
+}
+
+function sampleJob(): JobRecord {
+  return {
+    id: "",
+    prompt: "",
+    provider: "",
+    negativePrompt: null,
+    aspectRatio: "",
+    quality: "",
+    background: "",
+    model: null,
+    status: "generating",
+    error: null,
+    createdEpoch: 0,
+    completedEpoch: null,
+    progress: 0,
+    progressMessage: "",
+    sourceImageIds: [],
+    ownerPid: 0,
+    ownerStartedEpoch: 0,
+  }
+}

@@ -1,0 +1,105 @@
+export type Origin = "generated" | "imported"
+
+/** One gallery image. Bytes live in the blob store under `originalFilename`. */
+export interface ImageRecord {
+  id: string
+  prompt: string
+  negativePrompt: string | null
+  provider: string
+  aspectRatio: string
+  quality: string
+  background: string
+  contentType: string
+  originalFilename: string
+  originalSizeBytes: number
+  width: number
+  height: number
+  providerMetadata: Record<string, unknown>
+  /** ISO-8601 text exactly as written to the sidecar. */
+  createdAt: string
+  createdEpoch: number
+  sourceImageIds: string[]
+  origin: Origin
+  originSource: string | null
+}
+
+export type JobStatus = "generating" | "completed" | "failed"
+
+/** A background generation. Rows outlive the process that started them. */
+export interface JobRecord {
+  id: string
+  prompt: string
+  provider: string
+  negativePrompt: string | null
+  aspectRatio: string
+  quality: string
+  background: string
+  model: string | null
+  status: JobStatus
+  error: string | null
+  createdEpoch: number
+  completedEpoch: number | null
+  progress: number
+  progressMessage: string
+  sourceImageIds: string[]
+  ownerPid: number
+  ownerStartedEpoch: number
+}
+
+export interface ImageListQuery {
+  origin?: Origin
+  /** Newest first instead of insertion order. */
+  newestFirst?: boolean
+  limit?: number
+  offset?: number
+}
+
+export interface ImageStore {
+  upsert(record: ImageRecord): Promise<void>
+  insertMany(records: ImageRecord[]): Promise<number>
+  get(id: string): Promise<ImageRecord | undefined>
+  list(query?: ImageListQuery): Promise<ImageRecord[]>
+  count(query?: Pick<ImageListQuery, "origin">): Promise<number>
+  delete(id: string): Promise<boolean>
+}
+
+export interface JobStore {
+  insert(job: JobRecord): Promise<void>
+  get(id: string): Promise<JobRecord | undefined>
+  updateProgress(id: string, progress: number, message: string): Promise<void>
+  fail(id: string, error: string, at: number): Promise<void>
+  /** Registers the finished image and marks the job completed in one transaction. */
+  completeWithImage(id: string, image: ImageRecord, at: number): Promise<void>
+  remove(id: string): Promise<void>
+  /** Jobs whose status is not `completed`. */
+  listUnfinished(): Promise<JobRecord[]>
+  /** Deletes finished jobs that completed before `before` (epoch seconds). Running jobs are never dropped. */
+  sweepFinished(before: number): Promise<void>
+}
+
+export interface MetaStore {
+  get(key: string): Promise<string | undefined>
+  set(key: string, value: string): Promise<void>
+}
+
+/** Everything the server keeps besides image bytes. SQLite today; another backend can implement this. */
+export interface Store {
+  readonly images: ImageStore
+  readonly jobs: JobStore
+  readonly meta: MetaStore
+  /** Resolves when the backend answers a trivial query. */
+  ping(): Promise<void>
+  close(): void
+}
+
+/** Where image bytes and sidecars live. Names are flat file names. */
+export interface BlobStore {
+  /** Writes atomically: readers see the old content or the new, never a part. */
+  write(name: string, bytes: Uint8Array | string): Promise<void>
+  read(name: string): Promise<Uint8Array>
+  readText(name: string): Promise<string>
+  exists(name: string): Promise<boolean>
+  /** Removes the file; a missing file is not an error. */
+  remove(name: string): Promise<void>
+  list(suffix: string): Promise<string[]>
+}

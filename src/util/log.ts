@@ -1,0 +1,53 @@
+import { redact } from "./redact"
+
+export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+type Fields = Record<string, unknown>
+type Sink = (line: string) => void
+
+const state: { level: number; json: boolean; sink: Sink } = {
+  level: 1,
+  json: !process.stderr.isTTY,
+  sink: (line) => process.stderr.write(`${line}\n`),
+}
+
+/** Configures the process logger. Logs go to stderr only: stdout is the JSON-RPC channel on stdio. */
+export function configureLogger(opts: { level?: LogLevel; json?: boolean; sink?: Sink }): void {
+  if (opts.level) state.level = LOG_LEVELS.indexOf(opts.level)
+  if (opts.json !== undefined) state.json = opts.json
+  if (opts.sink) state.sink = opts.sink
+}
+
+function emit(level: LogLevel, name: string, message: string, fields?: Fields): void {
+  if (LOG_LEVELS.indexOf(level) < state.level) return
+  const text = redact(message)
+  const extra = fields ? JSON.parse(redact(JSON.stringify(fields, errorReplacer))) : undefined
+  if (state.json) {
+    state.sink(JSON.stringify({ time: new Date().toISOString(), level, logger: name, message: text, ...extra }))
+    return
+  }
+  const tail = extra
+    ? ` ${Object.entries(extra)
+        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+        .join(" ")}`
+    : ""
+  state.sink(`${level.toUpperCase()} ${name}: ${text}${tail}`)
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message } : value
+}
+
+export type Logger = Record<LogLevel, (message: string, fields?: Fields) => void>
+
+/** A named logger, e.g. `createLogger("jobs")`. */
+export function createLogger(name: string): Logger {
+  return {
+    debug: (m, f) => emit("debug", name, m, f),
+    info: (m, f) => emit("info", name, m, f),
+    warning: (m, f) => emit("warning", name, m, f),
+    error: (m, f) => emit("error", name, m, f),
+    critical: (m, f) => emit("critical", name, m, f),
+  }
+}

@@ -1,0 +1,22 @@
+const secrets = new Set<string>()
+
+/** Registers a value (API key, bearer token…) that must never appear in logs or error texts. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) secrets.add(value)
+}
+
+const URL_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi
+const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi
+
+/** Removes URL userinfo, query strings and fragments, bearer tokens and registered secrets from text. */
+export function redact(text: string): string {
+  let out = text.replace(
+    URL_PATTERN,
+    (_m, scheme: string, userinfo: string | undefined, host: string, path: string) => {
+      return `${scheme}${userinfo ? "***@" : ""}${host}${path}`
+    },
+  )
+  out = out.replace(BEARER_PATTERN, "$1***")
+  for (const secret of secrets) out = out.split(secret).join("***")
+  return out
+}
