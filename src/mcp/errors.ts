@@ -1,0 +1,27 @@
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { AppError, InvalidArgumentError } from "@/core/errors"
+import { ProviderError } from "@/providers/errors"
+import { createLogger } from "@/util/log"
+import { redact } from "@/util/redact"
+
+const log = createLogger("mcp")
+
+/** The message a user sees for a failure: domain errors verbatim, anything unexpected logged and summarised. */
+export function userMessage(error: unknown): string {
+  if (error instanceof McpError) return error.message
+  if (error instanceof AppError || error instanceof InvalidArgumentError || error instanceof ProviderError) {
+    return redact(error.message)
+  }
+  log.error("Unexpected failure", { error })
+  return `[server] Internal error: ${redact(error instanceof Error ? error.message : String(error))}`
+}
+
+/** For resource reads: a JSON-RPC error whose message is the user-facing text. */
+export function toMcpError(error: unknown): McpError {
+  if (error instanceof McpError) return error
+  const code =
+    error instanceof InvalidArgumentError || error instanceof AppError
+      ? ErrorCode.InvalidParams
+      : ErrorCode.InternalError
+  return new McpError(code, userMessage(error))
+}

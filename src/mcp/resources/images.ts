@@ -1,0 +1,78 @@
+import { metadataUri, resourceTemplate, VIEW_QUERY, viewUri } from "@/core/images/ids"
+import type { Services } from "@/core/services"
+import { isoTimestamp } from "@/core/time"
+import { json } from "../results"
+import { imageIdFrom, queryOf } from "./image-id"
+import type { StaticResource, TemplateResource } from "./registry"
+
+/** `image://list`: completed images in registry order, then unfinished generations. */
+export async function imageListJson(services: Services): Promise<string> {
+  const [records, pending] = await Promise.all([services.images.list(), services.jobs.listUnfinished()])
+  const items: Record<string, unknown>[] = records.map((r) => ({
+    image_id: r.id,
+    status: "completed",
+    origin: r.origin,
+    origin_source: r.originSource,
+    provider: r.provider,
+    content_type: r.contentType,
+    original_dimensions: [r.width, r.height],
+    original_uri: viewUri(r.id),
+    metadata_uri: metadataUri(r.id),
+    resource_template: resourceTemplate(r.id),
+    prompt: r.prompt,
+    created_at: r.createdAt,
+  }))
+  for (const job of pending) {
+    items.push({
+      image_id: job.id,
+      status: job.status,
+      provider: job.provider,
+      prompt: job.prompt,
+      progress: job.progress,
+      progress_message: job.progressMessage,
+      original_uri: viewUri(job.id),
+      resource_template: resourceTemplate(job.id),
+      created_at: isoTimestamp(job.createdEpoch),
+    })
+  }
+  return json(items)
+}
+
+export function imageResources(services: Services): { statics: StaticResource[]; templates: TemplateResource[] } {
+  const list: StaticResource = {
+    uri: "image://list",
+    name: "image_list",
+    description: "Every image in the gallery (newest last) and every generation still running or failed, as JSON.",
+    mimeType: "application/json",
+    icon: "gallery-thumbnails",
+    read: async (uri) => ({
+      contents: [{ uri: uri.toString(), mimeType: "application/json", text: await imageListJson(services) }],
+    }),
+  }
+  const view: TemplateResource = {
+    template: `image://{image_id}/view${VIEW_QUERY}`,
+    name: "image_view",
+    description:
+      "An image's bytes. Without parameters: the original. format (png|jpeg|webp), width/height (one keeps the aspect ratio; both crop to fill), quality (1-100), crop_x/crop_y/crop_w/crop_h (a region), rotate (90|180|270, clockwise) and flip (horizontal|vertical) transform it.",
+    mimeType: "application/octet-stream",
+    icon: "scan-eye",
+    read: async (uri, variables) => {
+      const id = imageIdFrom(variables, uri)
+      const image = await services.views.view(id, queryOf(uri))
+      const blob = Buffer.from(image.bytes).toString("base64")
+      return { contents: [{ uri: uri.toString(), mimeType: image.contentType, blob }] }
+    },
+  }
+  const metadata: TemplateResource = {
+    template: "image://{image_id}/metadata",
+    name: "image_metadata",
+    description: "An image's metadata sidecar (prompt, provider, model parameters, dimensions, provenance) as JSON.",
+    mimeType: "application/json",
+    icon: "file-json",
+    read: async (uri, variables) => {
+      const text = await services.images.readSidecar(imageIdFrom(variables, uri))
+      return { contents: [{ uri: uri.toString(), mimeType: "application/json", text }] }
+    },
+  }
+  return { statics: [list], templates: [view, metadata] }
+}

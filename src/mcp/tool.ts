@@ -1,0 +1,53 @@
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js"
+import type {
+  CallToolResult,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations,
+} from "@modelcontextprotocol/sdk/types.js"
+import type { z } from "zod"
+import type { McpContext } from "./context"
+import { userMessage } from "./errors"
+import { errorResult } from "./results"
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
+
+export interface ToolSpec<Shape extends z.ZodRawShape> {
+  name: string
+  title?: string
+  description: string
+  inputSchema: Shape
+  annotations: ToolAnnotations
+  /** Tagged `write`: absent (not listed, not callable) in read-only mode. */
+  write?: boolean
+  icon?: string
+  appOnly?: boolean
+  meta?: Record<string, unknown>
+  handler: (args: z.infer<z.ZodObject<Shape>>, extra: ToolExtra) => Promise<CallToolResult>
+}
+
+/** Registers a tool unless read-only mode hides it; domain errors become `isError` results with their message. */
+export function defineTool<Shape extends z.ZodRawShape>(ctx: McpContext, spec: ToolSpec<Shape>): void {
+  if (spec.write && ctx.services.config.readOnly) return
+  const meta = { ...spec.meta, ...(spec.write && { _fastmcp: { tags: ["write"] } }) }
+  const handler = spec.handler as (args: unknown, extra: ToolExtra) => Promise<CallToolResult>
+  ctx.server.registerTool(
+    spec.name,
+    {
+      title: spec.title,
+      description: spec.description,
+      inputSchema: spec.inputSchema as z.ZodRawShape,
+      annotations: spec.annotations,
+      ...(Object.keys(meta).length && { _meta: meta }),
+    },
+    async (args: Record<string, unknown>, extra: ToolExtra) => {
+      try {
+        return await handler(args, extra)
+      } catch (error) {
+        return errorResult(userMessage(error))
+      }
+    },
+  )
+  if (spec.icon) ctx.icons.set(spec.name, spec.icon)
+  if (spec.appOnly) ctx.appOnly.add(spec.name)
+}

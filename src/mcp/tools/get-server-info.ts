@@ -1,0 +1,21 @@
+import { SDK_VERSION, VERSION } from "@/version"
+import type { McpContext } from "../context"
+import { structuredResult } from "../results"
+import { defineTool } from "../tool"
+
+export function registerGetServerInfoTool(ctx: McpContext): void {
+  defineTool(ctx, {
+    name: "get_server_info",
+    title: "Get Server Info",
+    description:
+      "Report this server's name and version, and the runtime and MCP SDK versions it runs on. Useful to verify a deployment.",
+    annotations: { readOnlyHint: true },
+    inputSchema: {},
+    handler: async () =>
+      structuredResult({
+        server_name: ctx.services.config.serverName,
+        server_version: VERSION,
+        core_version: `bun ${Bun.version}, @modelcontextprotocol/sdk ${SDK_VERSION}`,
+      }),
+  })
+}

@@ -1,0 +1,13 @@
+// Runs before any test module: point HOME and XDG dirs at a temp dir so nothing touches the real home.
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const home = mkdtempSync(join(tmpdir(), "igm-home-"))
+process.env.HOME = home
+process.env.XDG_DATA_HOME = join(home, ".local", "share")
+process.env.XDG_CONFIG_HOME = join(home, ".config")
+process.env.XDG_STATE_HOME = join(home, ".local", "state")
+for (const key of Object.keys(process.env)) {
+  if (key.startsWith("IMAGE_GENERATION_MCP_") || key.startsWith("FASTMCP_")) delete process.env[key]
+}
