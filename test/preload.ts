@@ -11,3 +11,7 @@ process.env.XDG_STATE_HOME = join(home, ".local", "state")
 for (const key of Object.keys(process.env)) {
   if (key.startsWith("IMAGE_GENERATION_MCP_") || key.startsWith("FASTMCP_")) delete process.env[key]
 }
+
+// Failures that tests provoke on purpose would otherwise fill the output; errors still show.
+const { configureLogger } = await import("@/util/log")
+configureLogger({ level: "error" })

@@ -47,7 +47,9 @@ export function selectProvider(input: SelectionInput): string {
     const hit = pick(rule.preference)
     if (hit) return hit
   }
-  return pick(DEFAULT_CHAIN) ?? (available[0] as string)
+  const narrowed = capable.length < available.length
+  const fromChain = DEFAULT_CHAIN.find((p) => capable.includes(p))
+  return fromChain ?? (narrowed ? capable[0] : undefined) ?? pick(DEFAULT_CHAIN) ?? (available[0] as string)
 }
 
 function capableProviders(input: SelectionInput): string[] {

@@ -1,0 +1,86 @@
+import { describe, expect, test } from "bun:test"
+import { createFakeProvider, fakeModel } from "../fixture/fake-provider"
+import { connect } from "../helpers/mcp"
+
+const profile = (lifecycle: "current" | "legacy" | "deprecated", note?: string) => ({
+  label: "x",
+  style_hints: "x",
+  incompatible_styles: "x",
+  good_example: "x",
+  bad_example: "x",
+  lifecycle,
+  ...(note && { deprecation_note: note }),
+})
+
+describe("list_providers", () => {
+  test("always has refreshed_at, providers and a warnings array", async () => {
+    await using env = await connect()
+    const body = JSON.parse(env.text(await env.call("list_providers")))
+    expect(body.refreshed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/)
+    expect(body.warnings).toEqual([])
+    expect(body.providers.placeholder).toMatchObject({ available: true, description: expect.stringContaining("solid") })
+    const caps = body.providers.placeholder.capabilities
+    expect(caps).toMatchObject({ provider_name: "placeholder", supports_background: true, degraded: false })
+    expect(Object.keys(caps.models[0]).slice(0, 16)).toEqual([
+      "model_id",
+      "display_name",
+      "can_generate",
+      "can_edit",
+      "supports_mask",
+      "supported_aspect_ratios",
+      "supported_qualities",
+      "supported_formats",
+      "supports_negative_prompt",
+      "supports_background",
+      "supports_image_input",
+      "max_input_images",
+      "max_resolution",
+      "default_steps",
+      "default_cfg",
+      "prompt_style",
+    ])
+  })
+
+  test("warnings name every model that is not current, sorted, with its note", async () => {
+    const vendor = createFakeProvider({
+      name: "vendor",
+      models: [
+        fakeModel("new-model", { style_profile: profile("current") }),
+        fakeModel("old-model", { style_profile: profile("legacy", "Superseded by new-model.") }),
+        fakeModel("ancient", { style_profile: profile("deprecated", "Removal scheduled 2026-05-12.") }),
+      ],
+    })
+    await using env = await connect({ deps: { extraProviders: [vendor] } })
+    const body = JSON.parse(env.text(await env.call("list_providers")))
+    expect(body.warnings).toEqual([
+      "vendor:ancient — deprecated. Removal scheduled 2026-05-12.",
+      "vendor:old-model — legacy. Superseded by new-model.",
+    ])
+    const info = JSON.parse(String((await env.client.readResource({ uri: "info://providers" })).contents[0]?.text))
+    expect(info.warnings).toEqual(body.warnings)
+  })
+
+  test("a provider whose discovery fails is degraded; the others are unaffected", async () => {
+    const broken = createFakeProvider({
+      name: "broken",
+      discover: async () => Promise.reject(new Error("connection refused")),
+    })
+    await using env = await connect({ deps: { extraProviders: [broken] } })
+    const body = JSON.parse(env.text(await env.call("list_providers")))
+    expect(body.providers.broken.capabilities).toMatchObject({ models: [], degraded: true })
+    expect(body.providers.placeholder.capabilities.degraded).toBe(false)
+    const started = JSON.parse(env.text(await env.call("generate_image", { prompt: "x", provider: "broken" })))
+    expect(started.status).toBe("generating")
+  })
+
+  test("force_refresh runs discovery again", async () => {
+    const vendor = createFakeProvider({ name: "vendor" })
+    await using env = await connect({ deps: { extraProviders: [vendor] } })
+    await env.call("list_providers")
+    expect(vendor.discoverCalls).toBe(1)
+    await env.call("list_providers", { force_refresh: false })
+    expect(vendor.discoverCalls).toBe(1)
+    await env.call("list_providers", { force_refresh: true })
+    expect(vendor.discoverCalls).toBe(2)
+  })
+})
