@@ -1,6 +1,7 @@
 import { ContentPolicyError, ProviderConnectionError } from "@/providers/errors"
 import type { GenerateResult, ProgressCallback } from "@/providers/types"
 import type { JobRecord, JobStore } from "@/storage/types"
+import { raceAbort } from "@/util/abort"
 import { redact } from "@/util/redact"
 import type { ImageRegistry } from "../images/registry"
 import { nowSeconds } from "../time"
@@ -72,7 +73,7 @@ export class JobService {
       const onProgress: ProgressCallback = (fraction, message) => {
         store.updateProgress(job.id, Math.min(1, Math.max(0, fraction)), message).catch(() => {})
       }
-      const result = await run(signal, onProgress)
+      const result = await raceAbort(run(signal, onProgress), signal)
       signal.throwIfAborted()
       const record = await registry.prepare({
         ...job,

@@ -1,0 +1,106 @@
+import { describe, expect, test } from "bun:test"
+import { INTERRUPTED_MESSAGE, JOB_TTL_SECONDS } from "@/core/jobs/jobs"
+import { createSqliteStore } from "@/storage/sqlite-store"
+import type { JobRecord } from "@/storage/types"
+import { createFakeProvider } from "../fixture/fake-provider"
+import { tmpdir } from "../fixture/tmpdir"
+import { startServices } from "../helpers/services"
+
+const never = createFakeProvider({ name: "never", generate: () => new Promise(() => {}) })
+
+function jobRow(fields: Partial<JobRecord>): JobRecord {
+  return {
+    id: "aaaaaaaaaaaa",
+    prompt: "p",
+    provider: "placeholder",
+    negativePrompt: null,
+    aspectRatio: "1:1",
+    quality: "standard",
+    background: "opaque",
+    model: null,
+    status: "generating",
+    error: null,
+    createdEpoch: Date.now() / 1000,
+    completedEpoch: null,
+    progress: 0,
+    progressMessage: "",
+    sourceImageIds: [],
+    ownerPid: process.pid,
+    ownerStartedEpoch: 1,
+    ...fields,
+  }
+}
+
+describe("jobs across restarts", () => {
+  test("a job running when its process died is reported failed after the next start; completed images stay", async () => {
+    await using dir = await tmpdir()
+    const first = await startServices({ dir, deps: { extraProviders: [never] } })
+    const done = await first.services.generation.start(
+      await first.services.generation.prepare({ prompt: "kept", provider: "placeholder" }),
+    )
+    await first.services.jobs.idle()
+    const stuck = await first.services.generation.start(
+      await first.services.generation.prepare({ prompt: "lost", provider: "never" }),
+    )
+    // The process "dies": its store is closed without any shutdown bookkeeping.
+    first.services.store.close()
+
+    await using second = await startServices({ dir, deps: { self: { pid: process.pid, startedEpoch: 42 } } })
+    expect(await second.services.generation.status(stuck.image_id)).toEqual({
+      status: "failed",
+      image_id: stuck.image_id,
+      error: INTERRUPTED_MESSAGE,
+    })
+    expect(await second.services.generation.status(done.image_id)).toEqual({
+      status: "completed",
+      image_id: done.image_id,
+    })
+    const view = await second.services.views.view(done.image_id, new URLSearchParams())
+    expect(view.width).toBe(256)
+  })
+
+  test("a graceful shutdown records running jobs as interrupted", async () => {
+    await using dir = await tmpdir()
+    const first = await startServices({ dir, deps: { extraProviders: [never] } })
+    const stuck = await first.services.generation.start(
+      await first.services.generation.prepare({ prompt: "x", provider: "never" }),
+    )
+    await first.services.close()
+    const store = createSqliteStore(`${dir.path}/state.sqlite`)
+    expect(await store.jobs.get(stuck.image_id)).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE })
+    store.close()
+  })
+
+  test("a job owned by another live process is left alone", async () => {
+    await using env = await startServices()
+    const other = Bun.spawn(["sleep", "10"])
+    try {
+      await env.services.store.jobs.insert(jobRow({ id: "bbbbbbbbbbbb", ownerPid: other.pid }))
+      const job = await env.services.jobs.get("bbbbbbbbbbbb")
+      expect(job?.status).toBe("generating")
+    } finally {
+      other.kill()
+      await other.exited
+    }
+    expect((await env.services.jobs.get("bbbbbbbbbbbb"))?.status).toBe("failed")
+  })
+
+  test("finished jobs expire after 10 minutes; a running job is never dropped by the TTL", async () => {
+    await using env = await startServices()
+    const old = Date.now() / 1000 - JOB_TTL_SECONDS - 60
+    const owner = Bun.spawn(["sleep", "10"])
+    try {
+      const { jobs } = env.services.store
+      await jobs.insert(
+        jobRow({ id: "cccccccccccc", status: "failed", error: "x", createdEpoch: old, completedEpoch: old }),
+      )
+      await jobs.insert(jobRow({ id: "dddddddddddd", status: "failed", error: "x", completedEpoch: Date.now() / 1000 }))
+      await jobs.insert(jobRow({ id: "eeeeeeeeeeee", createdEpoch: old, ownerPid: owner.pid }))
+      const unfinished = await env.services.jobs.listUnfinished()
+      expect(unfinished.map((j) => j.id)).toEqual(["eeeeeeeeeeee", "dddddddddddd"])
+      expect(unfinished[0]?.status).toBe("generating")
+    } finally {
+      owner.kill()
+    }
+  })
+})
