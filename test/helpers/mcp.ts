@@ -11,6 +11,8 @@ export interface McpTestEnv extends TestEnv, AsyncDisposable {
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>
   /** The text of a tool result's first text content. */
   text(result: CallToolResult): string
+  /** The text of a resource's first content. */
+  readText(uri: string): Promise<string>
 }
 
 /** A real SDK client talking to a real server over an in-memory transport pair. */
@@ -29,6 +31,10 @@ export async function connect(
     text: (result) => {
       const item = result.content.find((c) => c.type === "text")
       return item?.type === "text" ? item.text : ""
+    },
+    readText: async (uri) => {
+      const content = (await client.readResource({ uri })).contents[0]
+      return content && "text" in content ? content.text : ""
     },
     async [Symbol.asyncDispose]() {
       await client.close()

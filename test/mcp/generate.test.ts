@@ -97,7 +97,7 @@ describe("generate_image", () => {
       image_id,
       error: "Image not ready. Use check_generation_status(image_id) to poll.",
     })
-    const list = JSON.parse(String((await env.client.readResource({ uri: "image://list" })).contents[0]?.text))
+    const list = JSON.parse(await env.readText("image://list"))
     expect(list).toEqual([
       expect.objectContaining({ image_id, status: "generating", provider: "slow", progress: 0, progress_message: "" }),
     ])

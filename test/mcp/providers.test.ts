@@ -56,7 +56,7 @@ describe("list_providers", () => {
       "vendor:ancient — deprecated. Removal scheduled 2026-05-12.",
       "vendor:old-model — legacy. Superseded by new-model.",
     ])
-    const info = JSON.parse(String((await env.client.readResource({ uri: "info://providers" })).contents[0]?.text))
+    const info = JSON.parse(await env.readText("info://providers"))
     expect(info.warnings).toEqual(body.warnings)
   })
 
