@@ -17,7 +17,8 @@ export function rpcError(status: ContentfulStatusCode, code: number, message: st
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof HTTPException && error.res) return error.getResponse()
   const { status, message } = describe(error)
-  if (status >= 500) log.error("HTTP request failed", { method: c.req.method, path: c.req.path, error })
+  const unexpected = status >= 500 && !(error instanceof HTTPException)
+  if (unexpected) log.error("HTTP request failed", { method: c.req.method, path: c.req.path, error })
   return c.json({ error: message }, status)
 }
 

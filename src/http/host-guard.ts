@@ -1,11 +1,12 @@
 import type { MiddlewareHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import type { Config } from "@/config/config"
+import { ENV_PREFIX } from "@/config/env"
 
 const LOOPBACK = ["localhost", "127.0.0.1", "::1"]
 const WILDCARD_BINDS = new Set(["0.0.0.0", "::", "[::]"])
 const HOST_PATTERN = /^(?:\[([0-9a-f:.]+)\]|([^\s:/?#@[\]]+))(?::\d*)?$/i
-const HINT = "add it to IMAGE_GENERATION_MCP_ALLOWED_HOSTS"
+const HINT = `add it to ${ENV_PREFIX}ALLOWED_HOSTS`
 
 type HostConfig = Pick<Config, "host" | "baseUrl" | "allowedHosts">
 

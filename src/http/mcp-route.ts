@@ -31,10 +31,12 @@ export function mcpHandler(sessions: HttpSessions, maxBodyBytes: number): Handle
     }
 
     const session = await sessions.create()
-    const res = await handle(session, req, body.value)
-    // Refused before initializing (406, 415, a bad batch…): the session never registered, drop it.
-    if (session.transport.sessionId === undefined) await session.server.close()
-    return res
+    try {
+      return await handle(session, req, body.value)
+    } finally {
+      // Refused before initializing (406, 415, a bad batch…): the session never registered, drop it.
+      if (session.transport.sessionId === undefined) await session.server.close()
+    }
   }
 }
 

@@ -101,6 +101,7 @@ export function createSqliteStore(path: string): Store {
     },
   }
 
+  let closed = false
   return {
     images,
     jobs,
@@ -108,13 +109,19 @@ export function createSqliteStore(path: string): Store {
     async ping() {
       db.query("SELECT 1").get()
     },
-    close: () => closeQuietly(db),
+    close() {
+      if (closed) return
+      closed = true
+      closeQuietly(db)
+    },
   }
 }
 
 function closeQuietly(db: Database): void {
   try {
     db.run("PRAGMA optimize")
+  } catch {
+    // optimize is advisory; closing is what matters
   } finally {
     db.close()
   }

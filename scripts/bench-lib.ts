@@ -1,0 +1,49 @@
+// Shared pieces of the benchmark scripts: medians and a raw stdio MCP handshake timer.
+import { join } from "node:path"
+
+export const ROOT = join(import.meta.dir, "..")
+export const CLI = join(ROOT, "src", "cli", "index.ts")
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+export function fmt(ms: number): string {
+  return `${ms.toFixed(1)} ms`
+}
+
+const HANDSHAKE = [
+  {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+  },
+  { jsonrpc: "2.0", method: "notifications/initialized" },
+  { jsonrpc: "2.0", id: 2, method: "tools/list" },
+]
+  .map((m) => JSON.stringify(m))
+  .join("\n")
+
+/** Spawns `cmd`, sends initialize + tools/list on stdin, and returns ms until the tools/list answer arrives. */
+export async function timeHandshake(cmd: string[], env: Record<string, string>): Promise<number> {
+  const started = performance.now()
+  const proc = Bun.spawn(cmd, { env, stdin: "pipe", stdout: "pipe", stderr: "ignore" })
+  proc.stdin.write(`${HANDSHAKE}\n`)
+  proc.stdin.flush()
+  const reader = proc.stdout.getReader()
+  let buffered = ""
+  let elapsed = Number.NaN
+  while (Number.isNaN(elapsed)) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`server exited before answering: ${cmd.join(" ")}`)
+    buffered += new TextDecoder().decode(value)
+    if (buffered.includes('"id":2')) elapsed = performance.now() - started
+  }
+  proc.stdin.end()
+  proc.kill()
+  await proc.exited
+  return elapsed
+}
