@@ -64,8 +64,7 @@ async function serveStdio(services: Services): Promise<void> {
 async function serveHttp(services: Services): Promise<void> {
   const { startHttpServer } = await import("@/http/serve")
   const { config } = services
-  const http = await startHttpServer(services, { host: config.host, port: config.port, path: config.httpPath })
-  log.info(`Listening on ${http.url}`)
+  const http = startHttpServer(services, { host: config.host, port: config.port, path: config.httpPath })
   if (!config.bearerToken && !config.bearerTokensFile && !config.oidc.configUrl) {
     log.warning("No auth configured — server accepts unauthenticated connections")
   }
