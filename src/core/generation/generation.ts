@@ -1,6 +1,6 @@
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
-import type { JobService } from "../jobs/jobs"
+import type { JobParams, JobService } from "../jobs/jobs"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
 import { checkAspectRatio, checkBackground, checkPrompt, checkQuality } from "./validate"
@@ -16,15 +16,7 @@ export interface GenerateArgs {
 }
 
 /** A validated request with its provider resolved, ready to start (after any cost confirmation). */
-export interface PreparedGeneration {
-  prompt: string
-  provider: string
-  negativePrompt: string | null
-  aspectRatio: string
-  quality: string
-  background: string
-  model: string | null
-}
+export type PreparedGeneration = Omit<JobParams, "sourceImageIds">
 
 export interface GenerationStarted {
   status: "generating"

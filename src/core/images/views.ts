@@ -1,4 +1,4 @@
-import { parseViewParams } from "../transform/params"
+import { parseViewParams, type ViewParams } from "../transform/params"
 import { type TransformedImage, transformImage } from "../transform/pipeline"
 import { type Preview, webpPreview } from "../transform/preview"
 import { probeImage } from "../transform/probe"
@@ -7,7 +7,7 @@ import type { ImageRegistry } from "./registry"
 export interface ImagePreview {
   preview: Preview
   image: TransformedImage
-  params: ReturnType<typeof parseViewParams>
+  params: ViewParams
 }
 
 /** Serving images: the view pipeline and previews, from the registry's originals. */
@@ -21,19 +21,22 @@ export class ImageViews {
   }
 
   /** `image://{id}/view?…`: the original, or the transformed image the query asks for. */
-  async view(id: string, query: URLSearchParams): Promise<TransformedImage> {
-    const params = parseViewParams(query)
-    const record = await this.images.require(id)
-    const bytes = await this.images.readOriginal(record)
-    const info = await probeImage(bytes, this.maxPixels, "stored image")
-    return transformImage(bytes, { ...info, contentType: record.contentType }, params, this.maxPixels)
+  view(id: string, query: URLSearchParams): Promise<TransformedImage> {
+    return this.render(id, parseViewParams(query))
   }
 
   /** The view, plus a ≤512 px WebP preview of it. */
   async preview(id: string, query: URLSearchParams): Promise<ImagePreview> {
     const params = parseViewParams(query)
-    const image = await this.view(id, query)
+    const image = await this.render(id, params)
     const preview = await webpPreview(image.bytes, image, { maxPixels: this.maxPixels })
     return { preview, image, params }
+  }
+
+  private async render(id: string, params: ViewParams): Promise<TransformedImage> {
+    const record = await this.images.require(id)
+    const bytes = await this.images.readOriginal(record)
+    const info = await probeImage(bytes, this.maxPixels, "stored image")
+    return transformImage(bytes, { ...info, contentType: record.contentType }, params, this.maxPixels)
   }
 }

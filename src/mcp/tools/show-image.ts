@@ -1,6 +1,7 @@
 import { z } from "zod"
 import { InvalidArgumentError } from "@/core/errors"
 import type { McpContext } from "../context"
+import { queryOf } from "../resources/image-id"
 import { json, jsonResult } from "../results"
 import { defineTool } from "../tool"
 
@@ -21,8 +22,7 @@ export function registerShowImageTool(ctx: McpContext): void {
       const notReady = await ctx.services.generation.notReady(id)
       if (notReady) return jsonResult(notReady)
       const record = await ctx.services.images.require(id)
-      const query = new URLSearchParams(uri.includes("?") ? uri.slice(uri.indexOf("?") + 1).split("#")[0] : "")
-      const { preview, image, params } = await ctx.services.views.preview(id, query)
+      const { preview, image, params } = await ctx.services.views.preview(id, queryOf(uri))
       const transforms: Record<string, unknown> = {}
       if (params.format) transforms.format = params.format
       if (params.width) transforms.width = params.width
