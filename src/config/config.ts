@@ -36,6 +36,8 @@ export interface Config {
   sdWebuiModel?: string
   defaultProvider: string
   transformCacheSize: number
+  /** Total bytes the transform cache may hold. */
+  transformCacheMaxBytes: number
   /** Providers that need a cost confirmation; empty turns confirmation off. */
   paidProviders: string[]
   allowLocalFileInput: boolean
@@ -97,6 +99,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     sdWebuiModel: deprecatedAlias(r, "SD_WEBUI_MODEL", "A1111_MODEL"),
     defaultProvider: defaultProvider(r),
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
+    transformCacheMaxBytes: r.int("TRANSFORM_CACHE_MAX_BYTES", 256 * 1024 * 1024, { min: 0 }),
     paidProviders: paidProviders(r),
     allowLocalFileInput: r.bool("ALLOW_LOCAL_FILE_INPUT", false),
     maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),

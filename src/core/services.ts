@@ -12,6 +12,7 @@ import { ImageViews } from "./images/views"
 import { JobService } from "./jobs/jobs"
 import { currentProcess, type ProcessIdentity } from "./jobs/owner"
 import { ProviderService } from "./providers/service"
+import { TransformCache } from "./transform/cache"
 
 export interface ServiceDeps {
   /** Providers registered after the configured ones (tests use this for fakes). */
@@ -42,7 +43,13 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   const log = createLogger("services")
   const store = deps.store ?? createSqliteStore(config.dbPath)
   const blobs = deps.blobs ?? createFileBlobStore(config.scratchDir)
-  const images = new ImageRegistry({ store: store.images, blobs, maxInputPixels: config.maxInputPixels })
+  const cache = new TransformCache({ maxEntries: config.transformCacheSize, maxBytes: config.transformCacheMaxBytes })
+  const images = new ImageRegistry({
+    store: store.images,
+    blobs,
+    maxInputPixels: config.maxInputPixels,
+    onDelete: (id) => cache.evictImage(id),
+  })
   const providerList = deps.providers ?? [...configuredProviders(config), ...(deps.extraProviders ?? [])]
   const providers = new ProviderService(providerList, { log: createLogger("providers") })
   const jobs = new JobService({
@@ -73,13 +80,14 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     config,
     store,
     images,
-    views: new ImageViews(images, config.maxInputPixels),
+    views: new ImageViews(images, config.maxInputPixels, cache),
     jobs,
     providers,
     generation,
     async close() {
       await jobs.shutdown()
       await providers.dispose()
+      cache.clear()
       store.close()
     },
   }

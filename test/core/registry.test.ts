@@ -72,7 +72,9 @@ describe("image registry writes", () => {
 
   test("a header declaring more pixels than the cap is refused before decoding", async () => {
     await using env = await startServices({ env: { IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS: "100" } })
-    await expect(addImage(env.services, quadrantPng(16, 16))).rejects.toThrow("not a decodable image")
+    await expect(addImage(env.services, quadrantPng(16, 16))).rejects.toThrow(
+      "The image declares 16x16 (256 pixels), more than the 100-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).",
+    )
     expect(await listScratch(env.config.scratchDir)).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test"
-import { decodeRgba } from "@/core/transform/pixels"
+import { readPixels } from "@/core/transform/pixels"
 import { ProviderError } from "@/providers/errors"
 import { createPlaceholderProvider, placeholderColour } from "@/providers/placeholder"
 import { testProvider } from "./contract"
@@ -52,7 +52,7 @@ testProvider("placeholder", {
       expect(Buffer.from(first.data).equals(Buffer.from(second.data))).toBe(true)
       const [r, g, b] = placeholderColour("a red barn")
       expect(first.metadata.color).toBe(`#${[r, g, b].map((c) => c.toString(16).padStart(2, "0")).join("")}`)
-      const pixels = await decodeRgba(new Bun.Image(first.data))
+      const pixels = await readPixels(new Bun.Image(first.data))
       expect([...pixels.data.subarray(0, 4)]).toEqual([r, g, b, 255])
     })
 
@@ -60,7 +60,7 @@ testProvider("placeholder", {
       const provider = createPlaceholderProvider()
       const clear = await provider.generate(request({ background: "transparent" }), { signal })
       expect(clear.data[25]).toBe(6)
-      const pixels = await decodeRgba(new Bun.Image(clear.data))
+      const pixels = await readPixels(new Bun.Image(clear.data))
       expect(pixels.data[3]).toBe(0)
       const solid = await provider.generate(request(), { signal })
       expect(solid.data[25]).toBe(2)

@@ -1,9 +1,12 @@
 import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Origin } from "@/storage/types"
 import { ImageNotFoundError, MetadataMissingError } from "../errors"
 import { isoTimestamp, nowSeconds } from "../time"
-import { probeImage } from "../transform/probe"
+import { verifyImage } from "../transform/probe"
 import { contentImageId, originalFilename, sidecarFilename } from "./ids"
 import { canonicalOrigin, sidecarJson } from "./sidecar"
+
+/** Formats whose detected type replaces the one a caller claims. */
+const STORED_TYPES = new Set(["image/png", "image/jpeg", "image/webp"])
 
 /** What a caller supplies to add an image to the gallery. */
 export interface NewImage {
@@ -44,8 +47,9 @@ export class ImageRegistry {
     if (input.origin === "imported" && !input.originSource) {
       throw new Error("An imported image needs a non-empty origin_source.")
     }
-    const info = await probeImage(input.bytes, this.opts.maxInputPixels, "image")
+    const info = await verifyImage(input.bytes, this.opts.maxInputPixels, "image")
     const id = input.id ?? contentImageId(input.bytes)
+    const contentType = STORED_TYPES.has(info.contentType) ? info.contentType : input.contentType
     const created = nowSeconds()
     const record: ImageRecord = {
       id,
@@ -55,8 +59,8 @@ export class ImageRegistry {
       aspectRatio: input.aspectRatio,
       quality: input.quality,
       background: input.background,
-      contentType: input.contentType,
-      originalFilename: originalFilename(id, input.contentType),
+      contentType,
+      originalFilename: originalFilename(id, contentType),
       originalSizeBytes: input.bytes.length,
       width: info.width,
       height: info.height,

@@ -1,4 +1,5 @@
-import { parseViewParams, type ViewParams } from "../transform/params"
+import { TransformCache } from "../transform/cache"
+import { isIdentity, parseViewParams, type ViewParams } from "../transform/params"
 import { type TransformedImage, transformImage } from "../transform/pipeline"
 import { type Preview, webpPreview } from "../transform/preview"
 import { probeImage } from "../transform/probe"
@@ -14,10 +15,12 @@ export interface ImagePreview {
 export class ImageViews {
   private readonly images: ImageRegistry
   private readonly maxPixels: number
+  readonly cache: TransformCache
 
-  constructor(images: ImageRegistry, maxPixels: number) {
+  constructor(images: ImageRegistry, maxPixels: number, cache: TransformCache) {
     this.images = images
     this.maxPixels = maxPixels
+    this.cache = cache
   }
 
   /** `image://{id}/view?…`: the original, or the transformed image the query asks for. */
@@ -35,8 +38,13 @@ export class ImageViews {
 
   private async render(id: string, params: ViewParams): Promise<TransformedImage> {
     const record = await this.images.require(id)
+    const key = TransformCache.key(id, params)
+    const cached = isIdentity(params) ? undefined : this.cache.get(key)
+    if (cached) return cached
     const bytes = await this.images.readOriginal(record)
-    const info = await probeImage(bytes, this.maxPixels, "stored image")
-    return transformImage(bytes, { ...info, contentType: record.contentType }, params, this.maxPixels)
+    const info = probeImage(bytes, this.maxPixels, "stored image")
+    const out = await transformImage(bytes, { ...info, contentType: record.contentType }, params, this.maxPixels)
+    if (!isIdentity(params)) this.cache.set(key, out)
+    return out
   }
 }

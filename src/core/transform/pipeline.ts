@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from "../errors"
 import { hasRegionCrop, isIdentity, type OutputFormat, type ViewParams } from "./params"
-import { cropRaw, decodeRgba, rawToPng } from "./pixels"
+import { cropToBmp, flattenToBmp } from "./pixels"
 import type { ImageInfo } from "./probe"
+import { decodeScanlines } from "./scanlines"
 
 export interface TransformedImage {
   bytes: Uint8Array
@@ -13,10 +14,12 @@ export interface TransformedImage {
 const CONTENT_TYPE: Record<OutputFormat, string> = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" }
 /** zlib levels above 3 cost Bun.Image much more time for little size. */
 export const PNG_COMPRESSION_LEVEL = 3
+const WHITE = [255, 255, 255] as const
 
 /**
  * The view pipeline, always from the original: region crop → rotate (clockwise) → flip → resize → format.
  * Sizes derive from the dimensions after crop and rotate. Width and height together mean cover + centre crop.
+ * Decoding, scaling and encoding run off the JS thread in Bun.Image; the pixel copies here yield as they go.
  */
 export async function transformImage(
   original: Uint8Array,
@@ -36,16 +39,16 @@ export async function transformImage(
         `Crop box (${x}, ${y}, ${w}x${h}) does not fit within image dimensions ${width}x${height}.`,
       )
     }
-    source = rawToPng(cropRaw(await decodeRgba(new Bun.Image(original, { maxPixels })), x, y, w, h))
+    source = await cropToBmp(await decodeScanlines(new Bun.Image(original, { maxPixels })), x, y, w, h)
     width = w
     height = h
   }
   if (params.rotate === 90 || params.rotate === 270) [width, height] = [height, width]
 
   const target = targetSize(params, width, height)
-  if (target.width * target.height > maxPixels) {
+  if (target.scaledWidth * target.scaledHeight > maxPixels) {
     throw new InvalidArgumentError(
-      `The requested output ${target.width}x${target.height} exceeds the ${maxPixels}-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
+      `The requested output ${target.width}x${target.height} needs ${target.scaledWidth}x${target.scaledHeight} pixels, more than the ${maxPixels}-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
     )
   }
   const format: OutputFormat = params.format || sameFormat(info.format)
@@ -55,14 +58,14 @@ export async function transformImage(
   if (params.flip === "horizontal") image = image.flop()
   if (params.flip === "vertical") image = image.flip()
   if (target.cover) {
-    image = image.resize(target.scaledWidth, target.scaledHeight)
-    const raw = await decodeRgba(image)
-    const left = Math.floor((raw.width - target.width) / 2)
-    const top = Math.floor((raw.height - target.height) / 2)
-    image = new Bun.Image(rawToPng(cropRaw(raw, left, top, target.width, target.height)))
+    const scan = await decodeScanlines(image.resize(target.scaledWidth, target.scaledHeight))
+    const left = Math.floor((scan.width - target.width) / 2)
+    const top = Math.floor((scan.height - target.height) / 2)
+    image = new Bun.Image(await cropToBmp(scan, left, top, target.width, target.height))
   } else if (target.width !== width || target.height !== height) {
     image = image.resize(target.width, target.height)
   }
+  if (format === "jpeg" && info.hasAlpha) image = new Bun.Image(await flattenToBmp(await decodeScanlines(image), WHITE))
   const bytes = await encode(image, format, params.quality).bytes()
   return { bytes, contentType: CONTENT_TYPE[format], width: target.width, height: target.height }
 }

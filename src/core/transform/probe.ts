@@ -1,15 +1,13 @@
 import { InvalidImageError } from "../errors"
+import { type ImageFormat, type ImageHeader, readHeader } from "./header"
 
-export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "bmp"
+export type { ImageFormat } from "./header"
 
-export interface ImageInfo {
-  format: ImageFormat
+export interface ImageInfo extends ImageHeader {
   contentType: string
-  width: number
-  height: number
 }
 
-const CONTENT_TYPES: Record<string, string> = {
+export const CONTENT_TYPES: Record<ImageFormat, string> = {
   png: "image/png",
   jpeg: "image/jpeg",
   webp: "image/webp",
@@ -17,20 +15,31 @@ const CONTENT_TYPES: Record<string, string> = {
   bmp: "image/bmp",
 }
 
-/** Reads format and dimensions from the header only; refuses images above `maxPixels` before any decode. */
-export async function probeImage(bytes: Uint8Array, maxPixels: number, label = "image"): Promise<ImageInfo> {
-  let meta: Bun.Image.Metadata
+/**
+ * Format and dimensions from the header alone. Refuses unknown formats and anything declaring more than
+ * `maxPixels` before a single pixel is allocated.
+ */
+export function probeImage(bytes: Uint8Array, maxPixels: number, label = "image"): ImageInfo {
+  const header = readHeader(bytes)
+  if (!header || header.width <= 0 || header.height <= 0) {
+    throw new InvalidImageError(`The ${label} is not a decodable image.`)
+  }
+  const pixels = header.width * header.height
+  if (pixels > maxPixels) {
+    throw new InvalidImageError(
+      `The ${label} declares ${header.width}x${header.height} (${pixels} pixels), more than the ${maxPixels}-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
+    )
+  }
+  return { ...header, contentType: CONTENT_TYPES[header.format] }
+}
+
+/** Probes, then decodes the whole image off the JS thread to prove it is readable. */
+export async function verifyImage(bytes: Uint8Array, maxPixels: number, label = "image"): Promise<ImageInfo> {
+  const info = probeImage(bytes, maxPixels, label)
   try {
-    meta = await new Bun.Image(bytes, { maxPixels }).metadata()
+    await new Bun.Image(bytes, { maxPixels }).resize(1, 1, { filter: "box" }).png({ compressionLevel: 0 }).bytes()
   } catch (error) {
     throw new InvalidImageError(`The ${label} is not a decodable image.`, { cause: error })
   }
-  const contentType = CONTENT_TYPES[meta.format]
-  if (!contentType) throw new InvalidImageError(`The ${label} has an unsupported format '${meta.format}'.`)
-  if (meta.width * meta.height > maxPixels) {
-    throw new InvalidImageError(
-      `The ${label} is ${meta.width}x${meta.height} (${meta.width * meta.height} pixels); the limit is ${maxPixels} pixels (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
-    )
-  }
-  return { format: meta.format as ImageFormat, contentType, width: meta.width, height: meta.height }
+  return info
 }
