@@ -1,7 +1,7 @@
 import { TransformCache } from "../transform/cache"
 import { isIdentity, parseViewParams, type ViewParams } from "../transform/params"
 import { type TransformedImage, transformImage } from "../transform/pipeline"
-import { type Preview, webpPreview } from "../transform/preview"
+import { type Preview, THUMBNAIL_EDGE, webpPreview } from "../transform/preview"
 import { probeImage } from "../transform/probe"
 import type { ImageRegistry } from "./registry"
 
@@ -34,6 +34,13 @@ export class ImageViews {
     const image = await this.render(id, params)
     const preview = await webpPreview(image.bytes, image, { maxPixels: this.maxPixels })
     return { preview, image, params }
+  }
+
+  /** A gallery thumbnail: WebP q80 fitting `edge`×`edge` (128 px by default), never enlarged. */
+  async thumbnail(id: string, edge = THUMBNAIL_EDGE): Promise<Preview> {
+    const record = await this.images.require(id)
+    const bytes = await this.images.readOriginal(record)
+    return webpPreview(bytes, probeImage(bytes, this.maxPixels, "stored image"), { edge, maxPixels: this.maxPixels })
   }
 
   private async render(id: string, params: ViewParams): Promise<TransformedImage> {

@@ -5,6 +5,7 @@ export interface Preview {
 }
 
 export const PREVIEW_EDGE = 512
+export const THUMBNAIL_EDGE = 128
 export const PREVIEW_MAX_BYTES = 1_000_000
 
 /**
