@@ -46,7 +46,7 @@ export class ProviderNotAvailableError extends AppError {
 }
 
 export class InvalidImageError extends AppError {
-  constructor(message: string, opts: { cause?: unknown } = {}) {
-    super("invalid_image", message, opts)
+  constructor(message: string, opts: { cause?: unknown; code?: string } = {}) {
+    super(opts.code ?? "invalid_image", message, opts)
   }
 }

@@ -9,6 +9,7 @@ import { GenerationService } from "./generation/generation"
 import { ImageRegistry } from "./images/registry"
 import { importScratchDir } from "./images/scratch-import"
 import { ImageViews } from "./images/views"
+import { ImportService, type ImportServiceOptions } from "./intake/imports"
 import { JobService } from "./jobs/jobs"
 import { currentProcess, type ProcessIdentity } from "./jobs/owner"
 import { ProviderService } from "./providers/service"
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   store?: Store
   blobs?: BlobStore
   self?: ProcessIdentity
+  /** Test seams for fetch_image (resolver, address policy). */
+  fetch?: ImportServiceOptions["fetch"]
 }
 
 export interface Services {
@@ -32,6 +35,7 @@ export interface Services {
   jobs: JobService
   providers: ProviderService
   generation: GenerationService
+  imports: ImportService
   /** Stops running jobs (they are recorded as interrupted) and closes the store. */
   close(): Promise<void>
 }
@@ -84,6 +88,14 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     jobs,
     providers,
     generation,
+    imports: new ImportService({
+      images,
+      maxInputImageBytes: config.maxInputImageBytes,
+      maxInputPixels: config.maxInputPixels,
+      fetchTimeoutS: config.fetchTimeoutS,
+      allowLocalFileInput: config.allowLocalFileInput,
+      fetch: deps.fetch,
+    }),
     async close() {
       await jobs.shutdown()
       await providers.dispose()

@@ -11,6 +11,7 @@ import { registerCheckGenerationStatusTool } from "./tools/check-generation-stat
 import { registerDeleteImageTool } from "./tools/delete-image"
 import { registerGenerateImageTool } from "./tools/generate-image"
 import { registerGetServerInfoTool } from "./tools/get-server-info"
+import { registerIntakeTools } from "./tools/intake"
 import { registerListProvidersTool } from "./tools/list-providers"
 import { registerResourceBridgeTools } from "./tools/resource-bridge"
 import { registerShowImageTool } from "./tools/show-image"
@@ -36,6 +37,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   registerCheckGenerationStatusTool(ctx)
   registerShowImageTool(ctx)
   registerDeleteImageTool(ctx)
+  registerIntakeTools(ctx)
   registerListProvidersTool(ctx)
   registerGetServerInfoTool(ctx)
   registerResourceBridgeTools(ctx, catalog)

@@ -28,6 +28,7 @@ export function probeImage(bytes: Uint8Array, maxPixels: number, label = "image"
   if (pixels > maxPixels) {
     throw new InvalidImageError(
       `The ${label} declares ${header.width}x${header.height} (${pixels} pixels), more than the ${maxPixels}-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
+      { code: "too_many_pixels" },
     )
   }
   return { ...header, contentType: CONTENT_TYPES[header.format] }
