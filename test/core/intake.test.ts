@@ -20,7 +20,11 @@ describe("fetch_image over a local server (address policy widened to 127.0.0.1 f
       "/dir/img.png": () => new Response(png, { headers: { "content-type": "image/png" } }),
     })
     let lookups = 0
-    const fetch = { ...onlyLoopback, resolve: async () => (lookups++, [{ address: "127.0.0.1", family: 4 }]) }
+    const resolve = async () => {
+      lookups++
+      return [{ address: "127.0.0.1", family: 4 }]
+    }
+    const fetch = { ...onlyLoopback, resolve }
     await using env = await startServices({ deps: { fetch } })
     const url = `http://user:secret@images.test:${server.port}/dir/img.png?token=SECRET#frag`
     const result = await env.services.imports.fetchUrl(url)
