@@ -1,4 +1,4 @@
-import { redact } from "./redact"
+import { redact, redactDeep } from "./redact"
 
 export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -21,8 +21,14 @@ export function configureLogger(opts: { level?: LogLevel; json?: boolean; sink?:
 
 function emit(level: LogLevel, name: string, message: string, fields?: Fields): void {
   if (LOG_LEVELS.indexOf(level) < state.level) return
-  const text = redact(message)
-  const extra = fields ? JSON.parse(redact(JSON.stringify(fields, errorReplacer))) : undefined
+  try {
+    write(level, name, redact(message), fields && (redactDeep(fields) as Fields))
+  } catch {
+    // Logging must never break the caller.
+  }
+}
+
+function write(level: LogLevel, name: string, text: string, extra?: Fields): void {
   if (state.json) {
     state.sink(JSON.stringify({ time: new Date().toISOString(), level, logger: name, message: text, ...extra }))
     return
@@ -33,10 +39,6 @@ function emit(level: LogLevel, name: string, message: string, fields?: Fields): 
         .join(" ")}`
     : ""
   state.sink(`${level.toUpperCase()} ${name}: ${text}${tail}`)
-}
-
-function errorReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message } : value
 }
 
 export type Logger = Record<LogLevel, (message: string, fields?: Fields) => void>

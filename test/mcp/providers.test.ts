@@ -73,6 +73,19 @@ describe("list_providers", () => {
     expect(started.status).toBe("generating")
   })
 
+  test("a discovery error whose text holds a URL with a query string leaves the server working", async () => {
+    const failing = createFakeProvider({
+      name: "sdish",
+      discover: async () => Promise.reject(new Error("GET http://sd:7860/sdapi/v1/sd-models?api_key=SECRET failed")),
+    })
+    await using env = await connect({ deps: { extraProviders: [failing] } })
+    const listed = await env.call("list_providers")
+    expect(listed.isError).toBeFalsy()
+    expect(JSON.parse(env.text(listed)).providers.sdish.capabilities.degraded).toBe(true)
+    const started = await env.call("generate_image", { prompt: "x", provider: "placeholder" })
+    expect(started.isError).toBeFalsy()
+  })
+
   test("force_refresh runs discovery again", async () => {
     const vendor = createFakeProvider({ name: "vendor" })
     await using env = await connect({ deps: { extraProviders: [vendor] } })

@@ -36,7 +36,10 @@ export class ProviderService {
 
   /** Starts discovery once; later calls share it. A provider whose discovery fails is marked degraded. */
   ready(): Promise<void> {
-    this.discovery ??= this.discoverAll()
+    this.discovery ??= this.discoverAll().catch((error) => {
+      this.discovery = undefined
+      throw error
+    })
     return this.discovery
   }
 
