@@ -1,5 +1,5 @@
 // Seeds a gallery with N images (bytes, sidecars and rows), as the benchmarks need. Usage: bun scripts/seed-gallery.ts <dir> [N]
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { loadConfig } from "@/config/config"
 import { randomImageId } from "@/core/images/ids"
 import { ImageRegistry } from "@/core/images/registry"
@@ -21,7 +21,7 @@ export function galleryEnv(dir: string): Record<string, string> {
 export async function seedGallery(dir: string, count: number): Promise<void> {
   const { config } = loadConfig(galleryEnv(dir), dir)
   const store = createSqliteStore(config.dbPath)
-  await store.meta.set("scratch_dir_imported", "seeded")
+  await store.meta.set(`scratch_import:${resolve(config.scratchDir)}`, "done")
   const registry = new ImageRegistry({
     store: store.images,
     blobs: createFileBlobStore(config.scratchDir),

@@ -1,3 +1,4 @@
+import { resolve } from "node:path"
 import type { Config } from "@/config/config"
 import { createPlaceholderProvider } from "@/providers/placeholder"
 import type { ImageProvider } from "@/providers/types"
@@ -40,7 +41,7 @@ export interface Services {
   close(): Promise<void>
 }
 
-const SCRATCH_IMPORT_KEY = "scratch_dir_imported"
+const LAST_SCRATCH_KEY = "scratch_dir"
 
 /** The composition root: storage, registry, providers and jobs for one server process. */
 export async function createServices(config: Config, deps: ServiceDeps = {}): Promise<Services> {
@@ -110,16 +111,21 @@ function configuredProviders(_config: Config): ImageProvider[] {
   return [createPlaceholderProvider({ warn: (m) => warn(m) })]
 }
 
+/**
+ * Imports the scratch dir's sidecars the first time the server runs with that dir (a Python server's dir, or one
+ * restored without its database). A marker per dir makes later starts skip the scan; an import cut short resumes.
+ */
 async function importScratchOnFirstStart(config: Config, store: Store, warn: (m: string) => void): Promise<void> {
-  if (await store.meta.get(SCRATCH_IMPORT_KEY)) return
-  if ((await store.images.count()) === 0) {
-    const result = await importScratchDir({
-      source: config.scratchDir,
-      scratchDir: config.scratchDir,
-      store: store.images,
-      warn,
-    })
-    if (result.imported) createLogger("services").info(`Imported ${result.imported} image(s) from ${config.scratchDir}`)
+  const dir = resolve(config.scratchDir)
+  const key = `scratch_import:${dir}`
+  if ((await store.meta.get(key)) === "done") return
+  const previous = await store.meta.get(LAST_SCRATCH_KEY)
+  if (previous && previous !== dir) {
+    warn(`The scratch dir changed from ${previous} to ${dir}; images stored in the old dir are not moved.`)
   }
-  await store.meta.set(SCRATCH_IMPORT_KEY, new Date().toISOString())
+  await store.meta.set(key, "in_progress")
+  const result = await importScratchDir({ source: dir, scratchDir: dir, store: store.images, warn })
+  if (result.imported) createLogger("services").info(`Imported ${result.imported} image(s) from ${dir}`)
+  await store.meta.set(key, "done")
+  await store.meta.set(LAST_SCRATCH_KEY, dir)
 }

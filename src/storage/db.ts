@@ -16,17 +16,22 @@ export function openDatabase(path: string): Database {
   return db
 }
 
+/** Applies missing migrations one transaction at a time; the version is re-read under the write lock, so
+ * several processes opening a new database at once apply each migration exactly once. */
 function migrate(db: Database): void {
-  const current = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `The database schema (version ${current}) is newer than this program knows (${MIGRATIONS.length}); upgrade image-generation-mcp.`,
-    )
-  }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.run(MIGRATIONS[version] ?? "")
-      db.run(`PRAGMA user_version = ${version + 1}`)
-    }).immediate()
+  const step = db.transaction((): boolean => {
+    const current = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `The database schema (version ${current}) is newer than this program knows (${MIGRATIONS.length}); upgrade image-generation-mcp.`,
+      )
+    }
+    if (current === MIGRATIONS.length) return false
+    db.run(MIGRATIONS[current] ?? "")
+    db.run(`PRAGMA user_version = ${current + 1}`)
+    return true
+  })
+  while (step.immediate()) {
+    // one migration per transaction
   }
 }

@@ -72,3 +72,30 @@ describe("importing a scratch dir written by the Python server", () => {
     expect((await env.services.images.get("c00000000001"))?.sourceImageIds).toEqual(["c00000000009"])
   })
 })
+
+describe("import bookkeeping", () => {
+  test("pointing SCRATCH_DIR at another dir later imports that dir too", async () => {
+    await using dir = await tmpdir()
+    const first = await startServices({ dir })
+    await first.services.close()
+    const python = join(dir.path, "python-images")
+    await writePythonImage(python, "d00000000001", {})
+    await using second = await startServices({ dir, env: { IMAGE_GENERATION_MCP_SCRATCH_DIR: python } })
+    expect((await second.services.images.list()).map((r) => r.id)).toEqual(["d00000000001"])
+  })
+
+  test("an import cut short resumes on the next start", async () => {
+    await using dir = await tmpdir()
+    const scratch = join(dir.path, "images")
+    for (const n of [1, 2, 3]) await writePythonImage(scratch, `e0000000000${n}`, {})
+    const { createSqliteStore } = await import("@/storage/sqlite-store")
+    const { parseSidecar } = await import("@/core/images/sidecar")
+    const store = createSqliteStore(join(dir.path, "state.sqlite"))
+    await store.meta.set(`scratch_import:${scratch}`, "in_progress")
+    const firstSidecar = await Bun.file(join(scratch, "e00000000001.json")).text()
+    await store.images.insertMany([parseSidecar(firstSidecar, () => 1)])
+    store.close()
+    await using env = await startServices({ dir })
+    expect(await env.services.images.count()).toBe(3)
+  })
+})
