@@ -75,7 +75,9 @@ describe("jobs across restarts", () => {
     await using env = await startServices()
     const other = Bun.spawn(["sleep", "10"])
     try {
-      await env.services.store.jobs.insert(jobRow({ id: "bbbbbbbbbbbb", ownerPid: other.pid }))
+      const { processStartEpoch } = await import("@/core/jobs/owner")
+      const ownerStartedEpoch = processStartEpoch(other.pid) ?? 0
+      await env.services.store.jobs.insert(jobRow({ id: "bbbbbbbbbbbb", ownerPid: other.pid, ownerStartedEpoch }))
       const job = await env.services.jobs.get("bbbbbbbbbbbb")
       expect(job?.status).toBe("generating")
     } finally {
@@ -83,6 +85,20 @@ describe("jobs across restarts", () => {
       await other.exited
     }
     expect((await env.services.jobs.get("bbbbbbbbbbbb"))?.status).toBe("failed")
+  })
+
+  test("a live pid that now belongs to a newer process does not keep a dead server's job alive", async () => {
+    await using env = await startServices()
+    const stranger = Bun.spawn(["sleep", "10"])
+    try {
+      const twoHoursAgo = Date.now() / 1000 - 7200
+      await env.services.store.jobs.insert(
+        jobRow({ id: "ffffffffffff", ownerPid: stranger.pid, ownerStartedEpoch: twoHoursAgo, createdEpoch: twoHoursAgo }),
+      )
+      expect(await env.services.jobs.get("ffffffffffff")).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE })
+    } finally {
+      stranger.kill()
+    }
   })
 
   test("finished jobs expire after 10 minutes; a running job is never dropped by the TTL", async () => {
@@ -95,7 +111,9 @@ describe("jobs across restarts", () => {
         jobRow({ id: "cccccccccccc", status: "failed", error: "x", createdEpoch: old, completedEpoch: old }),
       )
       await jobs.insert(jobRow({ id: "dddddddddddd", status: "failed", error: "x", completedEpoch: Date.now() / 1000 }))
-      await jobs.insert(jobRow({ id: "eeeeeeeeeeee", createdEpoch: old, ownerPid: owner.pid }))
+      const { processStartEpoch } = await import("@/core/jobs/owner")
+      const ownerStartedEpoch = processStartEpoch(owner.pid) ?? 0
+      await jobs.insert(jobRow({ id: "eeeeeeeeeeee", createdEpoch: old, ownerPid: owner.pid, ownerStartedEpoch }))
       const unfinished = await env.services.jobs.listUnfinished()
       expect(unfinished.map((j) => j.id)).toEqual(["eeeeeeeeeeee", "dddddddddddd"])
       expect(unfinished[0]?.status).toBe("generating")
