@@ -78,3 +78,21 @@ describe("image registry writes", () => {
     expect(await listScratch(env.config.scratchDir)).toEqual([])
   })
 })
+
+test("a failed re-registration puts the stored record's sidecar back", async () => {
+  await using dir = await tmpdir()
+  const real = createSqliteStore(join(dir.path, "state.sqlite"))
+  let fail = false
+  const flaky: Store = {
+    ...real,
+    images: { ...real.images, upsert: async (r) => (fail ? Promise.reject(new Error("disk full")) : real.images.upsert(r)) },
+  }
+  await using env = await startServices({ dir, deps: { store: flaky } })
+  const bytes = quadrantPng(8, 8)
+  const first = await addImage(env.services, bytes, { prompt: "first" })
+  fail = true
+  await expect(addImage(env.services, bytes, { prompt: "second" })).rejects.toThrow("disk full")
+  const sidecar = JSON.parse(await env.services.images.readSidecar(first.id))
+  expect(sidecar.prompt).toBe("first")
+  expect((await env.services.images.get(first.id))?.prompt).toBe("first")
+})

@@ -99,3 +99,15 @@ describe("import bookkeeping", () => {
     expect(await env.services.images.count()).toBe(3)
   })
 })
+
+test("a sidecar naming another image's file, or stored under another name, is skipped", async () => {
+  await using dir = await tmpdir()
+  const scratch = join(dir.path, "images")
+  await writePythonImage(scratch, "f00000000001", {})
+  await writePythonImage(scratch, "f00000000002", { original_filename: "f00000000001-original.png" }, { original: false })
+  await writePythonImage(scratch, "f00000000003", {})
+  await writeFile(join(scratch, "copy of f00000000003.json"), await Bun.file(join(scratch, "f00000000003.json")).text())
+  await writePythonImage(scratch, "f00000000004", { original_filename: "../f00000000001-original.png" })
+  await using env = await startServices({ dir })
+  expect((await env.services.images.list()).map((r) => r.id)).toEqual(["f00000000001", "f00000000003"])
+})

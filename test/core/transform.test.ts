@@ -93,6 +93,15 @@ describe("view pipeline", () => {
     expect(near(up.at(75, 75), WHITE, 24)).toBe(true)
   })
 
+  test("enlarging a thin strip to a square crops first, so it stays small and fast", async () => {
+    const strip = quadrantPng(2000, 2)
+    const started = performance.now()
+    const { meta, at } = await run(strip, "width=140&height=140")
+    expect(meta).toMatchObject({ width: 140, height: 140 })
+    expect(near(at(10, 10), RED, 24) || near(at(10, 10), GREEN, 24)).toBe(true)
+    expect(performance.now() - started).toBeLessThan(500)
+  })
+
   test("formats and quality", async () => {
     expect((await run(source, "format=webp")).out.contentType).toBe("image/webp")
     expect((await run(source, "format=jpg")).meta.format).toBe("jpeg")
@@ -132,7 +141,7 @@ describe("view pipeline", () => {
 
   test("an output over the pixel cap is refused before any work", async () => {
     await expect(run(source, "width=16000&height=16000", 1_000_000)).rejects.toThrow(
-      "The requested output 16000x16000 needs 32000x16000 pixels, more than the 1000000-pixel limit",
+      "The requested output 16000x16000 is more than the 1000000-pixel limit",
     )
   })
 })

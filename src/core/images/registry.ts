@@ -81,13 +81,15 @@ export class ImageRegistry {
     return record
   }
 
-  /** Runs `persist`; if it fails, removes the files `prepare` wrote so nothing points at nothing. */
+  /** Runs `persist`; if it fails, undoes what `prepare` wrote so files and rows keep agreeing. */
   async commit(record: ImageRecord, persist: () => Promise<void>): Promise<void> {
     const existed = await this.opts.store.get(record.id)
     try {
       await persist()
     } catch (error) {
-      if (!existed) await this.removeFiles(record)
+      // Same id means same bytes (content-addressed), so only the sidecar needs to go back to the stored record.
+      if (existed) await this.opts.blobs.write(sidecarFilename(existed.id), sidecarJson(existed)).catch(() => {})
+      else await this.removeFiles(record)
       throw error
     }
   }

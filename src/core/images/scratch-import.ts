@@ -48,6 +48,7 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
     try {
       const text = await readFile(join(opts.source, file), "utf8")
       record = parseSidecar(text, (name) => sizes.get(name))
+      if (file !== sidecarFilename(record.id)) throw new Error(`the file name does not match the image id ${record.id}`)
       if (copying) {
         await copyFile(join(opts.source, record.originalFilename), join(opts.scratchDir, record.originalFilename))
         await copyFile(join(opts.source, file), join(opts.scratchDir, sidecarFilename(record.id)))

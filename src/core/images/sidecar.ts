@@ -56,7 +56,9 @@ export function parseSidecar(text: string, originalSize: (filename: string) => n
   const id = text_(data, "id")
   if (!IMAGE_ID_PATTERN.test(id)) throw new SidecarError(`invalid id '${id}'`)
   const filename = text_(data, "original_filename")
-  if (filename.includes("/") || filename.includes("\\")) throw new SidecarError("original_filename must be a file name")
+  if (!new RegExp(`^${id}-original\\.[a-z0-9]{1,5}$`).test(filename)) {
+    throw new SidecarError(`original_filename '${filename}' does not belong to image ${id}`)
+  }
   const dims = data.original_dimensions
   if (!Array.isArray(dims) || dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
     throw new SidecarError("original_dimensions must be two positive integers")

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../errors"
+import { InvalidArgumentError, InvalidImageError } from "../errors"
 import { hasRegionCrop, isIdentity, type OutputFormat, type ViewParams } from "./params"
 import { cropToBmp, flattenToBmp } from "./pixels"
 import type { ImageInfo } from "./probe"
@@ -27,6 +27,19 @@ export async function transformImage(
   params: ViewParams,
   maxPixels: number,
 ): Promise<TransformedImage> {
+  return runPipeline(original, info, params, maxPixels).catch((error: unknown) => {
+    const code = (error as { code?: unknown }).code
+    if (typeof code !== "string" || !code.startsWith("ERR_IMAGE_")) throw error
+    throw new InvalidImageError(`The image could not be transformed (${code}).`, { cause: error })
+  })
+}
+
+async function runPipeline(
+  original: Uint8Array,
+  info: ImageInfo,
+  params: ViewParams,
+  maxPixels: number,
+): Promise<TransformedImage> {
   if (isIdentity(params))
     return { bytes: original, contentType: info.contentType, width: info.width, height: info.height }
 
@@ -46,9 +59,9 @@ export async function transformImage(
   if (params.rotate === 90 || params.rotate === 270) [width, height] = [height, width]
 
   const target = targetSize(params, width, height)
-  if (target.scaledWidth * target.scaledHeight > maxPixels) {
+  if (target.width * target.height > maxPixels) {
     throw new InvalidArgumentError(
-      `The requested output ${target.width}x${target.height} needs ${target.scaledWidth}x${target.scaledHeight} pixels, more than the ${maxPixels}-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
+      `The requested output ${target.width}x${target.height} is more than the ${maxPixels}-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).`,
     )
   }
   const format: OutputFormat = params.format || sameFormat(info.format)
@@ -57,7 +70,16 @@ export async function transformImage(
   if (params.rotate) image = image.rotate(params.rotate)
   if (params.flip === "horizontal") image = image.flop()
   if (params.flip === "vertical") image = image.flip()
-  if (target.cover) {
+  if (target.cover && target.scaledWidth * target.scaledHeight > width * height) {
+    // Enlarging: crop the matching centre of the source first, so no pixel buffer exceeds source or target.
+    const scale = Math.max(target.width / width, target.height / height)
+    const cropWidth = Math.min(width, Math.max(1, Math.round(target.width / scale)))
+    const cropHeight = Math.min(height, Math.max(1, Math.round(target.height / scale)))
+    const scan = await decodeScanlines(image)
+    const left = Math.floor((width - cropWidth) / 2)
+    const top = Math.floor((height - cropHeight) / 2)
+    image = new Bun.Image(await cropToBmp(scan, left, top, cropWidth, cropHeight)).resize(target.width, target.height)
+  } else if (target.cover) {
     const scan = await decodeScanlines(image.resize(target.scaledWidth, target.scaledHeight))
     const left = Math.floor((scan.width - target.width) / 2)
     const top = Math.floor((scan.height - target.height) / 2)
