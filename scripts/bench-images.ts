@@ -7,7 +7,7 @@ import { parseViewParams } from "@/core/transform/params"
 import { transformImage } from "@/core/transform/pipeline"
 import { webpPreview } from "@/core/transform/preview"
 import { probeImage } from "@/core/transform/probe"
-import { ROOT, fmt, median } from "./bench-lib"
+import { fmt, median, ROOT } from "./bench-lib"
 
 const RUNS = Number(process.env.RUNS ?? 15)
 const PYTHON = process.env.PILLOW_PYTHON ?? "/usr/bin/python3"
@@ -20,18 +20,39 @@ const rgba1024 = await Bun.file(join(IMAGES, "rgba_1024x1024.png")).bytes()
 const webp1024 = await Bun.file(join(IMAGES, "photo_1024x1024.webp")).bytes()
 const jpeg1536 = await Bun.file(join(IMAGES, "photo_1536x1024.jpg")).bytes()
 const png1536 = await new Bun.Image(jpeg1536).png({ compressionLevel: 3 }).bytes()
-const files = { png1024: join(IMAGES, "photo_1024x1024.png"), jpeg1536: join(IMAGES, "photo_1536x1024.jpg"), png1536: join(work, "photo_1536x1024.png") }
+const files = {
+  png1024: join(IMAGES, "photo_1024x1024.png"),
+  jpeg1536: join(IMAGES, "photo_1536x1024.jpg"),
+  png1536: join(work, "photo_1536x1024.png"),
+}
 writeFileSync(files.png1536, png1536)
 
 const view = (bytes: Uint8Array, query: string) => () =>
   transformImage(bytes, probeImage(bytes, CAP), parseViewParams(new URLSearchParams(query)), CAP)
-const preview = (bytes: Uint8Array, edge: number) => () => webpPreview(bytes, probeImage(bytes, CAP), { edge, maxPixels: CAP })
+const preview = (bytes: Uint8Array, edge: number) => () =>
+  webpPreview(bytes, probeImage(bytes, CAP), { edge, maxPixels: CAP })
 
 const CASES: { id: string; label: string; ours: () => Promise<unknown>; file: string; target?: number }[] = [
   { id: "a", label: "1024² PNG → fit 512 → WebP q80", ours: preview(png1024, 512), file: files.png1024, target: 0.65 },
-  { id: "b", label: "1536×1024 PNG → cover 256² → PNG", ours: view(png1536, "width=256&height=256"), file: files.png1536 },
-  { id: "c", label: "1536×1024 JPEG → WebP q90", ours: view(jpeg1536, "format=webp&quality=90"), file: files.jpeg1536, target: 0.95 },
-  { id: "d", label: "1024² PNG → rotate 90 + flip → PNG", ours: view(png1024, "rotate=90&flip=horizontal"), file: files.png1024 },
+  {
+    id: "b",
+    label: "1536×1024 PNG → cover 256² → PNG",
+    ours: view(png1536, "width=256&height=256"),
+    file: files.png1536,
+  },
+  {
+    id: "c",
+    label: "1536×1024 JPEG → WebP q90",
+    ours: view(jpeg1536, "format=webp&quality=90"),
+    file: files.jpeg1536,
+    target: 0.95,
+  },
+  {
+    id: "d",
+    label: "1024² PNG → rotate 90 + flip → PNG",
+    ours: view(png1024, "rotate=90&flip=horizontal"),
+    file: files.png1024,
+  },
   { id: "e", label: "1024² PNG → 128 px WebP", ours: preview(png1024, 128), file: files.png1024 },
 ]
 
@@ -48,7 +69,8 @@ async function timeOurs(fn: () => Promise<unknown>): Promise<number> {
 
 function timePillow(id: string, file: string): number {
   const proc = Bun.spawnSync([PYTHON, join(ROOT, "scripts", "bench-images.py"), id, file, String(RUNS)])
-  if (proc.exitCode !== 0) throw new Error(`Pillow run failed (install Debian's python3-pil): ${proc.stderr.toString()}`)
+  if (proc.exitCode !== 0)
+    throw new Error(`Pillow run failed (install Debian's python3-pil): ${proc.stderr.toString()}`)
   return Number(proc.stdout.toString().trim())
 }
 
@@ -111,16 +133,22 @@ try {
     const pillow = median(pairs.map((p) => p[1]))
     const ratio = median(pairs.map(([o, p]) => o / p))
     const goal = c.target ? ` (target ≤ ${c.target}×)` : " (target ≤ 1×)"
-    console.log(`  (${c.id}) ${c.label.padEnd(38)} ours ${fmt(ours).padStart(9)}  Pillow ${fmt(pillow).padStart(9)}  ratio ${ratio.toFixed(2)}×${goal}`)
+    console.log(
+      `  (${c.id}) ${c.label.padEnd(38)} ours ${fmt(ours).padStart(9)}  Pillow ${fmt(pillow).padStart(9)}  ratio ${ratio.toFixed(2)}×${goal}`,
+    )
   }
   await parallelPreviews(1)
   const runs = [await parallelPreviews(4), await parallelPreviews(4), await parallelPreviews(4)]
   const perSecond = median(runs.map((r) => r.perSecond))
   console.log("16 previews in parallel (≤512 px WebP q80 of the four photos in bench-images), median of 3 × 4 rounds")
   const pillow = await pillowParallel(64)
-  console.log(`  throughput ${perSecond.toFixed(1)}/s (target ≥ 60/s); Pillow, one process per core: ${pillow.toFixed(1)}/s, ratio ${(perSecond / pillow).toFixed(2)}×`)
+  console.log(
+    `  throughput ${perSecond.toFixed(1)}/s (target ≥ 60/s); Pillow, one process per core: ${pillow.toFixed(1)}/s, ratio ${(perSecond / pillow).toFixed(2)}×`,
+  )
   const floor = await idleStall(1000)
-  console.log(`  worst event-loop stall ${Math.max(...runs.map((r) => r.maxGap)).toFixed(1)} ms (target ≤ 5 ms); same ticker idle: ${floor.toFixed(1)} ms`)
+  console.log(
+    `  worst event-loop stall ${Math.max(...runs.map((r) => r.maxGap)).toFixed(1)} ms (target ≤ 5 ms); same ticker idle: ${floor.toFixed(1)} ms`,
+  )
   console.log(`  peak RSS ${(Math.max(...runs.map((r) => r.peakRss)) / 2 ** 20).toFixed(0)} MB (target ≤ 250 MB)`)
 } finally {
   rmSync(work, { recursive: true, force: true })

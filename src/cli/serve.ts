@@ -7,7 +7,7 @@ import { type Command, UsageError } from "./args"
 import { DrainableStdioTransport } from "./stdio-transport"
 
 const log = createLogger("serve")
-const SHUTDOWN_LIMIT_MS = 5000
+const SHUTDOWN_LIMIT_MS = 6000
 
 type ServeCommand = Extract<Command, { kind: "serve" }>
 

@@ -134,7 +134,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     kvStoreUrl: storeUrl(r, "KV_STORE_URL"),
     eventStoreUrl: storeUrl(r, "EVENT_STORE_URL"),
     transfer: transferConfig(r),
-    debugPort: r.string("DEBUG_PORT") === undefined ? undefined : r.int("DEBUG_PORT", 0, { min: 1, max: 65535 }),
+    debugPort: optionalPort(r, "DEBUG_PORT"),
     debugWait: r.bool("DEBUG_WAIT", false),
     logLevel: logLevel(r),
     logJson: logJson(r),
@@ -228,6 +228,16 @@ function transferConfig(r: EnvReader): TransferConfig {
     )
   }
   return out
+}
+
+function optionalPort(r: EnvReader, name: string): number | undefined {
+  const value = r.string(name)
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) {
+    r.warnings.push(`${ENV_PREFIX}${name}=${JSON.stringify(value)} is not valid; leaving it unset.`)
+    return undefined
+  }
+  return r.int(name, 0, { min: 1, max: 65535 })
 }
 
 function logLevel(r: EnvReader): LogLevel {

@@ -16,12 +16,20 @@ export function userMessage(error: unknown): string {
   return `[server] Internal error: ${redact(error instanceof Error ? error.message : String(error))}`
 }
 
+/** A JSON-RPC error for resource reads. Unlike `McpError`, its message goes out as it is, without a prefix. */
+export class ProtocolError extends Error {
+  override name = "ProtocolError"
+  readonly code: number
+
+  constructor(code: number, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
 /** For resource reads: a JSON-RPC error whose message is the user-facing text. */
-export function toMcpError(error: unknown): McpError {
-  if (error instanceof McpError) return error
-  const code =
-    error instanceof InvalidArgumentError || error instanceof AppError
-      ? ErrorCode.InvalidParams
-      : ErrorCode.InternalError
-  return new McpError(code, userMessage(error))
+export function toMcpError(error: unknown): Error {
+  if (error instanceof McpError || error instanceof ProtocolError) return error
+  const known = error instanceof InvalidArgumentError || error instanceof AppError
+  return new ProtocolError(known ? ErrorCode.InvalidParams : ErrorCode.InternalError, userMessage(error))
 }

@@ -5,7 +5,7 @@ import type {
   ServerRequest,
   ToolAnnotations,
 } from "@modelcontextprotocol/sdk/types.js"
-import type { z } from "zod"
+import { z } from "zod"
 import type { McpContext } from "./context"
 import { userMessage } from "./errors"
 import { errorResult } from "./results"
@@ -36,7 +36,8 @@ export function defineTool<Shape extends z.ZodRawShape>(ctx: McpContext, spec: T
     {
       title: spec.title,
       description: spec.description,
-      inputSchema: spec.inputSchema as z.ZodRawShape,
+      // Strict: a misspelt argument is an error, not silently ignored.
+      inputSchema: z.strictObject(spec.inputSchema) as unknown as z.ZodRawShape,
       annotations: spec.annotations,
       ...(Object.keys(meta).length && { _meta: meta }),
     },

@@ -6,7 +6,8 @@ export function registerSecret(value: string | undefined): void {
 }
 
 // A query or fragment ends at white space, a quote or a closing bracket, so surrounding text survives.
-const URL_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]*@)?([^\s/?#"'<>]*)([^\s?#"'<>]*)(\?[^\s#"'<>)\]}]*)?(#[^\s"'<>)\]}]*)?/gi
+const URL_PATTERN =
+  /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]*@)?([^\s/?#"'<>]*)([^\s?#"'<>]*)(\?[^\s#"'<>)\]}]*)?(#[^\s"'<>)\]}]*)?/gi
 const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi
 
 /** Removes URL userinfo, query strings and fragments, bearer tokens and registered secrets from text. */

@@ -47,6 +47,14 @@ describe("command line", () => {
     expect(stderr.trim().split("\n").at(-1)).toBe(message)
   })
 
+  test("import of a directory that does not exist fails clearly", async () => {
+    await using dir = await tmpdir()
+    const missing = join(dir.path, "nope")
+    const { code, stderr } = await runCli(["import", missing], { HOME: dir.path })
+    expect(code).toBe(1)
+    expect(stderr.trim().split("\n").at(-1)).toBe(`image-generation-mcp: ${missing} is not a directory`)
+  })
+
   test("an impossible setting stops start-up with one line and no stack trace", async () => {
     const { code, stderr, stdout } = await runCli(["serve"], { IMAGE_GENERATION_MCP_PORT: "70000" })
     expect(code).toBe(1)

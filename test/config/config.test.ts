@@ -110,6 +110,13 @@ describe("configuration", () => {
     expect(load({}).config.logJson).toBeUndefined()
   })
 
+  test("an optional port that is not a number is left unset, with a warning", () => {
+    const { config, warnings } = load({ [`${P}DEBUG_PORT`]: "abc" })
+    expect(config.debugPort).toBeUndefined()
+    expect(warnings).toEqual([`${P}DEBUG_PORT="abc" is not valid; leaving it unset.`])
+    expect(load({ [`${P}DEBUG_PORT`]: "5678" }).config.debugPort).toBe(5678)
+  })
+
   test("the HTTP path is normalised", () => {
     expect(load({ [`${P}HTTP_PATH`]: "api/mcp/" }).config.httpPath).toBe("/api/mcp")
     expect(load({ [`${P}HTTP_PATH`]: "/" }).config.httpPath).toBe("/")

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { INTERRUPTED_MESSAGE, JOB_TTL_SECONDS } from "@/core/jobs/jobs"
+import { INTERRUPTED_MESSAGE, JOB_TTL_SECONDS, SHUTDOWN_MESSAGE } from "@/core/jobs/jobs"
 import { createSqliteStore } from "@/storage/sqlite-store"
 import type { JobRecord } from "@/storage/types"
 import { createFakeProvider } from "../fixture/fake-provider"
@@ -59,15 +59,27 @@ describe("jobs across restarts", () => {
     expect(view.width).toBe(256)
   })
 
-  test("a graceful shutdown records running jobs as interrupted", async () => {
+  test("a graceful shutdown lets quick jobs finish and records the rest as interrupted by the shutdown", async () => {
     await using dir = await tmpdir()
-    const first = await startServices({ dir, deps: { extraProviders: [never] } })
-    const stuck = await first.services.generation.start(
-      await first.services.generation.prepare({ prompt: "x", provider: "never" }),
-    )
+    const quick = createFakeProvider({
+      name: "quick",
+      generate: async (request, signal) => {
+        await Bun.sleep(200)
+        return createFakeProvider().generate(request, { signal })
+      },
+    })
+    const first = await startServices({ dir, deps: { extraProviders: [never, quick] } })
+    const { generation } = first.services
+    const stuck = await generation.start(await generation.prepare({ prompt: "x", provider: "never" }))
+    const done = await generation.start(await generation.prepare({ prompt: "y", provider: "quick" }))
+    const started = performance.now()
+    await first.services.jobs.shutdown(500)
+    expect(performance.now() - started).toBeLessThan(1500)
     await first.services.close()
     const store = createSqliteStore(`${dir.path}/state.sqlite`)
-    expect(await store.jobs.get(stuck.image_id)).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE })
+    expect(await store.jobs.get(stuck.image_id)).toMatchObject({ status: "failed", error: SHUTDOWN_MESSAGE })
+    expect(await store.jobs.get(done.image_id)).toMatchObject({ status: "completed" })
+    expect(await store.images.get(done.image_id)).toBeDefined()
     store.close()
   })
 
@@ -93,9 +105,17 @@ describe("jobs across restarts", () => {
     try {
       const twoHoursAgo = Date.now() / 1000 - 7200
       await env.services.store.jobs.insert(
-        jobRow({ id: "ffffffffffff", ownerPid: stranger.pid, ownerStartedEpoch: twoHoursAgo, createdEpoch: twoHoursAgo }),
+        jobRow({
+          id: "ffffffffffff",
+          ownerPid: stranger.pid,
+          ownerStartedEpoch: twoHoursAgo,
+          createdEpoch: twoHoursAgo,
+        }),
       )
-      expect(await env.services.jobs.get("ffffffffffff")).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE })
+      expect(await env.services.jobs.get("ffffffffffff")).toMatchObject({
+        status: "failed",
+        error: INTERRUPTED_MESSAGE,
+      })
     } finally {
       stranger.kill()
     }

@@ -85,7 +85,10 @@ test("a failed re-registration puts the stored record's sidecar back", async () 
   let fail = false
   const flaky: Store = {
     ...real,
-    images: { ...real.images, upsert: async (r) => (fail ? Promise.reject(new Error("disk full")) : real.images.upsert(r)) },
+    images: {
+      ...real.images,
+      upsert: async (r) => (fail ? Promise.reject(new Error("disk full")) : real.images.upsert(r)),
+    },
   }
   await using env = await startServices({ dir, deps: { store: flaky } })
   const bytes = quadrantPng(8, 8)

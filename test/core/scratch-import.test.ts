@@ -104,7 +104,12 @@ test("a sidecar naming another image's file, or stored under another name, is sk
   await using dir = await tmpdir()
   const scratch = join(dir.path, "images")
   await writePythonImage(scratch, "f00000000001", {})
-  await writePythonImage(scratch, "f00000000002", { original_filename: "f00000000001-original.png" }, { original: false })
+  await writePythonImage(
+    scratch,
+    "f00000000002",
+    { original_filename: "f00000000001-original.png" },
+    { original: false },
+  )
   await writePythonImage(scratch, "f00000000003", {})
   await writeFile(join(scratch, "copy of f00000000003.json"), await Bun.file(join(scratch, "f00000000003.json")).text())
   await writePythonImage(scratch, "f00000000004", { original_filename: "../f00000000001-original.png" })

@@ -162,6 +162,20 @@ describe("generate_image input errors", () => {
     expect(await env.services.images.count()).toBe(0)
   })
 
+  test("a misspelt argument is refused rather than ignored", async () => {
+    await using env = await connect()
+    const result = await env.call("generate_image", { prompt: "a cat", aspectRatio: "16:9" })
+    expect(result.isError).toBe(true)
+    expect(env.text(result)).toContain("aspectRatio")
+    expect(await env.services.jobs.listUnfinished()).toEqual([])
+  })
+
+  test("a model the provider does not have is refused, naming the ones it has", async () => {
+    await using env = await connect()
+    const result = await env.call("generate_image", { prompt: "a cat", provider: "placeholder", model: "dall-e-9" })
+    expect(env.text(result)).toBe("Unknown model 'dall-e-9' for provider 'placeholder'. Available: placeholder")
+  })
+
   test("a wrongly typed argument names the field", async () => {
     await using env = await connect()
     const result = await env.call("generate_image", { prompt: 42 })
@@ -217,13 +231,13 @@ describe("provider defaults and cost confirmation", () => {
     expect(await env.services.jobs.listUnfinished()).toEqual([])
     answer = "accept"
     const accepted = JSON.parse(
-      env.text(await env.call("generate_image", { prompt: "x", provider: "paid", model: "m1" })),
+      env.text(await env.call("generate_image", { prompt: "x", provider: "paid", model: "paid-model" })),
     )
     expect(accepted.status).toBe("generating")
     expect(asked).toEqual([
       "This will use paid, which costs money. Proceed?",
       "This will use paid, which costs money. Proceed?",
-      "This will use paid (m1), which costs money. Proceed?",
+      "This will use paid (paid-model), which costs money. Proceed?",
     ])
     const free = await env.call("generate_image", { prompt: "x", provider: "placeholder" })
     expect(JSON.parse(env.text(free)).status).toBe("generating")

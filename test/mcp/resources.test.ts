@@ -49,6 +49,10 @@ describe("image://{id}/view", () => {
       "[server] Image '0123456789ab' not found. Read image://list to see available IDs.",
     )
     await expect(env.client.readResource({ uri: "image://nothex/view" })).rejects.toThrow("Invalid image id 'nothex'")
+    const error = await env.client.readResource({ uri: "image://0123456789ab/view" }).catch((e: Error) => e)
+    expect((error as Error).message).toBe(
+      "MCP error -32602: [server] Image '0123456789ab' not found. Read image://list to see available IDs.",
+    )
     await expect(env.client.readResource({ uri: "image://0123456789ab/other" })).rejects.toThrow("not found")
   })
 })

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "../errors"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { JobParams, JobService } from "../jobs/jobs"
@@ -58,6 +59,12 @@ export class GenerationService {
       background,
       aspectRatio,
     })
+    const known = this.opts.providers.modelIds(provider)
+    if (model && known.length && !known.includes(model)) {
+      throw new InvalidArgumentError(
+        `Unknown model '${model}' for provider '${provider}'. Available: ${known.join(", ")}`,
+      )
+    }
     checkAspectRatio(aspectRatio, provider, this.opts.providers.supportedAspectRatios(provider, model))
     return { prompt, provider, negativePrompt, aspectRatio, quality, background, model }
   }

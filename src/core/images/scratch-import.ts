@@ -1,5 +1,5 @@
-import { copyFile, mkdir, readdir, readFile, stat } from "node:fs/promises"
-import { join, resolve } from "node:path"
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises"
+import { basename, dirname, join, resolve } from "node:path"
 import type { ImageRecord, ImageStore } from "@/storage/types"
 import { sidecarFilename } from "./ids"
 import { parseSidecar } from "./sidecar"
@@ -50,8 +50,8 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
       record = parseSidecar(text, (name) => sizes.get(name))
       if (file !== sidecarFilename(record.id)) throw new Error(`the file name does not match the image id ${record.id}`)
       if (copying) {
-        await copyFile(join(opts.source, record.originalFilename), join(opts.scratchDir, record.originalFilename))
-        await copyFile(join(opts.source, file), join(opts.scratchDir, sidecarFilename(record.id)))
+        await copyAtomically(join(opts.source, record.originalFilename), join(opts.scratchDir, record.originalFilename))
+        await copyAtomically(join(opts.source, file), join(opts.scratchDir, sidecarFilename(record.id)))
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
@@ -67,4 +67,15 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
   }
   if (batch.length) result.imported += await opts.store.insertMany(batch)
   return result
+}
+
+async function copyAtomically(from: string, to: string): Promise<void> {
+  const temp = join(dirname(to), `.${basename(to)}.${crypto.randomUUID().slice(0, 8)}.tmp`)
+  try {
+    await copyFile(from, temp)
+    await rename(temp, to)
+  } catch (error) {
+    await rm(temp, { force: true })
+    throw error
+  }
 }

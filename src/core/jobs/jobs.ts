@@ -9,6 +9,7 @@ import { isOwnerAlive, type ProcessIdentity } from "./owner"
 
 export const JOB_TTL_SECONDS = 600
 export const INTERRUPTED_MESSAGE = "interrupted by a server restart"
+export const SHUTDOWN_MESSAGE = "interrupted by a server shutdown"
 export const CONTENT_POLICY_MESSAGE = "Content policy rejected the prompt. Try rephrasing or use a different provider."
 export const UNREACHABLE_MESSAGE = "Provider is unreachable. Check that it is running, or try a different provider."
 
@@ -83,7 +84,7 @@ export class JobService {
       })
       await registry.commit(record, () => store.completeWithImage(job.id, record, nowSeconds()))
     } catch (error) {
-      const message = signal.aborted ? INTERRUPTED_MESSAGE : failureMessage(error)
+      const message = signal.aborted ? SHUTDOWN_MESSAGE : failureMessage(error)
       this.opts.log?.warning("Generation failed", { image_id: job.id, provider: job.provider, error: message })
       await store.fail(job.id, message, nowSeconds()).catch(() => {})
     }
@@ -116,11 +117,15 @@ export class JobService {
     return count
   }
 
-  /** Aborts running jobs and waits (up to `timeoutMs`) for them to record their final state. */
-  async shutdown(timeoutMs = 3000): Promise<void> {
+  /**
+   * Lets running jobs finish for up to `graceMs`, then aborts the rest (recorded as interrupted by a shutdown)
+   * and waits briefly for them to record it.
+   */
+  async shutdown(graceMs = 3000): Promise<void> {
+    const settled = () => Promise.all([...this.running.values()].map((r) => r.done))
+    await Promise.race([settled(), Bun.sleep(graceMs)])
     for (const { controller } of this.running.values()) controller.abort()
-    const all = Promise.all([...this.running.values()].map((r) => r.done))
-    await Promise.race([all, Bun.sleep(timeoutMs)])
+    await Promise.race([settled(), Bun.sleep(1000)])
   }
 
   /** Resolves when every job running now has finished. */
