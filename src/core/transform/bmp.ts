@@ -8,7 +8,9 @@ const INFO_HEADER = 124
  */
 export function rgbaBmp(width: number, height: number): { bytes: Uint8Array; pixels: Uint8Array } {
   const size = width * height * 4
-  const bytes = new Uint8Array(FILE_HEADER + INFO_HEADER + size)
+  // Not zero-filled: every pixel byte is written by the caller, and zeroing hundreds of MB would stall the loop.
+  const bytes = new Uint8Array(Buffer.allocUnsafeSlow(FILE_HEADER + INFO_HEADER + size).buffer)
+  bytes.fill(0, 0, FILE_HEADER + INFO_HEADER)
   const view = new DataView(bytes.buffer)
   bytes[0] = 0x42
   bytes[1] = 0x4d

@@ -13,119 +13,117 @@ export interface Scanlines {
 
 /** Bun.Image has no raw-pixel output; a stored (level 0) PNG is one hop away from it. */
 export async function decodeScanlines(image: Bun.Image): Promise<Scanlines> {
-  const png = await image.png({ compressionLevel: 0 }).bytes()
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength)
-  const width = view.getUint32(16)
-  const height = view.getUint32(20)
+  const bytes = await image.png({ compressionLevel: 0 }).bytes()
+  const png = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const width = png.readUInt32BE(16)
+  const height = png.readUInt32BE(20)
   if (png[24] !== 8 || png[25] !== 6) throw new Error("expected an 8-bit RGBA PNG")
-  const payloads: Uint8Array[] = []
-  for (let at = 8; at + 12 <= png.length; at += 12 + view.getUint32(at)) {
-    if (view.getUint32(at + 4) === 0x49444154) payloads.push(png.subarray(at + 8, at + 8 + view.getUint32(at)))
+  const idat = new Segments(png)
+  for (let at = 8; at + 12 <= png.length; at += 12 + png.readUInt32BE(at)) {
+    if (png.readUInt32BE(at + 4) === 0x49444154) idat.add(at + 8, at + 8 + png.readUInt32BE(at))
   }
   const stride = width * 4 + 1
-  const stream = storedStream(payloads) ?? new Stream([new Uint8Array(await inflateAsync(Buffer.concat(payloads)))])
-  if (!stream.allRowsUnfiltered(stride, height)) {
-    const flat = stream.toBytes(stride * height)
-    return scanlinesOf(width, height, new Stream([unfilter(flat, width, height)]), width * 4)
+  let stream = storedBlocks(idat)
+  if (!stream) {
+    const inflated = await inflateAsync(idat.toBuffer())
+    stream = new Segments(inflated).add(0, inflated.length)
   }
-  return scanlinesOf(width, height, stream, stride, 1)
+  if (!stream.rowsUnfiltered(stride, height)) {
+    const raw = unfilter(stream.toBuffer(), width, height)
+    const plain = new Segments(raw).add(0, raw.length)
+    return { width, height, copyRow: (y, x, length, dest, at) => plain.copy(y * width * 4 + x * 4, length, dest, at) }
+  }
+  return { width, height, copyRow: (y, x, length, dest, at) => stream.copy(y * stride + 1 + x * 4, length, dest, at) }
 }
 
-function scanlinesOf(width: number, height: number, stream: Stream, stride: number, skip = 0): Scanlines {
-  return {
-    width,
-    height,
-    copyRow: (y, x, length, dest, at) => stream.copy(y * stride + skip + x * 4, length, dest, at),
-  }
-}
-
-/** A byte sequence spread over several views, read front to back. */
-class Stream {
+/**
+ * A logical byte sequence made of ranges of one buffer, read front to back. Ranges are kept as numbers, not
+ * views, so a 100 MB image does not leave tens of thousands of objects for the collector.
+ */
+class Segments {
+  readonly source: Buffer
+  private readonly starts: number[] = []
+  private readonly ends: number[] = []
+  private readonly offsets: number[] = [0]
   private index = 0
-  private base = 0
-  private readonly parts: Uint8Array[]
-  readonly length: number
 
-  constructor(parts: Uint8Array[]) {
-    this.parts = parts
-    this.length = parts.reduce((n, p) => n + p.length, 0)
+  constructor(source: Buffer) {
+    this.source = source
+  }
+
+  get length(): number {
+    return this.offsets[this.offsets.length - 1] as number
+  }
+
+  add(start: number, end: number): this {
+    this.starts.push(start)
+    this.ends.push(end)
+    this.offsets.push(this.length + end - start)
+    return this
   }
 
   byteAt(position: number): number {
-    this.seek(position)
-    return this.parts[this.index]?.[position - this.base] ?? -1
+    if (!this.seek(position)) return -1
+    return this.source[(this.starts[this.index] as number) + position - (this.offsets[this.index] as number)] ?? -1
+  }
+
+  /** Appends to `out` the source ranges holding `length` bytes from `position`. */
+  rangesInto(out: Segments, position: number, length: number): void {
+    let done = 0
+    while (done < length && this.seek(position + done)) {
+      const from = (this.starts[this.index] as number) + position + done - (this.offsets[this.index] as number)
+      const n = Math.min(length - done, (this.ends[this.index] as number) - from)
+      out.add(from, from + n)
+      done += n
+    }
   }
 
   copy(position: number, length: number, dest: Uint8Array, at: number): void {
     let done = 0
-    while (done < length) {
-      this.seek(position + done)
-      const part = this.parts[this.index] as Uint8Array
-      const offset = position + done - this.base
-      const n = Math.min(length - done, part.length - offset)
-      dest.set(part.subarray(offset, offset + n), at + done)
+    while (done < length && this.seek(position + done)) {
+      const from = (this.starts[this.index] as number) + position + done - (this.offsets[this.index] as number)
+      const n = Math.min(length - done, (this.ends[this.index] as number) - from)
+      this.source.copy(dest, at + done, from, from + n)
       done += n
     }
   }
 
-  /** Views (no copies) of `length` bytes at `position`. */
-  views(position: number, length: number): Uint8Array[] {
-    const out: Uint8Array[] = []
-    let done = 0
-    while (done < length) {
-      this.seek(position + done)
-      const part = this.parts[this.index]
-      if (!part) break
-      const offset = position + done - this.base
-      const n = Math.min(length - done, part.length - offset)
-      out.push(part.subarray(offset, offset + n))
-      done += n
-    }
-    return out
-  }
-
-  allRowsUnfiltered(stride: number, rows: number): boolean {
+  rowsUnfiltered(stride: number, rows: number): boolean {
     for (let y = 0; y < rows; y++) if (this.byteAt(y * stride) !== 0) return false
     return true
   }
 
-  toBytes(length: number): Uint8Array {
-    const out = new Uint8Array(length)
-    this.copy(0, length, out, 0)
+  toBuffer(): Buffer {
+    const out = Buffer.allocUnsafe(this.length)
+    this.copy(0, this.length, out, 0)
     return out
   }
 
-  private seek(position: number): void {
-    if (position < this.base) {
-      this.index = 0
-      this.base = 0
-    }
-    while (this.index < this.parts.length && position >= this.base + (this.parts[this.index]?.length ?? 0)) {
-      this.base += this.parts[this.index]?.length ?? 0
-      this.index++
-    }
+  private seek(position: number): boolean {
+    if (position < (this.offsets[this.index] as number)) this.index = 0
+    while (this.index < this.starts.length && position >= (this.offsets[this.index + 1] as number)) this.index++
+    return this.index < this.starts.length
   }
 }
 
-/** The zlib stream as views over its stored blocks, or undefined if any block is compressed. */
-function storedStream(payloads: Uint8Array[]): Stream | undefined {
-  const input = new Stream(payloads)
-  const parts: Uint8Array[] = []
+/** The zlib stream's stored blocks as source ranges, or undefined if any block is compressed. */
+function storedBlocks(input: Segments): Segments | undefined {
+  const data = new Segments(input.source)
   for (let at = 2; at + 5 <= input.length; ) {
     const header = input.byteAt(at)
     if (((header >> 1) & 3) !== 0) return undefined
     const length = input.byteAt(at + 1) | (input.byteAt(at + 2) << 8)
-    parts.push(...input.views(at + 5, length))
+    input.rangesInto(data, at + 5, length)
     at += 5 + length
-    if (header & 1) return new Stream(parts)
+    if (header & 1) return data
   }
   return undefined
 }
 
 /** Reverses PNG row filters (only needed if an encoder filtered a level-0 PNG). */
-function unfilter(src: Uint8Array, width: number, height: number): Uint8Array {
+function unfilter(src: Uint8Array, width: number, height: number): Buffer {
   const stride = width * 4
-  const out = new Uint8Array(stride * height)
+  const out = Buffer.alloc(stride * height)
   for (let y = 0; y < height; y++) {
     const filter = src[y * (stride + 1)] ?? 0
     const row = src.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1))
