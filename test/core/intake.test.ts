@@ -162,6 +162,14 @@ describe("ingest_base64_image", () => {
     expect(await env.services.images.count()).toBe(0)
   })
 
+  test("a bomb header is refused with the pixel limit", async () => {
+    await using env = await startServices()
+    const result = await env.services.imports.ingestBase64(Buffer.from(pngBomb()).toString("base64"))
+    expect(result.message).toBe(
+      "Could not decode the image: The image declares 100000x100000 (10000000000 pixels), more than the 40000000-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).",
+    )
+  })
+
   test("an oversized payload is refused from its length, before decoding", async () => {
     await using env = await startServices({ env: { IMAGE_GENERATION_MCP_MAX_INPUT_IMAGE_BYTES: "100" } })
     const result = await env.services.imports.ingestBase64("A".repeat(400))
@@ -216,6 +224,16 @@ describe("reference images", () => {
     await expect(on.services.imports.resolveReference(large)).rejects.toThrow(
       `Image reference '${large}' is ${png.length + 1} bytes; exceeds the ${png.length}-byte limit.`,
     )
+    for (const [name, bytes] of [
+      ["random.png", crypto.getRandomValues(new Uint8Array(100))],
+      ["cut.png", png.subarray(0, 70)],
+    ] as const) {
+      const path = join(dir.path, name)
+      await writeFile(path, bytes)
+      await expect(on.services.imports.resolveReference(path)).rejects.toThrow(
+        `Image reference '${path}' is not a decodable image.`,
+      )
+    }
     const gif = join(dir.path, "a.gif")
     await writeFile(gif, Uint8Array.from([...Buffer.from("GIF89a"), 1, 0, 1, 0, 0, 0, 0, 0x3b]))
     await expect(on.services.imports.resolveReference(gif)).rejects.toThrow(
