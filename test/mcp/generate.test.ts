@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { ContentPolicyError, ProviderConnectionError, ProviderError } from "@/providers/errors"
+import { pngBomb } from "../fixture/bombs"
 import { createFakeProvider, fakeModel, gate } from "../fixture/fake-provider"
 import { connect } from "../helpers/mcp"
 
@@ -129,6 +130,31 @@ describe("generate_image", () => {
       error: message,
     })
     expect(JSON.parse(env.text(await env.call("check_generation_status", { image_id }))).status).toBe("unknown")
+  })
+})
+
+describe("provider results are checked like any outside bytes", () => {
+  test.each([
+    ["random bytes", () => crypto.getRandomValues(new Uint8Array(256)), "[server] The image is not a decodable image."],
+    [
+      "a bomb header",
+      () => pngBomb(),
+      "[server] The image declares 100000x100000 (10000000000 pixels), more than the 40000000-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).",
+    ],
+  ])("%s fail the job with a clear message and store nothing", async (_label, bytes, message) => {
+    const bad = createFakeProvider({
+      name: "bad",
+      generate: async () => ({ data: bytes(), contentType: "image/png", metadata: {} }),
+    })
+    await using env = await connect({ deps: { extraProviders: [bad] } })
+    const { image_id } = JSON.parse(env.text(await env.call("generate_image", { prompt: "x", provider: "bad" })))
+    await env.services.jobs.idle()
+    expect(JSON.parse(env.text(await env.call("check_generation_status", { image_id })))).toEqual({
+      status: "failed",
+      image_id,
+      error: message,
+    })
+    expect(await env.services.images.count()).toBe(0)
   })
 })
 
