@@ -6,14 +6,8 @@ import { IMAGE_ID_PATTERN, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import { verifyImage } from "../transform/probe"
 import { Base64Error, decodeBase64Image } from "./base64"
-import {
-  FetchNetworkError,
-  FetchPolicyError,
-  FetchStatusError,
-  redactUrl,
-  type SafeFetchOptions,
-  safeFetch,
-} from "./safe-fetch"
+import { FetchNetworkError, FetchPolicyError, FetchStatusError, redactUrl } from "./fetch-errors"
+import type { FetchedBody, SafeFetchOptions } from "./safe-fetch"
 
 const ACCEPTED = new Set(["image/png", "image/jpeg", "image/webp"])
 const IMAGE_URI = /^image:\/\/([0-9a-f]{12})(?:[/?#].*)?$/
@@ -69,8 +63,9 @@ export class ImportService {
 
   async fetchUrl(url: string): Promise<IntakeResult> {
     const fail = (reason: string): IntakeResult => ({ ok: false, message: `Could not fetch the image: ${reason}` })
-    let body: Awaited<ReturnType<typeof safeFetch>>
+    let body: FetchedBody
     try {
+      const { safeFetch } = await import("./safe-fetch")
       body = await safeFetch(url, {
         maxBytes: this.opts.maxInputImageBytes,
         timeoutMs: this.opts.fetchTimeoutS * 1000,

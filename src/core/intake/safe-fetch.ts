@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from "node:dns/promises"
 import http from "node:http"
 import https from "node:https"
 import { isIP } from "node:net"
+import { FetchNetworkError, FetchPolicyError, FetchStatusError, redactUrl } from "./fetch-errors"
 import { isPublicAddress } from "./ip-policy"
 
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>
@@ -23,31 +24,11 @@ export interface FetchedBody {
   finalUrl: string
 }
 
-/** The URL or an address it leads to is not allowed, or the body broke a limit. */
-export class FetchPolicyError extends Error {
-  override name = "FetchPolicyError"
-}
-
-/** The server answered with a non-2xx status. The message holds no query string or credentials. */
-export class FetchStatusError extends Error {
-  override name = "FetchStatusError"
-}
-
-/** Timed out, refused, reset: the request did not complete. */
-export class FetchNetworkError extends Error {
-  override name = "FetchNetworkError"
-}
-
 const BLOCKED_NAMES = new Set(["localhost", "localhost.localdomain", "metadata.google.internal", "metadata"])
 const NOT_PUBLIC = "private, loopback, link-local, or reserved addresses are not allowed."
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
 const defaultResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true })
-
-/** `scheme://host[:port]/path`: the URL without credentials, query or fragment. */
-export function redactUrl(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`
-}
 
 /**
  * GET with SSRF defences: http(s) only; every address a name resolves to must be public; the connection goes to
