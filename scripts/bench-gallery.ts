@@ -10,7 +10,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { loadConfig } from "@/config/config"
 import { createServices } from "@/core/services"
 import { createMcpServer } from "@/mcp/server"
-import { CLI, fmt, median, timeHandshake } from "./bench-lib"
+import { CLI, fmt, median, medianTime, timeHandshake } from "./bench-lib"
 import { galleryEnv, seedGallery } from "./seed-gallery"
 
 const COUNT = Number(process.env.COUNT ?? 10_000)
@@ -18,16 +18,7 @@ const RUNS = Number(process.env.RUNS ?? 15)
 const full = mkdtempSync(join(tmpdir(), "igm-gallery-"))
 const empty = mkdtempSync(join(tmpdir(), "igm-empty-"))
 
-async function timed(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
-  await fn()
-  const samples: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now()
-    await fn()
-    samples.push(performance.now() - started)
-  }
-  return median(samples)
-}
+const timed = (fn: () => Promise<unknown>, runs = RUNS) => medianTime(fn, runs)
 
 try {
   let started = performance.now()

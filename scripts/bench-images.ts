@@ -56,16 +56,7 @@ const CASES: { id: string; label: string; ours: () => Promise<unknown>; file: st
   { id: "e", label: "1024² PNG → 128 px WebP", ours: preview(png1024, 128), file: files.png1024 },
 ]
 
-async function timeOurs(fn: () => Promise<unknown>): Promise<number> {
-  await fn()
-  const samples: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now()
-    await fn()
-    samples.push(performance.now() - started)
-  }
-  return median(samples)
-}
+const timeOurs = (fn: () => Promise<unknown>) => medianTime(fn, RUNS)
 
 function timePillow(id: string, file: string): number {
   const proc = Bun.spawnSync([PYTHON, join(ROOT, "scripts", "bench-images.py"), id, file, String(RUNS)])
@@ -76,13 +67,7 @@ function timePillow(id: string, file: string): number {
 
 async function parallelPreviews(rounds: number) {
   const sources = [png1024, webp1024, jpeg1536, rgba1024]
-  let maxGap = 0
-  let last = performance.now()
-  const ticker = setInterval(() => {
-    const now = performance.now()
-    maxGap = Math.max(maxGap, now - last - 1)
-    last = now
-  }, 1)
+  const monitor = stallMonitor()
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss())
@@ -92,7 +77,7 @@ async function parallelPreviews(rounds: number) {
     await Promise.all(Array.from({ length: 16 }, (_, i) => preview(sources[i % sources.length] as Uint8Array, 512)()))
   }
   const seconds = (performance.now() - started) / 1000
-  clearInterval(ticker)
+  const maxGap = monitor.stop()
   clearInterval(sampler)
   return { perSecond: (16 * rounds) / seconds, maxGap, peakRss }
 }
@@ -112,32 +97,18 @@ async function pillowParallel(count: number): Promise<number> {
 
 /** The stall floor of this machine: the same 1 ms ticker with no work running. */
 async function idleStall(ms: number): Promise<number> {
-  let maxGap = 0
-  let last = performance.now()
-  const ticker = setInterval(() => {
-    const now = performance.now()
-    maxGap = Math.max(maxGap, now - last - 1)
-    last = now
-  }, 1)
+  const monitor = stallMonitor()
   await Bun.sleep(ms)
-  clearInterval(ticker)
-  return maxGap
+  return monitor.stop()
 }
 
 /** Worst event-loop stall while one large transform runs (the pixel steps in TypeScript yield as they go). */
 async function largeTransformStall(bytes: Uint8Array, query: string): Promise<{ ms: number; stall: number }> {
-  let maxGap = 0
-  let last = performance.now()
-  const ticker = setInterval(() => {
-    const now = performance.now()
-    maxGap = Math.max(maxGap, now - last - 1)
-    last = now
-  }, 1)
+  const monitor = stallMonitor()
   const started = performance.now()
   await view(bytes, query)()
   const ms = performance.now() - started
-  clearInterval(ticker)
-  return { ms, stall: maxGap }
+  return { ms, stall: monitor.stop() }
 }
 
 try {

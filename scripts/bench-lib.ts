@@ -47,3 +47,32 @@ export async function timeHandshake(cmd: string[], env: Record<string, string>):
   await proc.exited
   return elapsed
 }
+
+/** Median ms of `runs` calls after one warm-up call. */
+export async function medianTime(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  await fn()
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now()
+    await fn()
+    samples.push(performance.now() - started)
+  }
+  return median(samples)
+}
+
+/** Watches the event loop with a 1 ms ticker; `stop()` returns the worst delay beyond 1 ms. */
+export function stallMonitor(): { stop(): number } {
+  let worst = 0
+  let last = performance.now()
+  const ticker = setInterval(() => {
+    const now = performance.now()
+    worst = Math.max(worst, now - last - 1)
+    last = now
+  }, 1)
+  return {
+    stop() {
+      clearInterval(ticker)
+      return worst
+    },
+  }
+}
