@@ -7,7 +7,7 @@ import { parseViewParams } from "@/core/transform/params"
 import { transformImage } from "@/core/transform/pipeline"
 import { webpPreview } from "@/core/transform/preview"
 import { probeImage } from "@/core/transform/probe"
-import { fmt, median, ROOT } from "./bench-lib"
+import { fmt, median, medianTime, ROOT, stallMonitor } from "./bench-lib"
 
 const RUNS = Number(process.env.RUNS ?? 15)
 const PYTHON = process.env.PILLOW_PYTHON ?? "/usr/bin/python3"
