@@ -31,7 +31,11 @@ export interface Config {
   stylesDir: string
   dbPath: string
   openaiApiKey?: string
+  /** Base URL of an OpenAI-compatible gateway; unset means api.openai.com. */
+  openaiBaseUrl?: string
   googleApiKey?: string
+  /** Base URL of a Gemini API proxy; unset means the Google endpoint. */
+  geminiBaseUrl?: string
   sdWebuiHost?: string
   sdWebuiModel?: string
   defaultProvider: string
@@ -94,7 +98,9 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     stylesDir: expandHome(r.string("STYLES_DIR"), home) ?? join(stateDir, "styles"),
     dbPath: expandHome(r.string("DB_PATH"), home) ?? join(stateDir, "state.sqlite"),
     openaiApiKey: r.string("OPENAI_API_KEY"),
+    openaiBaseUrl: url(r, "OPENAI_BASE_URL"),
     googleApiKey: r.string("GOOGLE_API_KEY"),
+    geminiBaseUrl: url(r, "GEMINI_BASE_URL"),
     sdWebuiHost: deprecatedAlias(r, "SD_WEBUI_HOST", "A1111_HOST"),
     sdWebuiModel: deprecatedAlias(r, "SD_WEBUI_MODEL", "A1111_MODEL"),
     defaultProvider: defaultProvider(r),

@@ -1,3 +1,4 @@
+import { styleProfileFor } from "./catalog"
 import { InputUnsupportedError, ProviderError } from "./errors"
 import { solidPng } from "./solid-png"
 import {
@@ -35,14 +36,7 @@ const MODEL = modelCapabilities({
   supported_formats: ["png"],
   supports_background: true,
   max_resolution: 640,
-  style_profile: {
-    label: "Solid-color placeholder",
-    style_hints: "Returns one flat colour picked from the prompt; use it to test a workflow without cost or network.",
-    incompatible_styles: "Anything visual: no subject, texture, text or lighting is ever drawn.",
-    good_example: "quick layout test for the hero banner",
-    bad_example: "photorealistic portrait with soft rim light (nothing of this is rendered)",
-    lifecycle: "current",
-  },
+  style_profile: styleProfileFor(PROVIDER_NAME, "placeholder"),
 })
 
 /** The colour a prompt maps to: SHA-256 of its UTF-8 bytes, modulo the 6-colour palette. */
