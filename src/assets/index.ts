@@ -1,5 +1,6 @@
 // The single place that embeds static files, so `bun run` and the compiled binary read the same bytes.
 import init0001 from "./migrations/0001_init.sql" with { type: "text" }
+import jobCancelled0002 from "./migrations/0002_job_cancelled.sql" with { type: "text" }
 
 /** Append-only schema migrations, applied in order; the index + 1 is the schema version. */
-export const MIGRATIONS: readonly string[] = [init0001]
+export const MIGRATIONS: readonly string[] = [init0001, jobCancelled0002]

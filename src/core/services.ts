@@ -63,10 +63,19 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     self: deps.self ?? currentProcess(),
     log: createLogger("jobs"),
   })
+  const imports = new ImportService({
+    images,
+    maxInputImageBytes: config.maxInputImageBytes,
+    maxInputPixels: config.maxInputPixels,
+    fetchTimeoutS: config.fetchTimeoutS,
+    allowLocalFileInput: config.allowLocalFileInput,
+    fetch: deps.fetch,
+  })
   const generation = new GenerationService({
     providers,
     jobs,
     images,
+    imports,
     defaultProvider: config.defaultProvider,
     paidProviders: config.paidProviders,
   })
@@ -89,14 +98,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     jobs,
     providers,
     generation,
-    imports: new ImportService({
-      images,
-      maxInputImageBytes: config.maxInputImageBytes,
-      maxInputPixels: config.maxInputPixels,
-      fetchTimeoutS: config.fetchTimeoutS,
-      allowLocalFileInput: config.allowLocalFileInput,
-      fetch: deps.fetch,
-    }),
+    imports,
     async close() {
       await jobs.shutdown()
       await providers.dispose()

@@ -7,6 +7,7 @@ import { imageResources } from "./resources/images"
 import { providerResources } from "./resources/providers"
 import { createCatalog, registerCatalog } from "./resources/registry"
 import { decorateToolList } from "./tool-list"
+import { registerCancelGenerationTool } from "./tools/cancel-generation"
 import { registerCheckGenerationStatusTool } from "./tools/check-generation-status"
 import { registerDeleteImageTool } from "./tools/delete-image"
 import { registerGenerateImageTool } from "./tools/generate-image"
@@ -15,6 +16,7 @@ import { registerIntakeTools } from "./tools/intake"
 import { registerListProvidersTool } from "./tools/list-providers"
 import { registerResourceBridgeTools } from "./tools/resource-bridge"
 import { registerShowImageTool } from "./tools/show-image"
+import { registerTransformImageTool } from "./tools/transform-image"
 
 export interface McpServerOptions {
   transport: Transport
@@ -34,6 +36,8 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   registerCatalog(ctx, catalog)
 
   registerGenerateImageTool(ctx)
+  registerTransformImageTool(ctx)
+  registerCancelGenerationTool(ctx)
   registerCheckGenerationStatusTool(ctx)
   registerShowImageTool(ctx)
   registerDeleteImageTool(ctx)

@@ -14,8 +14,9 @@ export function createSqliteStore(path: string): Store {
   const upsertImage = db.query<never, Params>(insertSql("images", IMAGE_COLUMNS, "image_id"))
   const insertJob = db.query<never, Params>(insertSql("jobs", JOB_COLUMNS))
   const completeJob = db.query<never, Params>(
-    "UPDATE jobs SET status = 'completed', completed_epoch = $at, progress = 1 WHERE job_id = $id",
+    "UPDATE jobs SET status = 'completed', completed_epoch = $at, progress = 1 WHERE job_id = $id AND status = 'generating'",
   )
+  const jobStatus = db.query<{ status: string }, [string]>("SELECT status FROM jobs WHERE job_id = ?")
 
   const images: ImageStore = {
     async upsert(record) {
@@ -67,13 +68,24 @@ export function createSqliteStore(path: string): Store {
       )
     },
     async fail(id, error, at) {
-      db.query("UPDATE jobs SET status = 'failed', error = ?, completed_epoch = ? WHERE job_id = ?").run(error, at, id)
+      db.query(
+        "UPDATE jobs SET status = 'failed', error = ?, completed_epoch = ? WHERE job_id = ? AND status = 'generating'",
+      ).run(error, at, id)
+    },
+    async cancel(id, at) {
+      const sql =
+        "UPDATE jobs SET status = 'cancelled', error = 'cancelled', completed_epoch = ? WHERE job_id = ? AND status = 'generating'"
+      return db.query(sql).run(at, id).changes > 0
     },
     async completeWithImage(id, image, at) {
-      db.transaction(() => {
-        upsertImage.run(imageToRow(image) as unknown as Params)
-        completeJob.run({ id, at })
-      }).immediate()
+      return db
+        .transaction(() => {
+          if (jobStatus.get(id)?.status !== "generating") return false
+          upsertImage.run(imageToRow(image) as unknown as Params)
+          completeJob.run({ id, at })
+          return true
+        })
+        .immediate()
     },
     async remove(id) {
       db.query("DELETE FROM jobs WHERE job_id = ?").run(id)

@@ -23,7 +23,7 @@ export interface ImageRecord {
   originSource: string | null
 }
 
-export type JobStatus = "generating" | "completed" | "failed"
+export type JobStatus = "generating" | "completed" | "failed" | "cancelled"
 
 /** A background generation. Rows outlive the process that started them. */
 export interface JobRecord {
@@ -68,8 +68,13 @@ export interface JobStore {
   get(id: string): Promise<JobRecord | undefined>
   updateProgress(id: string, progress: number, message: string): Promise<void>
   fail(id: string, error: string, at: number): Promise<void>
-  /** Registers the finished image and marks the job completed in one transaction. */
-  completeWithImage(id: string, image: ImageRecord, at: number): Promise<void>
+  /** Marks a job that is still generating as cancelled; false when it had already finished. */
+  cancel(id: string, at: number): Promise<boolean>
+  /**
+   * Registers the finished image and marks the job completed in one transaction, unless the job is no longer
+   * generating (cancelled meanwhile): then nothing is written and it returns false.
+   */
+  completeWithImage(id: string, image: ImageRecord, at: number): Promise<boolean>
   remove(id: string): Promise<void>
   /** Jobs whose status is not `completed`. */
   listUnfinished(): Promise<JobRecord[]>

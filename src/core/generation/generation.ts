@@ -1,9 +1,12 @@
+import type { InputImage } from "@/providers/types"
 import { InvalidArgumentError } from "../errors"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
+import type { ImportService } from "../intake/imports"
 import type { JobParams, JobService } from "../jobs/jobs"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
+import { prepareTransform, type TransformArgs } from "./transform"
 import { checkAspectRatio, checkBackground, checkPrompt, checkQuality } from "./validate"
 
 export interface GenerateArgs {
@@ -17,7 +20,11 @@ export interface GenerateArgs {
 }
 
 /** A validated request with its provider resolved, ready to start (after any cost confirmation). */
-export type PreparedGeneration = Omit<JobParams, "sourceImageIds">
+export interface PreparedGeneration extends JobParams {
+  referenceImages?: InputImage[]
+  strength?: number | null
+  mask?: InputImage | null
+}
 
 export interface GenerationStarted {
   status: "generating"
@@ -25,6 +32,8 @@ export interface GenerationStarted {
   prompt: string
   provider: string
   prompt_style: string | null
+  /** Only for transforms: the gallery images the result derives from. */
+  source_image_ids?: string[]
   original_uri: string
   metadata_uri: string
   resource_template: string
@@ -34,6 +43,7 @@ export interface GenerationServiceOptions {
   providers: ProviderService
   jobs: JobService
   images: ImageRegistry
+  imports: ImportService
   defaultProvider: string
   paidProviders: readonly string[]
 }
@@ -66,7 +76,12 @@ export class GenerationService {
       )
     }
     checkAspectRatio(aspectRatio, provider, this.opts.providers.supportedAspectRatios(provider, model))
-    return { prompt, provider, negativePrompt, aspectRatio, quality, background, model }
+    return { prompt, provider, negativePrompt, aspectRatio, quality, background, model, sourceImageIds: [] }
+  }
+
+  /** `transform_image`: references resolved, a provider able to take them chosen, everything checked. */
+  prepareTransform(args: TransformArgs): Promise<PreparedGeneration> {
+    return prepareTransform(this.opts, args)
   }
 
   /** Whether starting this generation needs the user's confirmation because it costs money. */
@@ -74,20 +89,20 @@ export class GenerationService {
     return this.opts.paidProviders.includes(prepared.provider)
   }
 
-  async start(prepared: PreparedGeneration, sourceImageIds: string[] = []): Promise<GenerationStarted> {
+  async start(prepared: PreparedGeneration, opts: { transform?: boolean } = {}): Promise<GenerationStarted> {
     const { providers, jobs } = this.opts
     const provider = providers.get(prepared.provider)
     if (!provider) throw new Error(`Provider '${prepared.provider}' disappeared`)
     const id = randomImageId()
-    await jobs.start(id, { ...prepared, sourceImageIds }, (signal, onProgress) =>
-      provider.generate(prepared, { signal, onProgress }),
-    )
+    const { referenceImages, strength, mask, ...params } = prepared
+    await jobs.start(id, params, (signal, onProgress) => provider.generate(prepared, { signal, onProgress }))
     return {
       status: "generating",
       image_id: id,
       prompt: prepared.prompt,
       provider: prepared.provider,
       prompt_style: providers.promptStyle(prepared.provider, prepared.model),
+      ...(opts.transform && { source_image_ids: prepared.sourceImageIds }),
       original_uri: viewUri(id),
       metadata_uri: metadataUri(id),
       resource_template: resourceTemplate(id),
@@ -109,6 +124,7 @@ export class GenerationService {
     }
     if (job) await jobs.remove(id)
     if (job?.status === "failed") return { status: "failed", image_id: id, error: job.error || "Unknown error" }
+    if (job?.status === "cancelled") return { status: "cancelled", image_id: id }
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
   }
@@ -121,10 +137,10 @@ export class GenerationService {
       await this.opts.jobs.remove(id)
       return undefined
     }
-    return {
-      status: job.status,
-      image_id: id,
-      error: "Image not ready. Use check_generation_status(image_id) to poll.",
-    }
+    const error =
+      job.status === "cancelled"
+        ? "The generation was cancelled; no image was made."
+        : "Image not ready. Use check_generation_status(image_id) to poll."
+    return { status: job.status, image_id: id, error }
   }
 }

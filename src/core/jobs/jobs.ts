@@ -5,6 +5,7 @@ import { raceAbort } from "@/util/abort"
 import { redact } from "@/util/redact"
 import type { ImageRegistry } from "../images/registry"
 import { nowSeconds } from "../time"
+import { JobCancelledError, JobEvents } from "./events"
 import { isOwnerAlive, type ProcessIdentity } from "./owner"
 
 export const JOB_TTL_SECONDS = 600
@@ -32,9 +33,18 @@ interface Running {
   done: Promise<void>
 }
 
+export type CancelOutcome =
+  | { outcome: "cancelled" }
+  | { outcome: "finished"; status: JobRecord["status"] }
+  | { outcome: "unknown" }
+
+/** Thrown inside a commit when the job stopped generating meanwhile (cancelled): the files are removed again. */
+class NoLongerGenerating extends Error {}
+
 /** Background generations whose state lives in the store, so it survives restarts. */
 export class JobService {
   private readonly running = new Map<string, Running>()
+  private readonly events = new JobEvents()
 
   private readonly opts: JobServiceOptions
 
@@ -71,8 +81,10 @@ export class JobService {
   private async execute(job: JobRecord, run: JobRunner, signal: AbortSignal): Promise<void> {
     const { store, registry } = this.opts
     try {
-      const onProgress: ProgressCallback = (fraction, message) => {
-        store.updateProgress(job.id, Math.min(1, Math.max(0, fraction)), message).catch(() => {})
+      const onProgress: ProgressCallback = (value, message) => {
+        const fraction = Math.min(1, Math.max(0, value))
+        store.updateProgress(job.id, fraction, message).catch(() => {})
+        this.events.emit(job.id, { kind: "progress", fraction, message })
       }
       const result = await raceAbort(run(signal, onProgress), signal)
       signal.throwIfAborted()
@@ -82,12 +94,52 @@ export class JobService {
         contentType: result.contentType,
         providerMetadata: result.metadata,
       })
-      await registry.commit(record, () => store.completeWithImage(job.id, record, nowSeconds()))
+      await registry.commit(record, async () => {
+        if (!(await store.completeWithImage(job.id, record, nowSeconds()))) throw new NoLongerGenerating()
+      })
     } catch (error) {
-      const message = signal.aborted ? SHUTDOWN_MESSAGE : failureMessage(error)
-      this.opts.log?.warning("Generation failed", { image_id: job.id, provider: job.provider, error: message })
-      await store.fail(job.id, message, nowSeconds()).catch(() => {})
+      if (!(error instanceof NoLongerGenerating || signal.reason instanceof JobCancelledError)) {
+        const message = signal.aborted ? SHUTDOWN_MESSAGE : failureMessage(error)
+        this.opts.log?.warning("Generation failed", { image_id: job.id, provider: job.provider, error: message })
+        await store.fail(job.id, message, nowSeconds()).catch(() => {})
+      }
+    } finally {
+      const final = await store.get(job.id).catch(() => undefined)
+      if (final) this.events.emit(job.id, { kind: "done", job: final })
     }
+  }
+
+  /**
+   * Stops a generation: one running here is aborted (the abort reaches the provider's HTTP call); one running in
+   * another server sharing the database is marked cancelled, and that server discards its result.
+   */
+  async cancel(id: string): Promise<CancelOutcome> {
+    const job = await this.get(id)
+    if (!job) return { outcome: "unknown" }
+    if (job.status !== "generating") return { outcome: "finished", status: job.status }
+    if (!(await this.opts.store.cancel(id, nowSeconds()))) {
+      return { outcome: "finished", status: (await this.opts.store.get(id))?.status ?? "completed" }
+    }
+    this.running.get(id)?.controller.abort(new JobCancelledError(`generation ${id} was cancelled`))
+    return { outcome: "cancelled" }
+  }
+
+  /**
+   * Resolves with the job's final record once it stops generating, reporting progress on the way. Jobs run by
+   * another process are reported as they are now.
+   */
+  async watch(id: string, onProgress: (fraction: number, message: string) => void): Promise<JobRecord | undefined> {
+    const running = this.running.get(id)
+    if (!running) return this.get(id)
+    const unsubscribe = this.events.on(id, (event) => {
+      if (event.kind === "progress") onProgress(event.fraction, event.message)
+    })
+    try {
+      await running.done
+    } finally {
+      unsubscribe()
+    }
+    return this.opts.store.get(id)
   }
 
   /** The job after the TTL sweep, with jobs of dead processes reported as interrupted. */
@@ -97,7 +149,7 @@ export class JobService {
     return job && (await this.reconcile(job))
   }
 
-  /** Jobs not yet completed (generating or failed), oldest first. */
+  /** Jobs not yet completed (generating, failed or cancelled), oldest first. */
   async listUnfinished(): Promise<JobRecord[]> {
     await this.sweep()
     const jobs = await this.opts.store.listUnfinished()

@@ -113,6 +113,29 @@ export class ProviderService {
     return [...new Set(pool.flatMap((m) => m.supported_aspect_ratios))]
   }
 
+  /** Whether any discovered model, of any provider, takes reference images. */
+  anyImageInput(): boolean {
+    return [...this.capabilities.values()].some((caps) => caps.models.some((m) => m.supports_image_input))
+  }
+
+  /** Whether `provider` has a model (the given one, when set) taking `count` references (and a mask). */
+  acceptsReferences(provider: string, model: string | null, count: number, withMask: boolean): boolean {
+    return (this.capabilities.get(provider)?.models ?? []).some(
+      (m) =>
+        m.supports_image_input &&
+        (model === null || m.model_id === model) &&
+        m.max_input_images >= count &&
+        (!withMask || m.supports_mask),
+    )
+  }
+
+  /** Providers, sorted by name, with a model taking `count` references (and a mask). */
+  acceptingReferences(count: number, withMask: boolean): string[] {
+    return this.names()
+      .filter((name) => this.acceptsReferences(name, null, count, withMask))
+      .sort()
+  }
+
   /** Model ids discovered for a provider (empty when degraded or not yet discovered). */
   modelIds(provider: string): string[] {
     return (this.capabilities.get(provider)?.models ?? []).map((m) => m.model_id)

@@ -1,12 +1,12 @@
 import { z } from "zod"
 import type { PreparedGeneration } from "@/core/generation/generation"
 import type { McpContext } from "../context"
-import { json } from "../results"
 import { defineTool, type ToolExtra } from "../tool"
+import { generationResult } from "./generation-result"
 
 const DESCRIPTION = `Start generating an image from a text prompt. Returns at once with status "generating" and an image_id; the image is made in the background.
 
-After calling it: tell the user the image is being generated, poll check_generation_status(image_id) until it reports "completed" (or "failed"), then call show_image once with the returned original_uri. Do not poll with show_image.
+After calling it: tell the user the image is being generated, poll check_generation_status(image_id) until it reports "completed" (or "failed"), then call show_image once with the returned original_uri. Do not poll with show_image. cancel_generation(image_id) stops it. (A client that sends a progress token gets progress notifications instead, and the call returns when the image is done.)
 
 Choosing a provider: provider="auto" (or leaving it out, which uses the server's default) picks one from keywords in the prompt. Call list_providers first to see each provider's models: every model has a prompt_style ("clip" for comma-separated tags, "natural_language" for prose, or null) and, where known, a style_profile describing what it is good and bad at. The warnings array of list_providers flags legacy or deprecated models. The response's prompt_style tells you how the chosen model reads prompts.
 
@@ -48,13 +48,7 @@ export function registerGenerateImageTool(ctx: McpContext): void {
           content: [{ type: "text", text: `Image generation cancelled — ${prepared.provider} was not confirmed.` }],
         }
       }
-      const started = await generation.start(prepared)
-      return {
-        content: [
-          { type: "text", text: json(started) },
-          { type: "resource_link", uri: started.original_uri, name: "Generated image (generating)" },
-        ],
-      }
+      return generationResult(ctx, await generation.start(prepared), extra, "Generated")
     },
   })
 }

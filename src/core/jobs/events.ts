@@ -1,0 +1,30 @@
+import type { JobRecord } from "@/storage/types"
+
+export type JobEvent = { kind: "progress"; fraction: number; message: string } | { kind: "done"; job: JobRecord }
+
+/** In-process notifications about running jobs, for callers that wait on one (progress tokens). */
+export class JobEvents {
+  private readonly listeners = new Map<string, Set<(event: JobEvent) => void>>()
+
+  on(id: string, listener: (event: JobEvent) => void): () => void {
+    let set = this.listeners.get(id)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(id, set)
+    }
+    set.add(listener)
+    return () => {
+      set.delete(listener)
+      if (set.size === 0) this.listeners.delete(id)
+    }
+  }
+
+  emit(id: string, event: JobEvent): void {
+    for (const listener of this.listeners.get(id) ?? []) listener(event)
+  }
+}
+
+/** The abort reason of a job stopped by `cancel_generation`. */
+export class JobCancelledError extends Error {
+  override name = "JobCancelledError"
+}

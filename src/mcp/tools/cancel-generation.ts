@@ -1,0 +1,31 @@
+import { z } from "zod"
+import { InvalidArgumentError } from "@/core/errors"
+import type { McpContext } from "../context"
+import { jsonResult } from "../results"
+import { defineTool } from "../tool"
+
+export function registerCancelGenerationTool(ctx: McpContext): void {
+  defineTool(ctx, {
+    name: "cancel_generation",
+    title: "Cancel Generation",
+    description:
+      'Stop a generation started by generate_image or transform_image. The request to the provider is aborted and the status becomes "cancelled"; no image is stored.',
+    write: true,
+    icon: "circle-stop",
+    annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false, idempotentHint: true },
+    inputSchema: { image_id: z.string().describe("The image_id returned by generate_image or transform_image.") },
+    handler: async ({ image_id }) => {
+      const result = await ctx.services.jobs.cancel(image_id)
+      if (result.outcome === "unknown") {
+        throw new InvalidArgumentError(
+          `No generation with id '${image_id}' is known. Read image://list to see running generations.`,
+        )
+      }
+      if (result.outcome === "finished") {
+        const message = `Generation '${image_id}' has already ${result.status === "generating" ? "finished" : result.status}; nothing to cancel.`
+        return jsonResult({ status: result.status, image_id, message }, false)
+      }
+      return jsonResult({ status: "cancelled", image_id }, false)
+    },
+  })
+}

@@ -1,0 +1,64 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { GenerationStarted } from "@/core/generation/generation"
+import type { McpContext } from "../context"
+import { json } from "../results"
+import type { ToolExtra } from "../tool"
+
+const HEARTBEAT_MS = 5000
+
+/**
+ * The answer to generate_image / transform_image. Without a progress token it returns at once ("generating").
+ * With one, the call stays open: progress notifications follow the job (a heartbeat keeps clients from timing
+ * out when the provider reports nothing), a cancelled request cancels the job, and the final status is returned.
+ */
+export async function generationResult(
+  ctx: McpContext,
+  started: GenerationStarted,
+  extra: ToolExtra,
+  label: "Generated" | "Transformed",
+): Promise<CallToolResult> {
+  const token = extra._meta?.progressToken
+  if (token === undefined) {
+    return {
+      content: [
+        { type: "text", text: json(started) },
+        { type: "resource_link", uri: started.original_uri, name: `${label} image (generating)` },
+      ],
+    }
+  }
+  const { jobs, generation } = ctx.services
+  const id = started.image_id
+  let last = 0
+  const startedAt = Date.now()
+  const notify = (fraction: number, message: string) => {
+    last = Math.min(0.999, Math.max(last + 0.001, fraction))
+    const params = { progressToken: token, progress: last, total: 1, message }
+    extra.sendNotification({ method: "notifications/progress", params }).catch(() => {})
+  }
+  notify(0, "generating")
+  const heartbeat = setInterval(
+    () => notify(last, `generating… ${Math.round((Date.now() - startedAt) / 1000)}s`),
+    HEARTBEAT_MS,
+  )
+  const onCancel = () => void jobs.cancel(id)
+  extra.signal.addEventListener("abort", onCancel, { once: true })
+  try {
+    await jobs.watch(id, notify)
+  } finally {
+    clearInterval(heartbeat)
+    extra.signal.removeEventListener("abort", onCancel)
+  }
+  const status = await generation.status(id)
+  if (status.status !== "completed") return { content: [{ type: "text", text: json(status) }] }
+  await extra.sendNotification({
+    method: "notifications/progress",
+    params: { progressToken: token, progress: 1, total: 1, message: "completed" },
+  })
+  const done = { ...started, status: "completed" }
+  return {
+    content: [
+      { type: "text", text: json(done) },
+      { type: "resource_link", uri: started.original_uri, name: `${label} image` },
+    ],
+  }
+}
