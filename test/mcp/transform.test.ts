@@ -40,7 +40,7 @@ describe("transform_image", () => {
     ])
     expect(result.content[1]).toMatchObject({ type: "resource_link", name: "Transformed image (generating)" })
     await env.services.jobs.idle()
-    expect(capable.requests[0]?.referenceImages?.map((r) => r.sourceId)).toEqual([a, b])
+    expect(capable.requests[0]?.referenceImages?.map((r) => r.sourceId)).toEqual([a as string, b as string])
     const sidecar = JSON.parse(await env.readText(`image://${body.image_id}/metadata`))
     expect(sidecar.source_image_ids).toEqual([a, b])
   })
