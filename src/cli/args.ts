@@ -3,10 +3,11 @@ export class UsageError extends Error {
 }
 
 export type Command =
-  | { kind: "help"; exitCode: 0 | 2; topic?: "serve" | "import" }
+  | { kind: "help"; exitCode: 0 | 2; topic?: "serve" | "import" | "doctor" }
   | { kind: "version" }
   | { kind: "serve"; verbose: boolean; transport?: string; host?: string; port?: string; httpPath?: string }
   | { kind: "import"; verbose: boolean; dir: string }
+  | { kind: "doctor"; verbose: boolean }
 
 const SERVE_OPTIONS: Record<string, "transport" | "host" | "port" | "httpPath"> = {
   "--transport": "transport",
@@ -32,8 +33,13 @@ export function parseArgs(argv: readonly string[]): Command {
   if (command === "--version" || command === "-V" || command === "version") return { kind: "version" }
   if (command === "serve") return parseServe(args, verbose)
   if (command === "import") return parseImport(args, verbose)
+  if (command === "doctor") {
+    if (args.includes("--help") || args.includes("-h")) return { kind: "help", exitCode: 0, topic: "doctor" }
+    if (args.length) throw new UsageError(`doctor takes no arguments; got '${args[0]}'`)
+    return { kind: "doctor", verbose }
+  }
   if (command.startsWith("-")) throw new UsageError(`unknown option '${command}'`)
-  throw new UsageError(`unknown command '${command}' (commands: serve, import)`)
+  throw new UsageError(`unknown command '${command}' (commands: serve, import, doctor)`)
 }
 
 function parseServe(args: string[], verbose: boolean): Command {

@@ -5,6 +5,7 @@ An MCP server that generates, edits, stores and transforms images.
 Commands:
   serve            Run the MCP server (stdio by default, or streamable HTTP)
   import <dir>     Import a scratch directory (images + JSON sidecars) into the gallery
+  doctor           Check configuration, storage and every configured provider
 
 Options:
   -v, --verbose    Debug logging (to stderr)
@@ -29,4 +30,11 @@ export const IMPORT_HELP = `Usage: image-generation-mcp import <dir>
 Imports every <id>.json sidecar with its <id>-original.<ext> file from <dir> into the gallery
 (copying the files into the scratch directory when <dir> is elsewhere). Corrupt sidecars and
 sidecars whose original file is missing are skipped with a warning.
+`
+
+export const DOCTOR_HELP = `Usage: image-generation-mcp doctor
+
+Prints the resolved configuration (secrets masked), checks the database's integrity, that the scratch and
+styles dirs are writable, and that every configured provider answers and which models it offers.
+Exits 1 when something needs fixing, with the fix on one line.
 `

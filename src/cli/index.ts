@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from "@/config/config"
 import { processEnv } from "@/config/env"
 import { VERSION } from "@/version"
 import { parseArgs, UsageError } from "./args"
-import { IMPORT_HELP, MAIN_HELP, SERVE_HELP } from "./help"
+import { runDoctor } from "./doctor"
+import { DOCTOR_HELP, IMPORT_HELP, MAIN_HELP, SERVE_HELP } from "./help"
 import { runImport } from "./import-command"
 import { setUpLogging } from "./logging"
 import { runServe } from "./serve"
@@ -11,7 +12,8 @@ import { runServe } from "./serve"
 async function main(argv: string[]): Promise<number> {
   const command = parseArgs(argv)
   if (command.kind === "help") {
-    const text = command.topic === "serve" ? SERVE_HELP : command.topic === "import" ? IMPORT_HELP : MAIN_HELP
+    const topics = { serve: SERVE_HELP, import: IMPORT_HELP, doctor: DOCTOR_HELP }
+    const text = command.topic ? topics[command.topic] : MAIN_HELP
     ;(command.exitCode === 0 ? process.stdout : process.stderr).write(text)
     return command.exitCode
   }
@@ -23,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
   const log = setUpLogging(config, command.verbose)
   for (const warning of warnings) log.warning(warning)
   if (command.kind === "import") return runImport(config, command.dir)
+  if (command.kind === "doctor") return runDoctor(config, warnings)
   return runServe(config, command)
 }
 

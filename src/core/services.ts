@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import type { Config } from "@/config/config"
-import { createPlaceholderProvider } from "@/providers/placeholder"
+import { createConfiguredProviders } from "@/providers/registry"
 import type { ImageProvider } from "@/providers/types"
 import { createFileBlobStore } from "@/storage/file-blobs"
 import { createSqliteStore } from "@/storage/sqlite-store"
@@ -108,9 +108,9 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   }
 }
 
-function configuredProviders(_config: Config): ImageProvider[] {
-  const warn = createLogger("placeholder").warning
-  return [createPlaceholderProvider({ warn: (m) => warn(m) })]
+function configuredProviders(config: Config): ImageProvider[] {
+  const log = createLogger("providers")
+  return createConfiguredProviders(config, (m) => log.warning(m))
 }
 
 /**

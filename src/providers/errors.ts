@@ -34,3 +34,13 @@ export class InputUnsupportedError extends ProviderError {
     )
   }
 }
+
+/** More reference images than the model accepts. */
+export class TooManyInputImagesError extends ProviderError {
+  override name = "TooManyInputImagesError"
+  override readonly code = "too_many_input_images"
+  constructor(provider: string, model: string | null | undefined, max: number, given: number) {
+    const which = model ? `Model '${model}'` : "This model"
+    super(provider, `${which} accepts at most ${max} reference image(s); ${given} were given.`)
+  }
+}

@@ -81,6 +81,8 @@ export interface ImageProvider {
   readonly description: string
   discover(signal?: AbortSignal): Promise<ProviderCapabilities>
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult>
+  /** Checks that the vendor answers with these credentials; throws with the reason when it does not. */
+  ping?(signal: AbortSignal): Promise<void>
   dispose?(): Promise<void>
 }
 

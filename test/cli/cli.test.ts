@@ -33,7 +33,7 @@ describe("command line", () => {
       ["serve", "--bogus"],
       "image-generation-mcp: unknown option '--bogus' for serve (see: image-generation-mcp serve --help)",
     ],
-    [["launch"], "image-generation-mcp: unknown command 'launch' (commands: serve, import)"],
+    [["launch"], "image-generation-mcp: unknown command 'launch' (commands: serve, import, doctor)"],
     [
       ["serve", "--transport", "carrier-pigeon"],
       "image-generation-mcp: --transport must be stdio or http; got 'carrier-pigeon'",

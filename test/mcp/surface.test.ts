@@ -2,7 +2,14 @@ import { describe, expect, test } from "bun:test"
 import { VERSION } from "@/version"
 import { connect } from "../helpers/mcp"
 
-const WRITE_TOOLS = ["generate_image", "transform_image", "cancel_generation", "delete_image", "fetch_image", "ingest_base64_image"]
+const WRITE_TOOLS = [
+  "generate_image",
+  "transform_image",
+  "cancel_generation",
+  "delete_image",
+  "fetch_image",
+  "ingest_base64_image",
+]
 const READ_TOOLS = [
   "check_generation_status",
   "show_image",

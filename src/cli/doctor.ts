@@ -1,0 +1,111 @@
+import { Database } from "bun:sqlite"
+import { existsSync } from "node:fs"
+import { mkdir, rm, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { Config } from "@/config/config"
+import { createConfiguredProviders } from "@/providers/registry"
+import type { ImageProvider } from "@/providers/types"
+import { VERSION } from "@/version"
+import { configSummary } from "./doctor-config"
+
+interface Finding {
+  ok: boolean
+  label: string
+  detail: string
+  /** One line telling the user what to change, for failures. */
+  fix?: string
+}
+
+/** `image-generation-mcp doctor`: checks configuration, storage and every configured provider. */
+export async function runDoctor(config: Config, warnings: string[]): Promise<number> {
+  console.log(`image-generation-mcp ${VERSION} doctor\n`)
+  console.log("Configuration")
+  for (const [key, value] of configSummary(config)) console.log(`  ${key.padEnd(24)} ${value}`)
+  for (const warning of warnings) console.log(`  warning: ${warning}`)
+
+  const findings: Finding[] = [
+    checkDatabase(config.dbPath),
+    await checkWritable("scratch dir", config.scratchDir, "IMAGE_GENERATION_MCP_SCRATCH_DIR"),
+    await checkWritable("styles dir", config.stylesDir, "IMAGE_GENERATION_MCP_STYLES_DIR"),
+  ]
+  for (const provider of createConfiguredProviders(config)) findings.push(await checkProvider(provider))
+
+  console.log("\nChecks")
+  for (const f of findings) {
+    console.log(`  ${f.ok ? "ok  " : "FAIL"}  ${f.label.padEnd(22)} ${f.detail}`)
+    if (!f.ok && f.fix) console.log(`        fix: ${f.fix}`)
+  }
+  const failed = findings.filter((f) => !f.ok).length
+  console.log(failed ? `\n${failed} problem(s) found.` : "\nEverything looks fine.")
+  return failed ? 1 : 0
+}
+
+function checkDatabase(path: string): Finding {
+  const label = "database"
+  if (!existsSync(path)) return { ok: true, label, detail: `${path} (created on first start)` }
+  try {
+    const db = new Database(path, { readonly: true })
+    const integrity = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()?.integrity_check
+    const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version
+    const images = db.query<{ n: number }, []>("SELECT count(*) AS n FROM images").get()?.n ?? 0
+    db.close()
+    if (integrity !== "ok") {
+      return {
+        ok: false,
+        label,
+        detail: `${path}: integrity check says ${integrity}`,
+        fix: "Restore the database from a backup, or move it away to start fresh (images are re-imported from the scratch dir).",
+      }
+    }
+    return { ok: true, label, detail: `${path} (schema ${version}, ${images} images, integrity ok)` }
+  } catch (error) {
+    return {
+      ok: false,
+      label,
+      detail: `${path}: ${(error as Error).message}`,
+      fix: "Point IMAGE_GENERATION_MCP_DB_PATH at a readable SQLite file, or move the broken one away.",
+    }
+  }
+}
+
+async function checkWritable(label: string, dir: string, variable: string): Promise<Finding> {
+  const probe = join(dir, `.doctor-${process.pid}.tmp`)
+  try {
+    await mkdir(dir, { recursive: true })
+    await writeFile(probe, "ok")
+    await rm(probe)
+    return { ok: true, label, detail: `${dir} (writable)` }
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    return {
+      ok: false,
+      label,
+      detail: `${dir} is not writable (${reason})`,
+      fix: `Fix the directory's permissions or set ${variable} to a writable directory.`,
+    }
+  }
+}
+
+const PROVIDER_FIXES: Record<string, string> = {
+  openai:
+    "Check IMAGE_GENERATION_MCP_OPENAI_API_KEY (and IMAGE_GENERATION_MCP_OPENAI_BASE_URL if you use a gateway) and network access.",
+  gemini:
+    "Check IMAGE_GENERATION_MCP_GOOGLE_API_KEY (and IMAGE_GENERATION_MCP_GEMINI_BASE_URL if you use a proxy) and network access.",
+  sd_webui: "Start SD WebUI with --api, or fix IMAGE_GENERATION_MCP_SD_WEBUI_HOST.",
+}
+
+async function checkProvider(provider: ImageProvider): Promise<Finding> {
+  const label = `provider ${provider.name}`
+  const fix = PROVIDER_FIXES[provider.name]
+  try {
+    await provider.ping?.(AbortSignal.timeout(10_000))
+    const caps = await provider.discover(AbortSignal.timeout(10_000))
+    if (caps.degraded) return { ok: false, label, detail: "not reachable (model discovery failed)", fix }
+    const models = caps.models.map((m) => m.model_id)
+    return { ok: true, label, detail: `reachable; models: ${models.join(", ") || "(none)"}` }
+  } catch (error) {
+    return { ok: false, label, detail: `not reachable: ${(error as Error).message}`, fix }
+  } finally {
+    await provider.dispose?.().catch(() => {})
+  }
+}
