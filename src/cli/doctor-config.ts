@@ -4,7 +4,7 @@ import { redact } from "@/util/redact"
 /** Shows whether a secret is set without showing it. */
 function secret(value: string | undefined): string {
   if (!value) return "(not set)"
-  return `set (${value.length} characters, ends …${value.slice(-2)})`
+  return `set (${value.length} characters)`
 }
 
 const show = (value: unknown) => (value === undefined || value === "" ? "(not set)" : redact(String(value)))

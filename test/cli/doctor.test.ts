@@ -1,0 +1,71 @@
+import { describe, expect, test } from "bun:test"
+import { join } from "node:path"
+import { fakeOpenAI } from "../fixture/fake-openai"
+import { closedPortUrl, fakeSdWebui } from "../fixture/fake-sd-webui"
+import { tmpdir } from "../fixture/tmpdir"
+import { runCli } from "../helpers/cli"
+
+const env = (dir: string, extra: Record<string, string> = {}) => ({
+  HOME: dir,
+  IMAGE_GENERATION_MCP_DB_PATH: join(dir, "state.sqlite"),
+  ...extra,
+})
+
+describe("doctor", () => {
+  test("a working setup passes, with secrets masked", async () => {
+    await using dir = await tmpdir()
+    await using openai = fakeOpenAI({ apiKey: "sk-test-abcdef123456" })
+    await using sd = fakeSdWebui()
+    const { code, stdout } = await runCli(
+      ["doctor"],
+      env(dir.path, {
+        IMAGE_GENERATION_MCP_OPENAI_API_KEY: "sk-test-abcdef123456",
+        IMAGE_GENERATION_MCP_OPENAI_BASE_URL: openai.url,
+        IMAGE_GENERATION_MCP_SD_WEBUI_HOST: sd.url,
+      }),
+    )
+    expect(code).toBe(0)
+    expect(stdout).toContain("Everything looks fine.")
+    expect(stdout).toMatch(/ok +provider openai +reachable; models: gpt-image-1, /)
+    expect(stdout).toMatch(/ok +provider sd_webui +reachable; models: /)
+    expect(stdout).toMatch(/ok +scratch dir/)
+    expect(stdout).toContain("openai api key")
+    expect(stdout).not.toContain("sk-test-abcdef123456")
+  })
+
+  test("an unreachable provider fails with the fix on one line", async () => {
+    await using dir = await tmpdir()
+    const { code, stdout } = await runCli(
+      ["doctor"],
+      env(dir.path, { IMAGE_GENERATION_MCP_SD_WEBUI_HOST: await closedPortUrl() }),
+    )
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/FAIL +provider sd_webui +not reachable/)
+    expect(stdout).toContain("fix: Start SD WebUI with --api, or fix IMAGE_GENERATION_MCP_SD_WEBUI_HOST.")
+    expect(stdout).toContain("1 problem(s) found.")
+  })
+
+  test("a scratch dir that cannot be written is reported", async () => {
+    await using dir = await tmpdir()
+    const blocker = join(dir.path, "file")
+    await Bun.write(blocker, "not a directory")
+    const { code, stdout } = await runCli(
+      ["doctor"],
+      env(dir.path, { IMAGE_GENERATION_MCP_SCRATCH_DIR: join(blocker, "images") }),
+    )
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/FAIL +scratch dir/)
+    expect(stdout).toContain(
+      "fix: Fix the directory's permissions or set IMAGE_GENERATION_MCP_SCRATCH_DIR to a writable directory.",
+    )
+  })
+
+  test("a corrupt database is reported", async () => {
+    await using dir = await tmpdir()
+    await Bun.write(join(dir.path, "state.sqlite"), "this is not a database at all, just text ".repeat(200))
+    const { code, stdout } = await runCli(["doctor"], env(dir.path))
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/FAIL +database/)
+    expect(stdout).toContain("fix: ")
+  })
+})

@@ -1,0 +1,160 @@
+import { describe, expect, test } from "bun:test"
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js"
+import { startFakeGemini } from "../fixture/fake-gemini"
+import { fakeOpenAI, OPENAI_ERRORS } from "../fixture/fake-openai"
+import { closedPortUrl, fakeSdWebui } from "../fixture/fake-sd-webui"
+import { connect } from "../helpers/mcp"
+
+const P = "IMAGE_GENERATION_MCP_"
+
+async function until(check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
+  const end = performance.now() + ms
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error("condition not reached in time")
+    await Bun.sleep(10)
+  }
+}
+
+describe("the real providers, configured from the environment and served by fakes", () => {
+  test("list_providers: registration order, lifecycle warnings with notes, sorted; a failing provider is degraded", async () => {
+    await using openai = fakeOpenAI()
+    openai.set({ models: ["dall-e-3", "gpt-image-1", "gpt-image-2"] })
+    await using env = await connect({
+      env: {
+        [`${P}OPENAI_API_KEY`]: "sk-test",
+        [`${P}OPENAI_BASE_URL`]: openai.url,
+        [`${P}GOOGLE_API_KEY`]: "g-test",
+        [`${P}SD_WEBUI_HOST`]: await closedPortUrl(),
+      },
+    })
+    const body = JSON.parse(env.text(await env.call("list_providers")))
+    expect(Object.keys(body.providers)).toEqual(["placeholder", "openai", "gemini", "sd_webui"])
+    expect(body.providers.sd_webui.capabilities).toMatchObject({ degraded: true, models: [] })
+    expect(body.providers.openai.capabilities.models.map((m: { model_id: string }) => m.model_id)).toEqual([
+      "gpt-image-1",
+      "gpt-image-2",
+      "dall-e-3",
+    ])
+    expect(body.warnings).toEqual([...body.warnings].sort())
+    expect(body.warnings).toHaveLength(3)
+    expect(body.warnings[0]).toStartWith("gemini:gemini-2.5-flash-image — legacy. ")
+    expect(body.warnings[1]).toStartWith("openai:dall-e-3 — deprecated. ")
+    expect(body.warnings[1]).toContain("2026-05-12")
+    expect(body.warnings[2]).toStartWith("openai:gpt-image-1 — legacy. ")
+    for (const name of ["openai", "gemini", "sd_webui"])
+      expect(body.providers[name].description.length).toBeGreaterThan(40)
+    const listed = openai.requests.filter((r) => r.path === "/v1/models").length
+    await env.call("list_providers", { force_refresh: true })
+    expect(openai.requests.filter((r) => r.path === "/v1/models").length).toBe(listed + 1)
+  })
+
+  test("a generation through OpenAI completes, and show_image reports its model", async () => {
+    await using openai = fakeOpenAI()
+    await using env = await connect({ env: { [`${P}OPENAI_API_KEY`]: "sk-test", [`${P}OPENAI_BASE_URL`]: openai.url } })
+    const started = JSON.parse(
+      env.text(await env.call("generate_image", { prompt: "a logo", provider: "openai", aspect_ratio: "3:2" })),
+    )
+    await env.services.jobs.idle()
+    expect(JSON.parse(env.text(await env.call("check_generation_status", { image_id: started.image_id }))).status).toBe(
+      "completed",
+    )
+    const shown = await env.call("show_image", { uri: started.original_uri })
+    expect(JSON.parse((shown.content[1] as { text: string }).text)).toMatchObject({
+      provider: "openai",
+      model: "gpt-image-2",
+      dimensions: [1536, 1024],
+    })
+    expect(openai.requests.find((r) => r.path === "/v1/images/generations")?.json).toMatchObject({ size: "1536x1024" })
+  })
+
+  test("a content-policy refusal reaches the user as the friendly sentence", async () => {
+    await using openai = fakeOpenAI()
+    await using env = await connect({ env: { [`${P}OPENAI_API_KEY`]: "sk-test", [`${P}OPENAI_BASE_URL`]: openai.url } })
+    await env.call("list_providers")
+    openai.set({ error: OPENAI_ERRORS.contentPolicy })
+    const { image_id } = JSON.parse(env.text(await env.call("generate_image", { prompt: "x", provider: "openai" })))
+    await env.services.jobs.idle()
+    expect(JSON.parse(env.text(await env.call("check_generation_status", { image_id })))).toEqual({
+      status: "failed",
+      image_id,
+      error: "Content policy rejected the prompt. Try rephrasing or use a different provider.",
+    })
+  })
+
+  test("openai is paid by default: a client that can be asked is asked", async () => {
+    await using openai = fakeOpenAI()
+    await using env = await connect({
+      env: {
+        [`${P}OPENAI_API_KEY`]: "sk-test",
+        [`${P}OPENAI_BASE_URL`]: openai.url,
+        [`${P}PAID_PROVIDERS`]: "openai,gemini",
+      },
+      capabilities: { elicitation: {} },
+    })
+    env.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "decline" }))
+    const result = await env.call("generate_image", { prompt: "x", provider: "openai" })
+    expect(env.text(result)).toBe("Image generation cancelled — openai was not confirmed.")
+    expect(openai.requests.filter((r) => r.path.startsWith("/v1/images"))).toEqual([])
+  })
+
+  test("cancel_generation aborts the HTTP request to the provider", async () => {
+    await using openai = fakeOpenAI()
+    await using env = await connect({ env: { [`${P}OPENAI_API_KEY`]: "sk-test", [`${P}OPENAI_BASE_URL`]: openai.url } })
+    await env.call("list_providers")
+    openai.set({ delayMs: 10_000 })
+    const { image_id } = JSON.parse(env.text(await env.call("generate_image", { prompt: "x", provider: "openai" })))
+    await until(() => openai.requests.some((r) => r.path === "/v1/images/generations"))
+    const started = performance.now()
+    expect(JSON.parse(env.text(await env.call("cancel_generation", { image_id }))).status).toBe("cancelled")
+    await until(() => openai.requests.some((r) => r.path === "/v1/images/generations" && r.disconnected))
+    await env.services.jobs.idle()
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(await env.services.images.count()).toBe(0)
+  })
+
+  test("SD WebUI progress shows in check_generation_status and image://list while the job runs", async () => {
+    await using sd = fakeSdWebui({ delayMs: 5_000, progress: { progress: 0.5, eta_relative: 3 } })
+    await using env = await connect({ env: { [`${P}SD_WEBUI_HOST`]: sd.url, [`${P}SD_WEBUI_MODEL`]: "dreamshaper_8" } })
+    const { image_id } = JSON.parse(
+      env.text(await env.call("generate_image", { prompt: "a portrait photo", provider: "sd_webui" })),
+    )
+    await until(
+      async () => JSON.parse(env.text(await env.call("check_generation_status", { image_id }))).progress === 0.5,
+    )
+    const status = JSON.parse(env.text(await env.call("check_generation_status", { image_id })))
+    expect(status).toMatchObject({ status: "generating", progress: 0.5, progress_message: "Step 15/30 (ETA 3s)" })
+    const list = JSON.parse(await env.readText("image://list"))
+    expect(list[0]).toMatchObject({
+      image_id,
+      status: "generating",
+      progress: 0.5,
+      progress_message: "Step 15/30 (ETA 3s)",
+    })
+    await env.call("cancel_generation", { image_id })
+    await env.services.jobs.idle()
+  })
+
+  test("auto routing prefers the providers of the pinned rules", async () => {
+    await using openai = fakeOpenAI()
+    await using gemini = startFakeGemini()
+    await using sd = fakeSdWebui()
+    await using env = await connect({
+      env: {
+        [`${P}OPENAI_API_KEY`]: "sk-test",
+        [`${P}OPENAI_BASE_URL`]: openai.url,
+        [`${P}GOOGLE_API_KEY`]: "g-test",
+        [`${P}GEMINI_BASE_URL`]: gemini.url,
+        [`${P}SD_WEBUI_HOST`]: sd.url,
+      },
+    })
+    const pick = async (prompt: string, extra: Record<string, unknown> = {}) =>
+      JSON.parse(env.text(await env.call("generate_image", { prompt, ...extra }))).provider
+    expect(await pick("professional logo design")).toBe("openai")
+    expect(await pick("realistic photo of a harbour")).toBe("sd_webui")
+    expect(await pick("a draft layout for a flyer")).toBe("gemini")
+    expect(await pick("quick test")).toBe("placeholder")
+    expect(await pick("realistic photo portrait", { background: "transparent" })).toBe("openai")
+    expect(await pick("a cinematic banner-free vista", { aspect_ratio: "21:9" })).toBe("gemini")
+    await env.services.jobs.idle()
+  })
+})
