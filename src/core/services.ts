@@ -42,6 +42,7 @@ export interface Services {
 }
 
 const LAST_SCRATCH_KEY = "scratch_dir"
+const DISCOVERY_DELAY_MS = 500
 
 /** The composition root: storage, registry, providers and jobs for one server process. */
 export async function createServices(config: Config, deps: ServiceDeps = {}): Promise<Services> {
@@ -88,7 +89,10 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
       available: providers.names(),
     })
   }
-  void providers.ready()
+  // Discovery (and the vendor SDK it may load) waits until the client has finished its handshake; a call that
+  // needs capabilities earlier starts it at once through providers.ready().
+  const discovery = setTimeout(() => void providers.ready().catch(() => {}), DISCOVERY_DELAY_MS)
+  discovery.unref()
 
   return {
     config,
@@ -100,6 +104,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     generation,
     imports,
     async close() {
+      clearTimeout(discovery)
       await jobs.shutdown()
       await providers.dispose()
       cache.clear()
