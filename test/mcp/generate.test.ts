@@ -137,6 +137,11 @@ describe("provider results are checked like any outside bytes", () => {
   test.each([
     ["random bytes", () => crypto.getRandomValues(new Uint8Array(256)), "[server] The image is not a decodable image."],
     [
+      "a GIF",
+      () => Buffer.from("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==", "base64"),
+      "[server] The image is GIF; only PNG, JPEG and WebP images are stored.",
+    ],
+    [
       "a bomb header",
       () => pngBomb(),
       "[server] The image declares 100000x100000 (10000000000 pixels), more than the 40000000-pixel limit (IMAGE_GENERATION_MCP_MAX_INPUT_PIXELS).",

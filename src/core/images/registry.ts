@@ -1,11 +1,11 @@
 import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Origin } from "@/storage/types"
-import { ImageNotFoundError, MetadataMissingError } from "../errors"
+import { ImageNotFoundError, InvalidImageError, MetadataMissingError } from "../errors"
 import { isoTimestamp, nowSeconds } from "../time"
 import { verifyImage } from "../transform/probe"
 import { contentImageId, originalFilename, sidecarFilename } from "./ids"
 import { canonicalOrigin, sidecarJson } from "./sidecar"
 
-/** Formats whose detected type replaces the one a caller claims. */
+/** The formats the gallery stores; the detected type replaces the one a caller claims. */
 const STORED_TYPES = new Set(["image/png", "image/jpeg", "image/webp"])
 
 /** What a caller supplies to add an image to the gallery. */
@@ -48,8 +48,11 @@ export class ImageRegistry {
       throw new Error("An imported image needs a non-empty origin_source.")
     }
     const info = await verifyImage(input.bytes, this.opts.maxInputPixels, "image")
+    if (!STORED_TYPES.has(info.contentType)) {
+      throw new InvalidImageError(`The image is ${info.format.toUpperCase()}; only PNG, JPEG and WebP images are stored.`)
+    }
     const id = input.id ?? contentImageId(input.bytes)
-    const contentType = STORED_TYPES.has(info.contentType) ? info.contentType : input.contentType
+    const contentType = info.contentType
     const created = nowSeconds()
     const record: ImageRecord = {
       id,

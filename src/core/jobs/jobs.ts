@@ -100,7 +100,9 @@ export class JobService {
     } catch (error) {
       if (!(error instanceof NoLongerGenerating || signal.reason instanceof JobCancelledError)) {
         const message = signal.aborted ? SHUTDOWN_MESSAGE : failureMessage(error)
-        this.opts.log?.warning("Generation failed", { image_id: job.id, provider: job.provider, error: message })
+        // The user gets the summary; the log keeps the provider's own words (redacted by the logger).
+        const raw = error instanceof Error ? error.message : String(error)
+        this.opts.log?.warning("Generation failed", { image_id: job.id, provider: job.provider, error: raw })
         await store.fail(job.id, message, nowSeconds()).catch(() => {})
       }
     } finally {
