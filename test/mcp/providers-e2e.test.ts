@@ -157,4 +157,52 @@ describe("the real providers, configured from the environment and served by fake
     expect(await pick("a cinematic banner-free vista", { aspect_ratio: "21:9" })).toBe("gemini")
     await env.services.jobs.idle()
   })
+
+  test("transform_image sends gallery images to OpenAI as edit uploads and to Gemini as inline parts", async () => {
+    await using openai = fakeOpenAI()
+    await using gemini = startFakeGemini()
+    await using env = await connect({
+      env: {
+        [`${P}OPENAI_API_KEY`]: "sk-test",
+        [`${P}OPENAI_BASE_URL`]: openai.url,
+        [`${P}GOOGLE_API_KEY`]: "g-test",
+        [`${P}GEMINI_BASE_URL`]: gemini.url,
+      },
+    })
+    const { addImage } = await import("../helpers/gallery")
+    const { quadrantPng } = await import("../fixture/images")
+    const first = await addImage(env.services, quadrantPng(32, 32))
+    const second = await addImage(env.services, quadrantPng(48, 32))
+    const mask = await addImage(env.services, quadrantPng(32, 33))
+    const viaOpenAI = JSON.parse(
+      env.text(
+        await env.call("transform_image", {
+          prompt: "put a hat on it",
+          reference_images: [first.id, second.id],
+          mask: mask.id,
+        }),
+      ),
+    )
+    expect(viaOpenAI).toMatchObject({ provider: "openai", source_image_ids: [first.id, second.id, mask.id] })
+    const viaGemini = JSON.parse(
+      env.text(await env.call("transform_image", { prompt: "blend", reference_images: [first.id, second.id] })),
+    )
+    expect(viaGemini.provider).toBe("gemini")
+    await env.services.jobs.idle()
+    const edit = openai.requests.find((r) => r.path === "/v1/images/edits")
+    expect(edit?.form?.files.map((f) => [f.field, f.name])).toEqual(
+      expect.arrayContaining([
+        ["image[]", "reference_0.png"],
+        ["image[]", "reference_1.png"],
+        ["mask", "mask.png"],
+      ]),
+    )
+    const parts = gemini.requests.at(-1)?.body.contents?.[0]?.parts ?? []
+    expect(parts.filter((p: { inlineData?: unknown }) => p.inlineData)).toHaveLength(2)
+    for (const started of [viaOpenAI, viaGemini]) {
+      expect(
+        JSON.parse(env.text(await env.call("check_generation_status", { image_id: started.image_id }))).status,
+      ).toBe("completed")
+    }
+  })
 })

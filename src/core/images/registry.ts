@@ -49,7 +49,9 @@ export class ImageRegistry {
     }
     const info = await verifyImage(input.bytes, this.opts.maxInputPixels, "image")
     if (!STORED_TYPES.has(info.contentType)) {
-      throw new InvalidImageError(`The image is ${info.format.toUpperCase()}; only PNG, JPEG and WebP images are stored.`)
+      throw new InvalidImageError(
+        `The image is ${info.format.toUpperCase()}; only PNG, JPEG and WebP images are stored.`,
+      )
     }
     const id = input.id ?? contentImageId(input.bytes)
     const contentType = info.contentType
