@@ -1,16 +1,9 @@
 import { InvalidArgumentError } from "../errors"
-import type { GenerationServiceOptions, PreparedGeneration } from "./generation"
+import type { GenerateArgs, GenerationServiceOptions, PreparedGeneration } from "./generation"
 import { checkAspectRatio, checkBackground, checkPrompt, checkQuality } from "./validate"
 
-export interface TransformArgs {
-  prompt: string
+export interface TransformArgs extends GenerateArgs {
   referenceImages: string[]
-  provider?: string | null
-  negativePrompt?: string | null
-  aspectRatio?: string
-  quality?: string
-  background?: string
-  model?: string | null
   strength?: number | null
   mask?: string | null
 }

@@ -1,8 +1,7 @@
 import { z } from "zod"
-import type { PreparedGeneration } from "@/core/generation/generation"
 import type { McpContext } from "../context"
-import { defineTool, type ToolExtra } from "../tool"
-import { generationResult } from "./generation-result"
+import { defineTool } from "../tool"
+import { confirmAndStart, GENERATION_INPUTS, generationArgs } from "./generation-start"
 
 const DESCRIPTION = `Start generating an image from a text prompt. Returns at once with status "generating" and an image_id; the image is made in the background.
 
@@ -22,51 +21,11 @@ export function registerGenerateImageTool(ctx: McpContext): void {
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     inputSchema: {
       prompt: z.string().describe("What to draw. Write it in the style the model expects (see prompt_style)."),
-      provider: z
-        .string()
-        .nullish()
-        .describe('"auto", "placeholder", "openai", "gemini" or "sd_webui". Unset uses the server default.'),
-      negative_prompt: z.string().nullish().describe("What the image should not contain."),
-      aspect_ratio: z.string().default("1:1").describe('Width:height, e.g. "1:1", "16:9", "9:16", "3:2", "2:3".'),
-      quality: z.string().default("standard").describe('"standard" or "hd".'),
-      background: z.string().default("opaque").describe('"opaque" or "transparent".'),
-      model: z.string().nullish().describe("A model_id from list_providers; unset uses the provider's default."),
+      ...GENERATION_INPUTS,
     },
     handler: async (args, extra) => {
-      const { generation } = ctx.services
-      const prepared = await generation.prepare({
-        prompt: args.prompt,
-        provider: args.provider,
-        negativePrompt: args.negative_prompt,
-        aspectRatio: args.aspect_ratio,
-        quality: args.quality,
-        background: args.background,
-        model: args.model,
-      })
-      if (generation.needsConfirmation(prepared) && !(await confirmCost(ctx, prepared, extra))) {
-        return {
-          content: [{ type: "text", text: `Image generation cancelled — ${prepared.provider} was not confirmed.` }],
-        }
-      }
-      return generationResult(ctx, await generation.start(prepared), extra, "Generated")
+      const prepared = await ctx.services.generation.prepare(generationArgs(args))
+      return confirmAndStart(ctx, prepared, extra, "Generated")
     },
   })
-}
-
-/** Asks the user (when the client supports elicitation) whether a paid provider may be used. */
-export async function confirmCost(ctx: McpContext, prepared: PreparedGeneration, extra: ToolExtra): Promise<boolean> {
-  try {
-    if (!ctx.server.server.getClientCapabilities()?.elicitation) return true
-  } catch {
-    return true
-  }
-  const model = prepared.model ? ` (${prepared.model})` : ""
-  const answer = await ctx.server.server.elicitInput(
-    {
-      message: `This will use ${prepared.provider}${model}, which costs money. Proceed?`,
-      requestedSchema: { type: "object", properties: {} },
-    },
-    { relatedRequestId: extra.requestId },
-  )
-  return answer.action === "accept"
 }

@@ -1,8 +1,7 @@
 import { z } from "zod"
 import type { McpContext } from "../context"
 import { defineTool } from "../tool"
-import { confirmCost } from "./generate-image"
-import { generationResult } from "./generation-result"
+import { confirmAndStart, GENERATION_INPUTS, generationArgs } from "./generation-start"
 
 const DESCRIPTION = `Make a new image from one or more reference images and a prompt (image-to-image, editing, composition). Returns at once with status "generating", an image_id and source_image_ids; the image is made in the background.
 
@@ -21,35 +20,18 @@ export function registerTransformImageTool(ctx: McpContext): void {
     inputSchema: {
       prompt: z.string().describe("What to make from the references (an edit instruction or a description)."),
       reference_images: z.array(z.string()).describe("Gallery ids or image://<id>/view URIs, in order."),
-      provider: z.string().nullish().describe('"auto" or a provider name; unset uses the server default.'),
-      negative_prompt: z.string().nullish().describe("What the image should not contain."),
-      aspect_ratio: z.string().default("1:1").describe("Width:height of the result."),
-      quality: z.string().default("standard").describe('"standard" or "hd".'),
-      background: z.string().default("opaque").describe('"opaque" or "transparent".'),
-      model: z.string().nullish().describe("A model_id from list_providers."),
+      ...GENERATION_INPUTS,
       strength: z.number().nullish().describe("0.0-1.0: how much the result may differ from the reference (SD WebUI)."),
       mask: z.string().nullish().describe("A gallery image used as an inpainting mask (OpenAI gpt-image models)."),
     },
     handler: async (args, extra) => {
-      const { generation } = ctx.services
-      const prepared = await generation.prepareTransform({
-        prompt: args.prompt,
+      const prepared = await ctx.services.generation.prepareTransform({
+        ...generationArgs(args),
         referenceImages: args.reference_images,
-        provider: args.provider,
-        negativePrompt: args.negative_prompt,
-        aspectRatio: args.aspect_ratio,
-        quality: args.quality,
-        background: args.background,
-        model: args.model,
         strength: args.strength,
         mask: args.mask,
       })
-      if (generation.needsConfirmation(prepared) && !(await confirmCost(ctx, prepared, extra))) {
-        return {
-          content: [{ type: "text", text: `Image generation cancelled — ${prepared.provider} was not confirmed.` }],
-        }
-      }
-      return generationResult(ctx, await generation.start(prepared, { transform: true }), extra, "Transformed")
+      return confirmAndStart(ctx, prepared, extra, "Transformed")
     },
   })
 }
