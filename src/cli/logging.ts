@@ -1,10 +1,10 @@
 import type { Config } from "@/config/config"
-import { configureLogger, createLogger, type Logger } from "@/util/log"
+import { configureLogger, createLogger, type Logger, stderrIsTerminal } from "@/util/log"
 import { registerSecret } from "@/util/redact"
 
 /** Applies the configured level and format, and registers every configured secret for redaction. */
 export function setUpLogging(config: Config, verbose: boolean): Logger {
-  configureLogger({ level: verbose ? "debug" : config.logLevel, json: config.logJson ?? !process.stderr.isTTY })
+  configureLogger({ level: verbose ? "debug" : config.logLevel, json: config.logJson ?? !stderrIsTerminal() })
   for (const secret of [
     config.openaiApiKey,
     config.googleApiKey,

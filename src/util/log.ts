@@ -1,3 +1,5 @@
+import { writeSync } from "node:fs"
+import { isatty } from "node:tty"
 import { redact, redactDeep } from "./redact"
 
 export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const
@@ -6,10 +8,18 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 type Fields = Record<string, unknown>
 type Sink = (line: string) => void
 
+// Plain fd writes: touching process.stderr builds a stream object, which costs start-up ~10 ms under Bun.
 const state: { level: number; json: boolean; sink: Sink } = {
   level: 1,
-  json: !process.stderr.isTTY,
-  sink: (line) => process.stderr.write(`${line}\n`),
+  json: !isatty(2),
+  sink: (line) => {
+    writeSync(2, `${line}\n`)
+  },
+}
+
+/** Whether stderr is a terminal (text logs) rather than a pipe or file (JSON lines). */
+export function stderrIsTerminal(): boolean {
+  return isatty(2)
 }
 
 /** Configures the process logger. Logs go to stderr only: stdout is the JSON-RPC channel on stdio. */
