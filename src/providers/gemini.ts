@@ -85,6 +85,7 @@ export function createGeminiProvider(options: GeminiOptions, deps: { fetch?: typ
 
   return {
     name: PROVIDER_NAME,
+    defaultModel,
     description:
       "Google Gemini image models (Nano Banana 2 / Pro) — best for infographics, diagrams, layouts, multi-image composition and consistent characters; every image carries an invisible SynthID watermark",
     async discover() {

@@ -183,6 +183,7 @@ export function createOpenAIProvider(options: OpenAIOptions): ImageProvider {
 
   return {
     name: PROVIDER_NAME,
+    defaultModel,
     description:
       "OpenAI (gpt-image-2, gpt-image-1.5, dall-e-3) — best for text, logos, transparent backgrounds and general-purpose generation",
 

@@ -54,6 +54,7 @@ export interface PlaceholderOptions {
 export function createPlaceholderProvider(options: PlaceholderOptions = {}): ImageProvider {
   return {
     name: PROVIDER_NAME,
+    defaultModel: "placeholder",
     description: "Zero-cost solid-colour PNG — instant, offline, no API key; for testing workflows and drafts",
     async discover() {
       return providerCapabilities(PROVIDER_NAME, [MODEL])

@@ -53,6 +53,7 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
 
   return {
     name: PROVIDER_NAME,
+    defaultModel: options.model || undefined,
     description:
       "Stable Diffusion through a local SD WebUI (A1111 / Forge) — best for photorealism, portraits and artistic styles; runs offline",
 

@@ -79,6 +79,8 @@ export interface GenerateOptions {
 export interface ImageProvider {
   readonly name: string
   readonly description: string
+  /** The model used when a request names none, when the provider knows it. */
+  readonly defaultModel?: string
   discover(signal?: AbortSignal): Promise<ProviderCapabilities>
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult>
   /** Checks that the vendor answers with these credentials; throws with the reason when it does not. */

@@ -168,7 +168,7 @@ describe("generate_image input errors", () => {
     [
       "aspect ratio",
       { aspect_ratio: "4:3" },
-      "Unsupported aspect_ratio '4:3' for provider 'placeholder'. Supported: 1:1, 16:9, 9:16, 3:2, 2:3",
+      "Unsupported aspect_ratio '4:3' for provider 'placeholder' (model 'placeholder'). Supported: 1:1, 16:9, 9:16, 3:2, 2:3",
     ],
     ["quality", { quality: "ultra" }, "Unsupported quality 'ultra'. Supported: ['standard', 'hd']"],
     ["background", { background: "clear" }, "Unsupported background 'clear'. Supported: opaque, transparent"],
@@ -201,10 +201,28 @@ describe("generate_image input errors", () => {
     expect(await env.services.jobs.listUnfinished()).toEqual([])
   })
 
-  test("a model the provider does not have is refused, naming the ones it has", async () => {
+  test("a model the provider did not report is passed through (checkpoint short names, new ids)", async () => {
     await using env = await connect()
-    const result = await env.call("generate_image", { prompt: "a cat", provider: "placeholder", model: "dall-e-9" })
-    expect(env.text(result)).toBe("Unknown model 'dall-e-9' for provider 'placeholder'. Available: placeholder")
+    const result = await env.call("generate_image", {
+      prompt: "a cat",
+      provider: "placeholder",
+      model: "dreamshaper_8",
+    })
+    expect(JSON.parse(env.text(result)).status).toBe("generating")
+  })
+
+  test("quality and background are checked against the model that will run", async () => {
+    await using env = await connect()
+    const hd = await env.call("generate_image", { prompt: "a cat", provider: "placeholder", quality: "hd" })
+    expect(env.text(hd)).toBe(
+      "Unsupported quality 'hd' for provider 'placeholder' (model 'placeholder'). Supported: standard",
+    )
+    const clear = await env.call("generate_image", {
+      prompt: "a cat",
+      provider: "placeholder",
+      background: "transparent",
+    })
+    expect(JSON.parse(env.text(clear)).status).toBe("generating")
   })
 
   test("a wrongly typed argument names the field", async () => {

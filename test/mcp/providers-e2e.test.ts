@@ -205,4 +205,31 @@ describe("the real providers, configured from the environment and served by fake
       ).toBe("completed")
     }
   })
+
+  test("B2 with real model tables: transparency moves to a model that can; an explicit model that cannot is refused", async () => {
+    await using openai = fakeOpenAI()
+    await using env = await connect({ env: { [`${P}OPENAI_API_KEY`]: "sk-test", [`${P}OPENAI_BASE_URL`]: openai.url } })
+    const clear = await env.call("generate_image", {
+      prompt: "a sticker",
+      provider: "openai",
+      background: "transparent",
+    })
+    expect(JSON.parse(env.text(clear)).status).toBe("generating")
+    await env.services.jobs.idle()
+    const sent = openai.requests.find((r) => r.path === "/v1/images/generations")?.json
+    expect(sent).toMatchObject({ model: "gpt-image-1.5", background: "transparent" })
+    const refused = await env.call("generate_image", {
+      prompt: "a sticker",
+      provider: "openai",
+      model: "gpt-image-2",
+      background: "transparent",
+    })
+    expect(env.text(refused)).toBe(
+      "Model 'gpt-image-2' of openai cannot make transparent backgrounds. Models of openai that can: gpt-image-1, gpt-image-1-mini, gpt-image-1.5.",
+    )
+    const hd = await env.call("generate_image", { prompt: "x", provider: "openai", model: "dall-e-2", quality: "hd" })
+    expect(env.text(hd)).toBe("Unsupported quality 'hd' for provider 'openai' (model 'dall-e-2'). Supported: standard")
+    const wide = await env.call("generate_image", { prompt: "x", provider: "openai", aspect_ratio: "21:9" })
+    expect(env.text(wide)).toContain("Unsupported aspect_ratio '21:9' for provider 'openai' (model 'gpt-image-2').")
+  })
 })

@@ -1,13 +1,13 @@
 import type { InputImage } from "@/providers/types"
-import { InvalidArgumentError } from "../errors"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
 import type { JobParams, JobService } from "../jobs/jobs"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
+import { fitModel } from "./model-fit"
 import { prepareTransform, type TransformArgs } from "./transform"
-import { checkAspectRatio, checkBackground, checkPrompt, checkQuality } from "./validate"
+import { checkBackground, checkPrompt, checkQuality } from "./validate"
 
 export interface GenerateArgs {
   prompt: string
@@ -62,20 +62,19 @@ export class GenerationService {
     const quality = checkQuality(args.quality ?? "standard")
     const background = checkBackground(args.background ?? "opaque")
     const aspectRatio = args.aspectRatio ?? "1:1"
-    const model = args.model || null
     const requested = (args.provider || this.opts.defaultProvider).trim().toLowerCase()
     const provider = await this.opts.providers.resolve(requested === "a1111" ? "sd_webui" : requested, {
       prompt,
       background,
       aspectRatio,
+      quality,
     })
-    const known = this.opts.providers.modelIds(provider)
-    if (model && known.length && !known.includes(model)) {
-      throw new InvalidArgumentError(
-        `Unknown model '${model}' for provider '${provider}'. Available: ${known.join(", ")}`,
-      )
-    }
-    checkAspectRatio(aspectRatio, provider, this.opts.providers.supportedAspectRatios(provider, model))
+    const model = fitModel(this.opts.providers, provider, {
+      model: args.model || null,
+      aspectRatio,
+      quality,
+      background,
+    })
     return { prompt, provider, negativePrompt, aspectRatio, quality, background, model, sourceImageIds: [] }
   }
 

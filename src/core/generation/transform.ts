@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../errors"
 import type { GenerateArgs, GenerationServiceOptions, PreparedGeneration } from "./generation"
-import { checkAspectRatio, checkBackground, checkPrompt, checkQuality } from "./validate"
+import { fitModel } from "./model-fit"
+import { checkBackground, checkPrompt, checkQuality } from "./validate"
 
 export interface TransformArgs extends GenerateArgs {
   referenceImages: string[]
@@ -56,11 +57,14 @@ export async function prepareTransform(
       `Provider '${provider}' has no model accepting ${count} reference image(s)${withMask}. See list_providers for models supporting reference-image input.`,
     )
   }
-  const aspectRatio = checkAspectRatio(
-    args.aspectRatio ?? "1:1",
-    provider,
-    providers.supportedAspectRatios(provider, model),
-  )
+  const aspectRatio = args.aspectRatio ?? "1:1"
+  const fitted = fitModel(providers, provider, {
+    model,
+    aspectRatio,
+    quality,
+    background,
+    accepts: (m) => m.supports_image_input && m.max_input_images >= count && (!mask || m.supports_mask),
+  })
   const sourceImageIds = [...referenceImages, ...(mask ? [mask] : [])].flatMap((r) => (r.sourceId ? [r.sourceId] : []))
   return {
     prompt,
@@ -69,7 +73,7 @@ export async function prepareTransform(
     aspectRatio,
     quality,
     background,
-    model,
+    model: fitted,
     sourceImageIds,
     referenceImages,
     strength,

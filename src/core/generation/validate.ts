@@ -30,13 +30,12 @@ export function checkBackground(background: string): string {
   return background
 }
 
-/** Checks a ratio against what the resolved provider (and model) accepts. */
-export function checkAspectRatio(ratio: string, provider: string, supported: string[]): string {
+/** Checks a ratio against what the resolved provider (and model) accepts. `target` names them in the error. */
+export function checkAspectRatio(ratio: string, target: string, supported: string[]): string {
   const accepted = supported.length ? supported : SUPPORTED_ASPECT_RATIOS
   if (!accepted.includes(ratio)) {
-    throw new InvalidArgumentError(
-      `Unsupported aspect_ratio '${ratio}' for provider '${provider}'. Supported: ${accepted.join(", ")}`,
-    )
+    const name = target.startsWith("provider ") ? target : `provider '${target}'`
+    throw new InvalidArgumentError(`Unsupported aspect_ratio '${ratio}' for ${name}. Supported: ${accepted.join(", ")}`)
   }
   return ratio
 }

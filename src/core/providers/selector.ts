@@ -31,6 +31,8 @@ export interface SelectionInput {
   background: string
   /** When set, providers whose models accept this ratio are preferred. */
   aspectRatio?: string
+  /** When set, providers whose models offer this quality are preferred. */
+  quality?: string
 }
 
 /** Picks a provider for `provider="auto"` from keywords in the prompt, preferring providers able to honour the request. */
@@ -64,5 +66,7 @@ function capableProviders(input: SelectionInput): string[] {
   if (input.background === "transparent" && input.capabilities.size) narrow((caps) => caps.supports_background)
   const ratio = input.aspectRatio
   if (ratio) narrow((caps) => caps.models.some((m) => m.supported_aspect_ratios.includes(ratio)))
+  const quality = input.quality
+  if (quality) narrow((caps) => caps.models.some((m) => m.supported_qualities.includes(quality)))
   return capable
 }

@@ -1,4 +1,4 @@
-import type { ImageProvider, ProviderCapabilities } from "@/providers/types"
+import type { ImageProvider, ModelCapabilities, ProviderCapabilities } from "@/providers/types"
 import { providerCapabilities } from "@/providers/types"
 import { AppError, ProviderNotAvailableError } from "../errors"
 import { selectProvider } from "./selector"
@@ -89,7 +89,10 @@ export class ProviderService {
   }
 
   /** Resolves `auto` (keyword selection) or checks that an explicit provider is registered. */
-  async resolve(name: string, request: { prompt: string; background: string; aspectRatio?: string }): Promise<string> {
+  async resolve(
+    name: string,
+    request: { prompt: string; background: string; aspectRatio?: string; quality?: string },
+  ): Promise<string> {
     await this.ready()
     if (this.providers.size === 0) {
       throw new AppError(
@@ -134,6 +137,11 @@ export class ProviderService {
     return this.names()
       .filter((name) => this.acceptsReferences(name, null, count, withMask))
       .sort()
+  }
+
+  /** The models discovered for a provider (empty when degraded or not yet discovered). */
+  models(provider: string): ModelCapabilities[] {
+    return this.capabilities.get(provider)?.models ?? []
   }
 
   /** Model ids discovered for a provider (empty when degraded or not yet discovered). */
