@@ -93,22 +93,26 @@ describe("progress notifications", () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]?.progress).toBeGreaterThan(seen[i - 1]?.progress ?? 0)
   })
 
-  test("cancelling the request that waits on a job cancels the job", async () => {
+  test("a waiting request that is dropped leaves the job running; its first progress message names the id", async () => {
     const { provider, state } = steppingProvider()
     await using env = await connect({ deps: { extraProviders: [provider] } })
     const abort = new AbortController()
+    const messages: string[] = []
     const call = env.client
       .callTool({ name: "generate_image", arguments: { prompt: "x", provider: "stepper" } }, undefined, {
         signal: abort.signal,
-        onprogress: () => {},
+        onprogress: (p) => messages.push(p.message ?? ""),
       })
       .catch((error: Error) => error)
     await Bun.sleep(50)
-    abort.abort("user stopped it")
+    abort.abort("user stopped waiting")
     expect(await call).toBeInstanceOf(Error)
-    await env.services.jobs.idle()
-    expect(state.aborted).toBe(true)
     const [job] = await env.services.jobs.listUnfinished()
-    expect(job?.status).toBe("cancelled")
+    expect(job?.status).toBe("generating")
+    expect(messages[0]).toContain(job?.id ?? "missing")
+    state.finish()
+    await env.services.jobs.idle()
+    expect(state.aborted).toBe(false)
+    expect(await env.services.images.get(job?.id ?? "")).toBeDefined()
   })
 })

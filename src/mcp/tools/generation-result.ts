@@ -8,8 +8,9 @@ const HEARTBEAT_MS = 5000
 
 /**
  * The answer to generate_image / transform_image. Without a progress token it returns at once ("generating").
- * With one, the call stays open: progress notifications follow the job (a heartbeat keeps clients from timing
- * out when the provider reports nothing), a cancelled request cancels the job, and the final status is returned.
+ * With one, the call stays open: progress notifications follow the job (the first names the image_id; a
+ * heartbeat keeps clients that reset their timeout on progress from timing out) and the final status is
+ * returned. A request that times out or is dropped leaves the job running; only cancel_generation stops it.
  */
 export async function generationResult(
   ctx: McpContext,
@@ -35,19 +36,17 @@ export async function generationResult(
     const params = { progressToken: token, progress: last, total: 1, message }
     extra.sendNotification({ method: "notifications/progress", params }).catch(() => {})
   }
-  notify(0, "generating")
+  notify(0, `generating ${id}: poll check_generation_status("${id}") if this request ends early`)
   const heartbeat = setInterval(
     () => notify(last, `generating… ${Math.round((Date.now() - startedAt) / 1000)}s`),
     HEARTBEAT_MS,
   )
-  const onCancel = () => void jobs.cancel(id)
-  extra.signal.addEventListener("abort", onCancel, { once: true })
   try {
-    await jobs.watch(id, notify)
+    await Promise.race([jobs.watch(id, notify), aborted(extra.signal)])
   } finally {
     clearInterval(heartbeat)
-    extra.signal.removeEventListener("abort", onCancel)
   }
+  if (extra.signal.aborted) return { content: [{ type: "text", text: json(started) }] }
   const status = await generation.status(id)
   if (status.status !== "completed") return { content: [{ type: "text", text: json(status) }] }
   await extra.sendNotification({
@@ -61,4 +60,11 @@ export async function generationResult(
       { type: "resource_link", uri: started.original_uri, name: `${label} image` },
     ],
   }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve()
+    else signal.addEventListener("abort", () => resolve(), { once: true })
+  })
 }
