@@ -97,3 +97,39 @@ describe("list_providers", () => {
     expect(vendor.discoverCalls).toBe(2)
   })
 })
+
+describe("discovery isolation", () => {
+  test("a provider whose discovery hangs does not hold up generations on another provider", async () => {
+    const hung = createFakeProvider({ name: "hung", discover: () => new Promise(() => {}) })
+    await using env = await connect({ deps: { extraProviders: [hung] } })
+    const started = performance.now()
+    const result = await env.call("generate_image", { prompt: "x", provider: "placeholder" })
+    expect(JSON.parse(env.text(result)).status).toBe("generating")
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
+  test("a slow, older discovery cannot overwrite a newer refresh", async () => {
+    let call = 0
+    const flaky = createFakeProvider({
+      name: "flaky",
+      discover: async () => {
+        call++
+        if (call === 1) {
+          await Bun.sleep(300)
+          throw new Error("first attempt failed late")
+        }
+        return [fakeModel("fresh")]
+      },
+    })
+    await using env = await connect({ deps: { extraProviders: [flaky] } })
+    void env.services.providers.ready()
+    const refreshed = JSON.parse(env.text(await env.call("list_providers", { force_refresh: true })))
+    expect(refreshed.providers.flaky.capabilities.degraded).toBe(false)
+    await Bun.sleep(400)
+    const later = JSON.parse(env.text(await env.call("list_providers")))
+    expect(later.providers.flaky.capabilities).toMatchObject({
+      degraded: false,
+      models: [expect.objectContaining({ model_id: "fresh" })],
+    })
+  })
+})

@@ -1,5 +1,6 @@
 import type { ImageProvider, ModelCapabilities, ProviderCapabilities } from "@/providers/types"
 import { providerCapabilities } from "@/providers/types"
+import { raceAbort } from "@/util/abort"
 import { AppError, ProviderNotAvailableError } from "../errors"
 import { selectProvider } from "./selector"
 
@@ -9,6 +10,9 @@ export interface ProviderEntry {
   capabilities?: ProviderCapabilities
 }
 
+const DISCOVERY_TIMEOUT_MS = 30_000
+const AUTO_SELECTION_WAIT_MS = 5_000
+
 export interface ProviderServiceOptions {
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
 }
@@ -17,7 +21,9 @@ export interface ProviderServiceOptions {
 export class ProviderService {
   private readonly providers = new Map<string, ImageProvider>()
   private readonly capabilities = new Map<string, ProviderCapabilities>()
-  private discovery: Promise<void> | undefined
+  /** The discovery attempt in flight or done, per provider; a newer attempt replaces an older one's result. */
+  private readonly attempts = new Map<string, { round: number; done: Promise<void> }>()
+  private round = 0
 
   private readonly opts: ProviderServiceOptions
 
@@ -34,33 +40,42 @@ export class ProviderService {
     return this.providers.get(name)
   }
 
-  /** Starts discovery once; later calls share it. A provider whose discovery fails is marked degraded. */
-  ready(): Promise<void> {
-    this.discovery ??= this.discoverAll().catch((error) => {
-      this.discovery = undefined
-      throw error
-    })
-    return this.discovery
+  /**
+   * Resolves when discovery has finished (started once, then shared): for one provider when named, for all
+   * otherwise. Providers are discovered concurrently, so one that hangs delays only callers waiting on it.
+   */
+  async ready(name?: string): Promise<void> {
+    if (this.attempts.size === 0) this.discoverAll()
+    if (name) return this.attempts.get(name)?.done
+    await Promise.all([...this.attempts.values()].map((a) => a.done))
   }
 
-  /** Re-runs discovery for every provider, one after the other. */
+  /** Re-runs discovery for every provider. */
   refresh(): Promise<void> {
-    this.discovery = this.discoverAll()
-    return this.discovery
+    this.discoverAll()
+    return this.ready()
   }
 
-  private async discoverAll(): Promise<void> {
+  private discoverAll(): void {
+    const round = ++this.round
     for (const provider of this.providers.values()) {
-      try {
-        this.capabilities.set(provider.name, await provider.discover(AbortSignal.timeout(30_000)))
-      } catch (error) {
-        this.opts.log?.warning("Capability discovery failed; provider is degraded", {
-          provider: provider.name,
-          error: error instanceof Error ? error.message : String(error),
-        })
-        this.capabilities.set(provider.name, providerCapabilities(provider.name, [], true))
-      }
+      this.attempts.set(provider.name, { round, done: this.discoverOne(provider, round) })
     }
+  }
+
+  private async discoverOne(provider: ImageProvider, round: number): Promise<void> {
+    let caps: ProviderCapabilities
+    try {
+      const signal = AbortSignal.timeout(DISCOVERY_TIMEOUT_MS)
+      caps = await raceAbort(provider.discover(signal), signal)
+    } catch (error) {
+      this.opts.log?.warning("Capability discovery failed; provider is degraded", {
+        provider: provider.name,
+        error: error instanceof Error ? error.message : String(error),
+      })
+      caps = providerCapabilities(provider.name, [], true)
+    }
+    if (this.attempts.get(provider.name)?.round === round) this.capabilities.set(provider.name, caps)
   }
 
   async entries(): Promise<Record<string, ProviderEntry>> {
@@ -93,7 +108,6 @@ export class ProviderService {
     name: string,
     request: { prompt: string; background: string; aspectRatio?: string; quality?: string },
   ): Promise<string> {
-    await this.ready()
     if (this.providers.size === 0) {
       throw new AppError(
         "no_providers",
@@ -102,9 +116,12 @@ export class ProviderService {
       )
     }
     if (name === "auto") {
+      // Auto selection uses every provider's capabilities, but a hung provider must not hold it for long.
+      await Promise.race([this.ready(), Bun.sleep(AUTO_SELECTION_WAIT_MS)])
       return selectProvider({ ...request, available: this.names(), capabilities: this.capabilities })
     }
     if (!this.providers.has(name)) throw new ProviderNotAvailableError(name, this.names())
+    await this.ready(name)
     return name
   }
 
