@@ -14,6 +14,7 @@ import { ImportService, type ImportServiceOptions } from "./intake/imports"
 import { JobService } from "./jobs/jobs"
 import { currentProcess, type ProcessIdentity } from "./jobs/owner"
 import { ProviderService } from "./providers/service"
+import { StyleLibrary } from "./styles/library"
 import { TransformCache } from "./transform/cache"
 
 export interface ServiceDeps {
@@ -37,6 +38,7 @@ export interface Services {
   providers: ProviderService
   generation: GenerationService
   imports: ImportService
+  styles: StyleLibrary
   /** Stops running jobs (they are recorded as interrupted) and closes the store. */
   close(): Promise<void>
 }
@@ -103,6 +105,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     providers,
     generation,
     imports,
+    styles: new StyleLibrary({ dir: config.stylesDir, log: createLogger("styles") }),
     async close() {
       clearTimeout(discovery)
       await jobs.shutdown()

@@ -3,19 +3,31 @@ import type { Services } from "@/core/services"
 import { VERSION } from "@/version"
 import { lucideIcon, type McpContext, type Transport } from "./context"
 import { serverInstructions } from "./instructions"
+import { registerApplyStylePrompt } from "./prompts/apply-style"
+import { registerSdPromptGuidePrompt } from "./prompts/sd-prompt-guide"
+import { registerSelectProviderPrompt } from "./prompts/select-provider"
 import { imageResources } from "./resources/images"
+import { promptGuideResources } from "./resources/prompt-guide"
 import { providerResources } from "./resources/providers"
 import { createCatalog, registerCatalog } from "./resources/registry"
+import { styleResources } from "./resources/styles"
 import { decorateToolList } from "./tool-list"
+import { registerBrowseGalleryTool } from "./tools/browse-gallery"
 import { registerCancelGenerationTool } from "./tools/cancel-generation"
 import { registerCheckGenerationStatusTool } from "./tools/check-generation-status"
 import { registerDeleteImageTool } from "./tools/delete-image"
+import { registerEditImageTool } from "./tools/edit-image"
+import { registerGalleryFullImageTool } from "./tools/gallery-full-image"
+import { registerGalleryPageTool } from "./tools/gallery-page"
 import { registerGenerateImageTool } from "./tools/generate-image"
 import { registerGetServerInfoTool } from "./tools/get-server-info"
 import { registerIntakeTools } from "./tools/intake"
 import { registerListProvidersTool } from "./tools/list-providers"
 import { registerResourceBridgeTools } from "./tools/resource-bridge"
+import { registerSaveEditedImageTool } from "./tools/save-edited-image"
+import { registerSearchImagesTool } from "./tools/search-images"
 import { registerShowImageTool } from "./tools/show-image"
+import { registerStyleTools } from "./tools/styles"
 import { registerTransformImageTool } from "./tools/transform-image"
 
 export interface McpServerOptions {
@@ -32,7 +44,11 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   const ctx: McpContext = { server, services, transport: options.transport, icons: new Map(), appOnly: new Set() }
 
   const images = imageResources(services)
-  const catalog = createCatalog([...providerResources(services), ...images.statics], images.templates)
+  const styles = styleResources(services)
+  const catalog = createCatalog(
+    [...providerResources(services), ...promptGuideResources(), ...images.statics, ...styles.statics],
+    [...images.templates, ...styles.templates],
+  )
   registerCatalog(ctx, catalog)
 
   registerGenerateImageTool(ctx)
@@ -43,8 +59,18 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   registerDeleteImageTool(ctx)
   registerIntakeTools(ctx)
   registerListProvidersTool(ctx)
+  registerBrowseGalleryTool(ctx)
+  registerGalleryPageTool(ctx)
+  registerGalleryFullImageTool(ctx)
+  registerEditImageTool(ctx)
+  registerSaveEditedImageTool(ctx)
+  registerSearchImagesTool(ctx)
+  registerStyleTools(ctx, services.styles)
   registerGetServerInfoTool(ctx)
   registerResourceBridgeTools(ctx, catalog)
+  registerSelectProviderPrompt(ctx)
+  registerSdPromptGuidePrompt(ctx)
+  registerApplyStylePrompt(ctx, services.styles)
 
   decorateToolList(ctx)
   return server

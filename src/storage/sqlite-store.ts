@@ -1,6 +1,16 @@
 import type { Database } from "bun:sqlite"
 import { openDatabase } from "./db"
-import { type ImageRow, imageFromRow, imageToRow, insertSql, type JobRow, jobFromRow, jobToRow } from "./sqlite-rows"
+import {
+  ftsMatch,
+  type ImageRow,
+  imageFromRow,
+  imageToRow,
+  insertSql,
+  type JobRow,
+  jobFromRow,
+  jobToRow,
+  searchWhere,
+} from "./sqlite-rows"
 import type { ImageListQuery, ImageRecord, ImageStore, JobRecord, JobStore, MetaStore, Store } from "./types"
 
 type Params = Record<string, string | number | null>
@@ -49,6 +59,34 @@ export function createSqliteStore(path: string): Store {
     },
     async delete(id) {
       return db.query("DELETE FROM images WHERE image_id = ?").run(id).changes > 0
+    },
+    async search(query) {
+      const page = { limit: query.limit ?? -1, offset: query.offset ?? 0 }
+      if (query.order === "relevance" && query.words?.length) {
+        const { where, params } = searchWhere({ ...query, words: undefined }, false)
+        const match = `images_fts MATCH $match${where ? ` AND ${where.slice("WHERE ".length)}` : ""}`
+        const sql = `SELECT images.* FROM images_fts JOIN images ON images.seq = images_fts.rowid WHERE ${match}
+          ORDER BY images_fts.rank, images.created_epoch DESC, images.seq DESC LIMIT $limit OFFSET $offset`
+        const all = { ...params, ...page, match: ftsMatch(query.words, query.prefixLast) }
+        return db.query<ImageRow, Params>(sql).all(all).map(imageFromRow)
+      }
+      const { where, params } = searchWhere(query, true)
+      const sql = `SELECT * FROM images ${where} ORDER BY created_epoch DESC, seq DESC LIMIT $limit OFFSET $offset`
+      return db
+        .query<ImageRow, Params>(sql)
+        .all({ ...params, ...page })
+        .map(imageFromRow)
+    },
+    async countMatching(query) {
+      const { words, prefixLast, origin, provider, since, until } = query
+      const filtered = [origin, provider, since, until].some((value) => value !== undefined)
+      if (words?.length && !filtered) {
+        // The index alone answers an unfiltered search.
+        const sql = "SELECT count(*) AS n FROM images_fts WHERE images_fts MATCH ?"
+        return db.query<{ n: number }, [string]>(sql).get(ftsMatch(words, prefixLast))?.n ?? 0
+      }
+      const { where, params } = searchWhere(query, false)
+      return db.query<{ n: number }, Params>(`SELECT count(*) AS n FROM images ${where}`).get(params)?.n ?? 0
     },
   }
 

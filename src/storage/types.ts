@@ -54,12 +54,35 @@ export interface ImageListQuery {
   offset?: number
 }
 
+/** Gallery pages and search: every filter is optional and they combine with AND. */
+export interface ImageSearchQuery {
+  /** Each must appear in the prompt (as a phrase, tokenised like the index: case and accents ignored). */
+  words?: string[]
+  /** The last word also matches words it begins ("light" finds "lighthouse"). */
+  prefixLast?: boolean
+  origin?: Origin
+  /** Exact provider name. */
+  provider?: string
+  /** Epoch seconds, inclusive. */
+  since?: number
+  /** Epoch seconds, inclusive. */
+  until?: number
+  /** Newest first (default), or best match first (bm25, then newest); relevance needs `words`. */
+  order?: "newest" | "relevance"
+  limit?: number
+  offset?: number
+}
+
 export interface ImageStore {
   upsert(record: ImageRecord): Promise<void>
   insertMany(records: ImageRecord[]): Promise<number>
   get(id: string): Promise<ImageRecord | undefined>
   list(query?: ImageListQuery): Promise<ImageRecord[]>
   count(query?: Pick<ImageListQuery, "origin">): Promise<number>
+  /** One page of the images matching `query`, newest first unless it asks for relevance. */
+  search(query: ImageSearchQuery): Promise<ImageRecord[]>
+  /** How many images match `query` (its order, limit and offset are ignored). */
+  countMatching(query: ImageSearchQuery): Promise<number>
   delete(id: string): Promise<boolean>
 }
 

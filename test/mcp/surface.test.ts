@@ -9,6 +9,8 @@ const WRITE_TOOLS = [
   "delete_image",
   "fetch_image",
   "ingest_base64_image",
+  "save_style",
+  "delete_style",
 ]
 const READ_TOOLS = [
   "check_generation_status",
@@ -17,6 +19,9 @@ const READ_TOOLS = [
   "get_server_info",
   "list_resources",
   "read_resource",
+  "browse_gallery",
+  "edit_image",
+  "search_images",
 ]
 
 describe("read-only mode", () => {

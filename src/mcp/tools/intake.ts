@@ -2,20 +2,14 @@ import { z } from "zod"
 import type { McpContext } from "../context"
 import { textResult } from "../results"
 import { defineTool } from "../tool"
-
-const FETCH_DESCRIPTION = `Download an image from an http(s) URL into the gallery (origin "imported") and return its image://<id>/view URI, which transform_image and show_image accept.
-
-Only public addresses are fetched: private, loopback, link-local and other reserved addresses are refused, redirects are followed at most 3 times (each hop checked again), and the download is capped in size and time. PNG, JPEG and WebP are accepted. Failures come back as a sentence starting "Could not fetch the image:".`
-
-const INGEST_DESCRIPTION = `Store a base64-encoded image (raw base64, a data: URI, or line-wrapped base64) in the gallery (origin "imported") and return its image://<id>/view URI, which transform_image and show_image accept. For large files over HTTP, prefer create_upload_link when it is available.
-
-PNG, JPEG and WebP are accepted. Failures come back as a sentence starting "Could not decode the image:".`
+import FETCH_DESCRIPTION from "./fetch-image.md" with { type: "text" }
+import INGEST_DESCRIPTION from "./ingest-base64-image.md" with { type: "text" }
 
 export function registerIntakeTools(ctx: McpContext): void {
   defineTool(ctx, {
     name: "fetch_image",
     title: "Fetch Image",
-    description: FETCH_DESCRIPTION,
+    description: FETCH_DESCRIPTION.trim(),
     write: true,
     icon: "link",
     annotations: { title: "Fetch Image", readOnlyHint: false, destructiveHint: false, openWorldHint: true },
@@ -25,7 +19,7 @@ export function registerIntakeTools(ctx: McpContext): void {
   defineTool(ctx, {
     name: "ingest_base64_image",
     title: "Ingest Base64 Image",
-    description: INGEST_DESCRIPTION,
+    description: INGEST_DESCRIPTION.trim(),
     write: true,
     icon: "file-image",
     annotations: { title: "Ingest Base64 Image", readOnlyHint: false, destructiveHint: false, openWorldHint: false },

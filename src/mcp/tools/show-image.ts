@@ -4,18 +4,17 @@ import type { McpContext } from "../context"
 import { queryOf } from "../resources/image-id"
 import { json, jsonResult } from "../results"
 import { defineTool } from "../tool"
-
-const DESCRIPTION = `Show an image from the gallery: returns a preview (WebP, at most 512 px, under 1 MB) and its metadata (prompt, provider, model, dimensions, size, format). Call it once per image, after check_generation_status reports "completed".
-
-uri is image://<image_id>/view, optionally with transforms: ?format=png|jpeg|webp&width=&height=&quality=&crop_x=&crop_y=&crop_w=&crop_h=&rotate=90|180|270&flip=horizontal|vertical (rotation is clockwise).`
+import { uiMeta, VIEWER_URI } from "./browse-gallery"
+import DESCRIPTION from "./show-image.md" with { type: "text" }
 
 export function registerShowImageTool(ctx: McpContext): void {
   defineTool(ctx, {
     name: "show_image",
     title: "Show Image",
-    description: DESCRIPTION,
+    description: DESCRIPTION.trim(),
     icon: "eye",
     annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
+    meta: uiMeta(VIEWER_URI),
     inputSchema: { uri: z.string().describe("image://<image_id>/view, optionally with a transform query.") },
     handler: async ({ uri }) => {
       const id = parseImageUri(uri)

@@ -1,0 +1,356 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { createMcpServer } from "@/mcp/server"
+import { styleProfileFor } from "@/providers/catalog"
+import { GEMINI_ASPECT_RATIOS, GEMINI_MODELS } from "@/providers/gemini-models"
+import { KNOWN_MODELS, MAX_INPUT_IMAGES, sizeFor as openaiSize } from "@/providers/openai-models"
+import { SD_ASPECT_RATIOS, SD_PRESETS } from "@/providers/sd-webui-presets"
+import { startServices } from "../helpers/services"
+
+let client: Client
+let close: () => Promise<void>
+
+beforeAll(async () => {
+  const env = await startServices()
+  const server = createMcpServer(env.services, { transport: "stdio" })
+  client = new Client({ name: "test-client", version: "1.0.0" })
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)])
+  close = async () => {
+    await client.close()
+    await server.close()
+    await env[Symbol.asyncDispose]()
+  }
+})
+
+afterAll(() => close())
+
+async function promptText(name: string): Promise<string> {
+  const { messages } = await client.getPrompt({ name })
+  expect(messages).toHaveLength(1)
+  const content = messages[0]?.content
+  expect(messages[0]?.role).toBe("user")
+  return content?.type === "text" ? content.text : ""
+}
+
+async function guideText(): Promise<string> {
+  const content = (await client.readResource({ uri: "info://prompt-guide" })).contents[0]
+  return content && "text" in content ? content.text : ""
+}
+
+const cells = (line: string) =>
+  line
+    .trim()
+    .slice(1, -1)
+    .split("|")
+    .map((cell) => cell.trim().replaceAll("`", ""))
+
+/** The body rows of the Markdown table whose header starts with `header` cells, as trimmed cells without backticks. */
+function tableRows(markdown: string, ...header: string[]): string[][] {
+  const lines = markdown.split("\n")
+  const start = lines.findIndex((line) => line.startsWith("|") && header.every((h, i) => cells(line)[i] === h))
+  expect(start, `table ${header.join(" | ")}`).toBeGreaterThanOrEqual(0)
+  const rows: string[][] = []
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("|")) break
+    rows.push(cells(line))
+  }
+  return rows
+}
+
+/** The items of the numbered list that follows `heading`, without their numbers (which must run 1, 2, 3…). */
+function numberedList(markdown: string, heading: string): string[] {
+  const section = markdown.slice(markdown.indexOf(heading))
+  const items: string[] = []
+  for (const [, n, text] of section.matchAll(/^(\d+)\. (.+)$/gm)) {
+    if (Number(n) !== items.length + 1) break
+    items.push(text as string)
+  }
+  return items
+}
+
+/** The backticked ratios on the line starting with `prefix`. */
+function ratiosOnLine(markdown: string, prefix: string): string[] {
+  const line = markdown.split("\n").find((l) => l.includes(prefix)) ?? ""
+  return [...line.matchAll(/`(\d+:\d+)`/g)].map(([, ratio]) => ratio as string)
+}
+
+const expectAll = (text: string, words: readonly string[]) => {
+  for (const word of words) expect(text, `missing: ${word}`).toContain(word)
+}
+
+const presetRows = () =>
+  Object.values(SD_PRESETS).map((p) => [
+    p.architecture,
+    String(p.steps),
+    p.sampler,
+    p.scheduler,
+    String(p.cfgScale),
+    p.distilledCfgScale === undefined ? "–" : String(p.distilledCfgScale),
+    p.negativePrompt ? "yes" : "no",
+    p.promptStyle,
+  ])
+
+const sizeRows = () => {
+  for (const arch of ["flux_dev", "flux_schnell", "sd3", "sdxl_lightning"] as const) {
+    expect(SD_PRESETS[arch].sizes).toEqual(SD_PRESETS.sdxl.sizes)
+  }
+  const wxh = ([w, h]: readonly [number, number]) => `${w}×${h}`
+  return SD_ASPECT_RATIOS.map((r) => [r, wxh(SD_PRESETS.sd15.sizes[r]), wxh(SD_PRESETS.sdxl.sizes[r])])
+}
+
+describe("prompts/list", () => {
+  test("lists select_provider and sd_prompt_guide with titles, descriptions and icons", async () => {
+    const prompts = Object.fromEntries((await client.listPrompts()).prompts.map((p) => [p.name, p]))
+    expect(prompts.select_provider).toMatchObject({
+      title: "Select Provider",
+      icons: [{ src: "https://unpkg.com/lucide-static/icons/route.svg", mimeType: "image/svg+xml" }],
+    })
+    expect(prompts.sd_prompt_guide).toMatchObject({
+      title: "SD Prompt Guide",
+      icons: [{ src: "https://unpkg.com/lucide-static/icons/book-open-text.svg", mimeType: "image/svg+xml" }],
+    })
+    for (const name of ["select_provider", "sd_prompt_guide"]) {
+      expect(prompts[name]?.description?.length).toBeGreaterThan(40)
+      expect(prompts[name]?.arguments ?? []).toEqual([])
+    }
+  })
+})
+
+describe("select_provider", () => {
+  test("covers every provider, auto and the list_providers pointers", async () => {
+    const text = await promptText("select_provider")
+    expectAll(text, ["openai", "gemini", "sd_webui", "placeholder", '"auto"', "list_providers", "style_profile"])
+    expectAll(text, ["warnings", "prompt_style", 'model="<model_id>"', "generate_image", "check_generation_status"])
+    expect(text).toContain("`show_image` once")
+  })
+
+  test("describes the OpenAI and Gemini lineups with their lifecycles", async () => {
+    const text = await promptText("select_provider")
+    for (const model of KNOWN_MODELS) expect(text).toContain(`\`${model.model_id}\``)
+    for (const model of GEMINI_MODELS) expect(text).toContain(`\`${model.id}\``)
+    expectAll(text, ["flagship", "transparent", "cheap drafts", "moving alias", "legacy", "deprecated", "2026-05-12"])
+    expectAll(text, ["text in images", "logos", "typography", "still life", '"Avoid:" clause', "prose"])
+    expectAll(text, ["`standard` maps to the `auto` tier, `hd` to `high`", "SynthID", "thinking", "2K", "billed"])
+    expectAll(text, ["Up to 14 reference images", "3 references at most"])
+    expect(ratiosOnLine(text, "Takes 14 aspect ratios")).toEqual([...GEMINI_ASPECT_RATIOS])
+  })
+
+  test("describes the SD WebUI grammars and the placeholder", async () => {
+    const text = await promptText("select_provider")
+    expectAll(text, ["photorealism", "portraits", "Native negative prompts, except on Flux", "CLIP tags"])
+    expectAll(text, ["Flux", "SD 3 / 3.5", "score_9", "Illustrious-XL", "NoobAI-XL", "Danbooru", "sd_prompt_guide"])
+    expectAll(text, ["solid colour", "deterministic"])
+  })
+
+  test("gives the nine selection rules in order", async () => {
+    const rules = numberedList(await promptText("select_provider"), "## Selection rules")
+    expect(rules).toHaveLength(9)
+    const expectations: string[][] = [
+      ["Text, logos or typography", "`openai`", "`gpt-image-2`"],
+      ["transparent background", "`openai`", "`gpt-image-1.5`", "`gpt-image-1-mini`", "not `gpt-image-2`"],
+      ["Infographics, diagrams and layouts", "`gemini`", 'quality="hd"', "gemini-3-pro-image"],
+      ["Complex illustration, storytelling", "`gemini`", 'quality="hd"'],
+      [
+        "Photorealism, still life and product",
+        "`sd_webui`",
+        "RealVisXL",
+        "Juggernaut",
+        "Flux",
+        "`gemini`, then `openai`",
+      ],
+      ["Anime, manga", "`sd_webui`", "Illustrious-XL", "NoobAI-XL", "Pony", "Animagine"],
+      ["Quick drafts", "`gemini`", 'quality="standard"', "Lightning", "Schnell"],
+      ["Tests", "`placeholder`"],
+      ["Anything else", "`gemini`, then `openai`"],
+    ]
+    for (const [i, words] of expectations.entries()) expectAll(rules[i] ?? "", words)
+  })
+
+  test("routes reference-image work", async () => {
+    const text = await promptText("select_provider")
+    const section = text.slice(text.indexOf("## Working from existing images"))
+    expectAll(section, ["transform_image", "fetch_image", "ingest_base64_image", "create_upload_link"])
+    expectAll(section, ["up to 14 on Gemini 3", `up to ${MAX_INPUT_IMAGES}`, "single reference", "Masked inpainting"])
+    expectAll(section, ["`strength`", "default 0.75", "supports_image_input", "max_input_images", "supports_mask"])
+    expectAll(section, ["`warnings`"])
+  })
+})
+
+describe("sd_prompt_guide", () => {
+  test("covers the families, CLIP grammar, BREAK, negatives and aspect ratios", async () => {
+    const text = await promptText("sd_prompt_guide")
+    expectAll(text, ["Flux", "SD 3", "Pony", "Illustrious", "NoobAI", "clip", "natural_language", "BREAK"])
+    expectAll(text, ["negative prompt", "Negative prompt template", "77", "75-token", "subject, medium, style"])
+    expectAll(text, ["Portrait:", "Landscape:", "Product:", "masterpiece, best quality", "Photoreal checkpoints, add"])
+    expectAll(text, ["Anime checkpoints, add", "two CLIP encoders", "T5"])
+    for (const ratio of SD_ASPECT_RATIOS) expect(text).toContain(`\`${ratio}\``)
+  })
+
+  test("has the family table", async () => {
+    const rows = tableRows(await promptText("sd_prompt_guide"), "Family")
+    const byFamily = Object.fromEntries(rows.map(([family, ...rest]) => [family, rest]))
+    expect(byFamily["SD 1.5, SDXL"]).toEqual(["CLIP (SDXL: two CLIP encoders)", "comma-separated tags", "yes"])
+    expect(byFamily["Flux 1 dev, FLUX.2"]?.[2]).toBe("no")
+    expect(byFamily["Flux Schnell"]).toEqual(["T5 + CLIP", "prose, 1–4 steps", "no"])
+    expect(byFamily["SD 3 / 3.5"]).toEqual(["two CLIP + T5", "prose", "yes"])
+    expect(byFamily["Pony Diffusion XL"]?.[1]).toContain("score prefix")
+    expect(byFamily["Illustrious-XL, NoobAI-XL"]?.[1]).toBe("Danbooru tags")
+  })
+
+  test("details Flux, SD 3, Pony and Illustrious/NoobAI", async () => {
+    const text = await promptText("sd_prompt_guide")
+    expectAll(text, ["Euler", "Simple scheduler", "CFG 1.0", "distilled CFG of 3.5", "5–10 seconds", "60–120 seconds"])
+    expectAll(text, ["No quality tags, no weights, no `BREAK`, and no negative prompt", "FLUX.2"])
+    expectAll(text, ["Negative prompts work", "Weight parentheses", "Large Turbo", "about 4 steps"])
+    expectAll(text, ["score_9, score_8_up, score_7_up", "source_anime", "rating_safe", "Danbooru", "v-pred"])
+  })
+
+  test("its preset and size tables match the provider's presets", async () => {
+    const text = await promptText("sd_prompt_guide")
+    expect(tableRows(text, "Architecture")).toEqual(presetRows())
+    expect(tableRows(text, "Aspect ratio", "SD 1.5")).toEqual(sizeRows())
+  })
+
+  test("ends with an SDXL and a Flux example call", async () => {
+    const text = await promptText("sd_prompt_guide")
+    const calls = [...text.matchAll(/generate_image\(\n[\s\S]*?\n\)/g)].map(([call]) => call)
+    expect(calls).toHaveLength(2)
+    expectAll(calls[0] ?? "", ["negative_prompt=", 'aspect_ratio="2:3"', 'provider="sd_webui"'])
+    expect(calls[1]).toContain('model="flux1-dev-bnb-nf4-v2.safetensors"')
+    expect(calls[1]).not.toContain("negative_prompt")
+  })
+})
+
+describe("info://prompt-guide", () => {
+  test("is a static text/markdown resource named prompt_guide", async () => {
+    const { resources } = await client.listResources()
+    expect(resources.find((r) => r.uri === "info://prompt-guide")).toMatchObject({
+      name: "prompt_guide",
+      mimeType: "text/markdown",
+      icons: [{ src: "https://unpkg.com/lucide-static/icons/book-open-text.svg", mimeType: "image/svg+xml" }],
+    })
+    const { contents } = await client.readResource({ uri: "info://prompt-guide" })
+    expect(contents).toHaveLength(1)
+    expect(contents[0]).toMatchObject({ uri: "info://prompt-guide", mimeType: "text/markdown" })
+  })
+
+  test("the read_resource bridge returns the same text", async () => {
+    const result = await client.callTool({ name: "read_resource", arguments: { uri: "info://prompt-guide" } })
+    const content = (result.content as { type: string; text?: string }[])[0]
+    expect(content?.text).toBe(await guideText())
+  })
+
+  test("contains every term the reference's tests look for", async () => {
+    const text = await guideText()
+    expectAll(text, ["OpenAI", "Gemini", "SD WebUI", "Placeholder", "CLIP", "negative prompt", "BREAK", "Avoid:"])
+    expectAll(text, ["77-token"])
+  })
+
+  test("general tips: aspect ratios, quality, negative prompts, transparency", async () => {
+    const text = await guideText()
+    const tips = text.slice(text.indexOf("## General tips"), text.indexOf("## OpenAI"))
+    expectAll(tips, [
+      "`16:9` — landscapes, banners",
+      "`9:16` — full-height portraits",
+      "phone",
+      "`3:2` — the classic photo",
+    ])
+    expectAll(tips, ["`1:1` — icons, avatars", "`standard` is right for drafts", "`high` tier", "2K", "thinking"])
+    expectAll(tips, ["SD WebUI and the Placeholder ignore `quality`", "native negative prompt", "`Avoid:`"])
+    expectAll(tips, ["**Placeholder**: ignored", "`gpt-image-1.5`, `gpt-image-1` and `gpt-image-1-mini`"])
+    expectAll(tips, ["**not** available on `gpt-image-2` or `chatgpt-image-latest`", "Gemini and SD WebUI ignore it"])
+  })
+
+  test("OpenAI: lineup with the catalog's lifecycles, Avoid clause, quality mapping and sizes", async () => {
+    const text = await guideText()
+    const rows = tableRows(text, "Model", "Lifecycle", "Notes")
+    expect(rows.map(([id]) => id).sort()).toEqual(KNOWN_MODELS.map((m) => m.model_id).sort())
+    for (const [id = "", lifecycle] of rows) expect(lifecycle).toBe(styleProfileFor("openai", id)?.lifecycle)
+    expect(rows.find(([id]) => id === "dall-e-3")?.[2]).toContain("2026-05-12")
+    expectAll(text, ["`standard` → `auto`, `hd` → `high`", "then `Avoid: <negative_prompt>`", "double quotes"])
+    expectAll(text, ["Strengths: text and typography, logos", "still life"])
+    const sizes = tableRows(text, "Aspect ratio", "gpt-image family")
+    expect(sizes).toEqual(SD_ASPECT_RATIOS.map((r) => [r, openaiSize("gpt-image-2", r), openaiSize("dall-e-3", r)]))
+  })
+
+  test("Gemini: lineup with reference limits, SynthID, quality and the 14 aspect ratios", async () => {
+    const text = await guideText()
+    const rows = tableRows(text, "Model", "Lifecycle", "Reference images")
+    expect(rows.map(([id]) => id)).toEqual(GEMINI_MODELS.map((m) => m.id))
+    for (const [i, model] of GEMINI_MODELS.entries()) {
+      expect(rows[i]?.[1]).toBe(styleProfileFor("gemini", model.id)?.lifecycle)
+      expect(rows[i]?.[2]).toBe(String(model.maxInputImages))
+    }
+    expect(rows[0]?.[3]).toContain("The default")
+    expectAll(text, ["SynthID", "infographics, diagrams", "storytelling", "character consistent across several images"])
+    expectAll(text, ["`standard`: a 1K image", "`hd`: a 2K image", "thinking level High", "text plus image"])
+    expectAll(text, ["thinking tokens are billed"])
+    expect(ratiosOnLine(text, "Aspect ratios (14):")).toEqual([...GEMINI_ASPECT_RATIOS])
+    expect(GEMINI_ASPECT_RATIOS).toHaveLength(14)
+  })
+
+  test("SD WebUI: grammar, BREAK, CLIP chunks and the model families", async () => {
+    const text = await guideText()
+    const sd = text.slice(text.indexOf("## SD WebUI"), text.indexOf("## Placeholder"))
+    expectAll(sd, ["check `prompt_style` first", "`subject, medium, style, lighting, camera, quality tags`"])
+    expectAll(sd, ["Portrait:", "Landscape:", "Product:", "Quality tags go last", "Negative prompt template"])
+    expectAll(sd, ["Add for photoreal checkpoints", "Add for anime checkpoints", "`BREAK`", "75-token chunks"])
+    expectAll(sd, ["two text encoders", "T5", "no negative prompt", "1–4 steps", "FLUX.2", "SD 3 / 3.5"])
+    expectAll(sd, [
+      "Negative prompts work",
+      "Turbo is distilled for about 4 steps",
+      "score_9, score_8_up",
+      "`source_`",
+      "`rating_`",
+    ])
+    expectAll(sd, ["Danbooru", "v-prediction (v-pred)"])
+  })
+
+  test("SD WebUI: preset, size and advice numbers come from the provider's presets", async () => {
+    const text = await guideText()
+    expect(tableRows(text, "Architecture")).toEqual(presetRows())
+    expect(tableRows(text, "Aspect ratio", "SD 1.5")).toEqual(sizeRows())
+    const advice = text.slice(text.indexOf("### Model advice"), text.indexOf("### CLIP tag prompts"))
+    for (const preset of Object.values(SD_PRESETS)) {
+      const line = advice.split("\n").find((l) => l.includes(`(\`${preset.architecture}\`)`)) ?? ""
+      expectAll(line, [`${preset.maxResolution} px`, `${preset.steps} steps`, `CFG ${preset.cfgScale}`])
+      if (preset.distilledCfgScale) expect(line).toContain(`distilled CFG ${preset.distilledCfgScale}`)
+    }
+  })
+
+  test("Placeholder, reference images, imports and generation follow-up", async () => {
+    const text = await guideText()
+    expectAll(text, ["SHA-256", "6-colour palette", "alpha is 0", "same prompt always gives the same colour"])
+    const refs = text.slice(text.indexOf("## Reference images and transform_image"))
+    const providers = tableRows(refs, "Provider", "Models")
+    expect(providers.find(([p, m]) => p === "openai" && m === "gpt-image family")?.[2]).toBe(
+      `up to ${MAX_INPUT_IMAGES}`,
+    )
+    expect(providers.find(([p]) => p === "sd_webui")?.slice(2, 4)).toEqual(["exactly 1", "no"])
+    const gemini3 = Math.max(...GEMINI_MODELS.map((m) => m.maxInputImages))
+    expect(providers.find(([p, m]) => p === "gemini" && m === "Gemini 3 models")?.[2]).toBe(`up to ${gemini3}`)
+    expectAll(refs, [
+      "**Masks** work only on OpenAI gpt-image models",
+      "default 0.75",
+      "Without it the server uses 0.75",
+    ])
+    expectAll(refs, [
+      "fetch_image(url)",
+      "ingest_base64_image(data)",
+      "create_upload_link",
+      "cancel_generation(image_id)",
+    ])
+    expectAll(refs, ["check_generation_status(image_id)", "call `show_image` once", "progress notifications"])
+  })
+
+  test("provider selection: the same nine rules as select_provider and the warnings pointer", async () => {
+    const text = await guideText()
+    const rules = numberedList(text, "## Provider selection")
+    expect(rules).toHaveLength(9)
+    expect(rules).toEqual(numberedList(await promptText("select_provider"), "## Selection rules"))
+    const section = text.slice(text.indexOf("## Provider selection"))
+    expectAll(section, ['`provider="auto"`', "`warnings` array of `list_providers`", "deprecated"])
+  })
+})
