@@ -5,6 +5,7 @@ import { join } from "node:path"
 import type { Config } from "@/config/config"
 import { createConfiguredProviders } from "@/providers/registry"
 import type { ImageProvider } from "@/providers/types"
+import { redact } from "@/util/redact"
 import { VERSION } from "@/version"
 import { configSummary } from "./doctor-config"
 
@@ -104,7 +105,7 @@ async function checkProvider(provider: ImageProvider): Promise<Finding> {
     const models = caps.models.map((m) => m.model_id)
     return { ok: true, label, detail: `reachable; models: ${models.join(", ") || "(none)"}` }
   } catch (error) {
-    return { ok: false, label, detail: `not reachable: ${(error as Error).message}`, fix }
+    return { ok: false, label, detail: `not reachable: ${redact((error as Error).message)}`, fix }
   } finally {
     await provider.dispose?.().catch(() => {})
   }

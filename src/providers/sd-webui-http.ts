@@ -51,9 +51,13 @@ export async function send(
         },
       )
     }
-    throw new ProviderConnectionError(PROVIDER, `Cannot connect to SD WebUI at ${client.host}: ${message(error)}`, {
-      cause: error,
-    })
+    throw new ProviderConnectionError(
+      PROVIDER,
+      `Cannot connect to SD WebUI at ${withoutUserinfo(client.host)}: ${message(error)}`,
+      {
+        cause: error,
+      },
+    )
   } finally {
     clearTimeout(timer)
   }
@@ -134,4 +138,9 @@ export function safeJson(text: string): unknown {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** The host as it may be shown: `http://user:password@host` loses its credentials. */
+function withoutUserinfo(host: string): string {
+  return host.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1")
 }

@@ -115,6 +115,11 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
       let response: SdResponse
       try {
         response = await send(client, path, { method: "POST", body: payload, signal })
+      } catch (error) {
+        // The WebUI keeps sampling after the client goes away; ask it to stop so the GPU is free for the next job.
+        if (signal.aborted)
+          void send(client, "/sdapi/v1/interrupt", { method: "POST", timeoutMs: 5000 }).catch(() => {})
+        throw error
       } finally {
         await stopProgress?.()
       }

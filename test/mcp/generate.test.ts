@@ -277,7 +277,9 @@ describe("provider defaults and cost confirmation", () => {
     expect(declined.isError).toBeFalsy()
     answer = "cancel"
     expect(env.text(await env.call("generate_image", { prompt: "x", provider: "paid" }))).toContain("not confirmed")
-    expect(await env.services.jobs.listUnfinished()).toEqual([])
+    await env.services.jobs.idle()
+    expect(paid.requests).toEqual([])
+    expect(await env.services.images.count()).toBe(0)
     answer = "accept"
     const accepted = JSON.parse(
       env.text(await env.call("generate_image", { prompt: "x", provider: "paid", model: "paid-model" })),

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { InputUnsupportedError } from "@/providers/errors"
+import { InputUnsupportedError, TooManyInputImagesError } from "@/providers/errors"
+import { solidPng } from "@/providers/solid-png"
 import type { ImageProvider } from "@/providers/types"
 
 export interface ContractOptions {
@@ -43,21 +44,25 @@ export function testProvider(name: string, opts: ContractOptions): void {
       }
     })
 
-    test("refuses reference images when no model accepts them", async () => {
+    test("refuses more reference images than its model accepts, before any request", async () => {
       const provider = await opts.provider()
       const caps = await provider.discover()
-      if (caps.models.some((m) => m.supports_image_input)) return
+      const model = caps.models.find((m) => m.model_id === provider.defaultModel) ?? caps.models[0]
+      if (!model) throw new Error("the contract needs at least one model")
+      const max = model.supports_image_input ? model.max_input_images : 0
+      const tiny = { data: solidPng(2, 2, [1, 2, 3]), contentType: "image/png" as const, sourceId: null }
       const attempt = provider.generate(
         {
           prompt: "x",
-          aspectRatio: "1:1",
+          aspectRatio: model.supported_aspect_ratios[0] ?? "1:1",
           quality: "standard",
           background: "opaque",
-          referenceImages: [{ data: new Uint8Array([1]), contentType: "image/png", sourceId: null }],
+          model: model.model_id,
+          referenceImages: Array.from({ length: max + 1 }, () => tiny),
         },
         { signal: new AbortController().signal },
       )
-      await expect(attempt).rejects.toBeInstanceOf(InputUnsupportedError)
+      await expect(attempt).rejects.toBeInstanceOf(max === 0 ? InputUnsupportedError : TooManyInputImagesError)
     })
 
     opts.additionalTests?.()

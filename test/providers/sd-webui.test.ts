@@ -549,3 +549,24 @@ describe("sd_webui ping", () => {
     await expect(closed ?? Promise.resolve()).rejects.toBeInstanceOf(ProviderConnectionError)
   })
 })
+
+describe("sd_webui cancellation", () => {
+  test("an aborted generation asks the WebUI to interrupt, so the GPU is freed", async () => {
+    fake.set({ delayMs: 3000 })
+    const controller = new AbortController()
+    const pending = sd().generate(request(), { signal: controller.signal })
+    await until(() => fake.calls(TXT2IMG).length === 1)
+    controller.abort(new Error("cancelled"))
+    await expect(pending).rejects.toThrow("cancelled")
+    await until(() => fake.calls("/sdapi/v1/interrupt").length === 1)
+  })
+
+  test("a host with credentials never shows them in errors", async () => {
+    const host = (await closedPortUrl()).replace("http://", "http://admin:hunter2secret@")
+    const error = await sd({ host })
+      .generate(request(), live())
+      .catch((e: Error) => e)
+    expect((error as Error).message).toContain("Cannot connect to SD WebUI at http://127.0.0.1:")
+    expect((error as Error).message).not.toContain("hunter2secret")
+  })
+})

@@ -1,4 +1,5 @@
 import type { ImageRecord, JobRecord } from "@/storage/types"
+import { isoTimestamp } from "../time"
 import { metadataUri, resourceTemplate, viewUri } from "./ids"
 
 /** A completed image as `image://list` and `search_images` show it. */
@@ -43,5 +44,20 @@ export function galleryJobItem(job: JobRecord): Record<string, unknown> {
     provider: job.provider,
     progress: job.progress,
     progress_message: job.progressMessage,
+  }
+}
+
+/** An unfinished generation as `image://list` shows it. */
+export function pendingListItem(job: JobRecord): Record<string, unknown> {
+  return {
+    image_id: job.id,
+    status: job.status,
+    provider: job.provider,
+    prompt: job.prompt,
+    progress: job.progress,
+    progress_message: job.progressMessage,
+    original_uri: viewUri(job.id),
+    resource_template: resourceTemplate(job.id),
+    created_at: isoTimestamp(job.createdEpoch),
   }
 }

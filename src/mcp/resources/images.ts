@@ -1,6 +1,6 @@
-import { metadataUri, resourceTemplate, VIEW_QUERY, viewUri } from "@/core/images/ids"
+import { VIEW_QUERY } from "@/core/images/ids"
+import { imageListItem, pendingListItem } from "@/core/images/items"
 import type { Services } from "@/core/services"
-import { isoTimestamp } from "@/core/time"
 import { json } from "../results"
 import { imageIdFrom, queryOf } from "./image-id"
 import type { StaticResource, TemplateResource } from "./registry"
@@ -8,34 +8,7 @@ import type { StaticResource, TemplateResource } from "./registry"
 /** `image://list`: completed images in registry order, then unfinished generations. */
 export async function imageListJson(services: Services): Promise<string> {
   const [records, pending] = await Promise.all([services.images.list(), services.jobs.listUnfinished()])
-  const items: Record<string, unknown>[] = records.map((r) => ({
-    image_id: r.id,
-    status: "completed",
-    origin: r.origin,
-    origin_source: r.originSource,
-    provider: r.provider,
-    content_type: r.contentType,
-    original_dimensions: [r.width, r.height],
-    original_uri: viewUri(r.id),
-    metadata_uri: metadataUri(r.id),
-    resource_template: resourceTemplate(r.id),
-    prompt: r.prompt,
-    created_at: r.createdAt,
-  }))
-  for (const job of pending) {
-    items.push({
-      image_id: job.id,
-      status: job.status,
-      provider: job.provider,
-      prompt: job.prompt,
-      progress: job.progress,
-      progress_message: job.progressMessage,
-      original_uri: viewUri(job.id),
-      resource_template: resourceTemplate(job.id),
-      created_at: isoTimestamp(job.createdEpoch),
-    })
-  }
-  return json(items)
+  return json([...records.map(imageListItem), ...pending.map(pendingListItem)])
 }
 
 export function imageResources(services: Services): { statics: StaticResource[]; templates: TemplateResource[] } {
