@@ -65,8 +65,7 @@ function timePillow(id: string, file: string): number {
   return Number(proc.stdout.toString().trim())
 }
 
-async function parallelPreviews(rounds: number) {
-  const sources = [png1024, webp1024, jpeg1536, rgba1024]
+async function parallelPreviews(rounds: number, sources: Uint8Array[] = [png1024, webp1024, jpeg1536, rgba1024]) {
   const monitor = stallMonitor()
   let peakRss = process.memoryUsage.rss()
   const sampler = setInterval(() => {
@@ -128,10 +127,20 @@ try {
   const runs = [await parallelPreviews(4), await parallelPreviews(4), await parallelPreviews(4)]
   const perSecond = median(runs.map((r) => r.perSecond))
   console.log("16 previews in parallel (≤512 px WebP q80 of the four photos in bench-images), median of 3 × 4 rounds")
+  const perSource: string[] = []
+  for (const [name, bytes] of [
+    ["PNG", png1024],
+    ["WebP", webp1024],
+    ["JPEG", jpeg1536],
+    ["RGBA PNG", rgba1024],
+  ] as const) {
+    perSource.push(`${name} ${(await parallelPreviews(3, [bytes])).perSecond.toFixed(0)}/s`)
+  }
   const pillow = await pillowParallel(64)
   console.log(
     `  throughput ${perSecond.toFixed(1)}/s (target ≥ 60/s); Pillow, one process per core: ${pillow.toFixed(1)}/s, ratio ${(perSecond / pillow).toFixed(2)}×`,
   )
+  console.log(`  by source: ${perSource.join(", ")}`)
   const floor = await idleStall(1000)
   console.log(
     `  worst event-loop stall ${Math.max(...runs.map((r) => r.maxGap)).toFixed(1)} ms (target ≤ 5 ms); same ticker idle: ${floor.toFixed(1)} ms`,
