@@ -28,7 +28,11 @@ export async function runServe(base: Config, command: ServeCommand): Promise<num
 
 function applyFlags(config: Config, command: ServeCommand): Config {
   const transport = (command.transport ?? "stdio").toLowerCase()
-  if (transport === "sse") throw new UsageError("the legacy SSE transport is not supported; use --transport http")
+  if (transport === "sse") {
+    throw new UsageError(
+      "the legacy HTTP+SSE transport is not supported; use --transport http (Streamable HTTP, spoken by MCP clients since protocol 2025-03-26)",
+    )
+  }
   if (transport !== "stdio" && transport !== "http") {
     throw new UsageError(`--transport must be stdio or http; got '${command.transport}'`)
   }

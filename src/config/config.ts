@@ -20,6 +20,8 @@ export interface OidcConfig {
   clientSecret?: string
   audience?: string
   requiredScopes?: string[]
+  /** Scopes listed in the protected-resource metadata; unset means `openid offline_access` plus the required ones. */
+  advertisedScopes?: string[]
   jwtSigningKey?: string
   verifyAccessToken: boolean
 }
@@ -59,9 +61,17 @@ export interface Config {
   /** Host names accepted in Host/Origin headers on HTTP, besides the bind host and localhost. */
   allowedHosts: string[]
   sessionIdleTimeoutS: number
+  /** Most concurrent HTTP sessions; an initialize past it gets 503 with Retry-After. */
+  maxSessions: number
+  /** Largest request body on the MCP endpoint; base64 image inputs need room. */
+  maxRequestBytes: number
+  /** Browser origins allowed to call the HTTP server (CORS); empty turns CORS off. */
+  corsOrigins: string[]
   bearerToken?: string
   bearerTokensFile?: string
   bearerDefaultSubject: string
+  /** TOML file granting scopes per subject (`[subjects] "<subject>" = ["read", "write"]`); unset means no ACL. */
+  aclPath?: string
   authMode?: "remote" | "oidc-proxy"
   oidc: OidcConfig
   kvStoreUrl?: string
@@ -121,9 +131,13 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     baseUrl: url(r, "BASE_URL"),
     allowedHosts: (r.list("ALLOWED_HOSTS") ?? []).map((h) => h.toLowerCase()),
     sessionIdleTimeoutS: r.number("SESSION_IDLE_TIMEOUT_S", 1800, { exclusiveMin: 0 }),
+    maxSessions: r.int("MAX_SESSIONS", 100, { min: 1 }),
+    maxRequestBytes: r.int("MAX_REQUEST_BYTES", 32 * 1024 * 1024, { min: 1024 }),
+    corsOrigins: corsOrigins(r),
     bearerToken: r.string("BEARER_TOKEN"),
     bearerTokensFile: expandHome(r.string("BEARER_TOKENS_FILE"), home),
     bearerDefaultSubject: r.string("BEARER_DEFAULT_SUBJECT") ?? "bearer-anon",
+    aclPath: expandHome(r.string("ACL_PATH"), home),
     authMode: authMode(r),
     oidc: {
       configUrl: url(r, "OIDC_CONFIG_URL"),
@@ -132,6 +146,10 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
       audience: r.string("OIDC_AUDIENCE"),
       requiredScopes: r
         .string("OIDC_REQUIRED_SCOPES")
+        ?.split(/[\s,]+/)
+        .filter(Boolean),
+      advertisedScopes: r
+        .string("OIDC_ADVERTISED_SCOPES")
         ?.split(/[\s,]+/)
         .filter(Boolean),
       jwtSigningKey: r.string("OIDC_JWT_SIGNING_KEY"),
@@ -210,6 +228,19 @@ function authMode(r: EnvReader): Config["authMode"] {
   if (value === "remote" || value === "oidc-proxy") return value
   r.warn("AUTH_MODE", value, "(detected from the other settings)")
   return undefined
+}
+
+/** Each entry is an origin (`https://app.example`, `http://localhost:5173`): scheme, host, port; no wildcard, no path. */
+function corsOrigins(r: EnvReader): string[] {
+  return (r.list("CORS_ORIGINS") ?? []).map((entry) => {
+    const u = URL.canParse(entry) ? new URL(entry) : undefined
+    if (!u || !/^https?:$/.test(u.protocol) || u.pathname !== "/" || u.search || u.hash || u.username || u.password) {
+      throw new ConfigError(
+        `${ENV_PREFIX}CORS_ORIGINS has an invalid entry '${entry}': expected origins such as https://app.example, comma-separated.`,
+      )
+    }
+    return u.origin
+  })
 }
 
 function storeUrl(r: EnvReader, name: string): string | undefined {

@@ -15,6 +15,8 @@ import { JobService } from "./jobs/jobs"
 import { currentProcess, type ProcessIdentity } from "./jobs/owner"
 import { ProviderService } from "./providers/service"
 import { StyleLibrary } from "./styles/library"
+import { TransferService } from "./transfer/service"
+import { openTransferStore } from "./transfer/store"
 import { TransformCache } from "./transform/cache"
 
 export interface ServiceDeps {
@@ -39,6 +41,7 @@ export interface Services {
   generation: GenerationService
   imports: ImportService
   styles: StyleLibrary
+  transfers: TransferService
   /** Stops running jobs (they are recorded as interrupted) and closes the store. */
   close(): Promise<void>
 }
@@ -74,6 +77,14 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     allowLocalFileInput: config.allowLocalFileInput,
     fetch: deps.fetch,
   })
+  const transferStore = openTransferStore(config, store)
+  const transfers = new TransferService({
+    store: transferStore.store,
+    images,
+    imports,
+    config: config.transfer,
+    maxInputImageBytes: config.maxInputImageBytes,
+  })
   const generation = new GenerationService({
     providers,
     jobs,
@@ -106,11 +117,13 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     generation,
     imports,
     styles: new StyleLibrary({ dir: config.stylesDir, log: createLogger("styles") }),
+    transfers,
     async close() {
       clearTimeout(discovery)
       await jobs.shutdown()
       await providers.dispose()
       cache.clear()
+      transferStore.close()
       store.close()
     },
   }

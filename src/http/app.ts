@@ -2,23 +2,42 @@ import { Hono } from "hono"
 import { normaliseHttpPath } from "@/config/config"
 import type { Services } from "@/core/services"
 import { createMcpServer } from "@/mcp/server"
+import type { EventLog } from "@/storage/event-log"
+import { createLogger } from "@/util/log"
+import { cors } from "./edge/cors"
+import { createDrain } from "./edge/drain"
+import { securityHeaders } from "./edge/security-headers"
 import { handleError } from "./errors"
+import { openEventLog } from "./event-store"
 import { healthz } from "./healthz"
 import { hostGuard } from "./host-guard"
-import { mcpHandler } from "./mcp-route"
+import { type McpHandlerOptions, mcpHandler } from "./mcp-route"
 import { createSessions, type HttpSessions } from "./sessions"
 
 export type { HttpSession, HttpSessions } from "./sessions"
 
+const log = createLogger("http")
+
 export interface HttpAppOptions {
   /** MCP endpoint path. @default config.httpPath */
   path?: string
-  /** Largest accepted request body; base64 image inputs need room. @default 64 MiB */
+  /** Largest accepted request body on the MCP endpoint; base64 image inputs need room. @default config.maxRequestBytes */
   maxBodyBytes?: number
   /** A session with no open request for this long is closed. @default config.sessionIdleTimeoutS × 1000 */
   idleTimeoutMs?: number
   /** How often idle sessions are looked for. @default half the idle timeout, between 1 s and 60 s */
   sweepIntervalMs?: number
+  /** Sessions open at once; an initialize past it gets 503. @default config.maxSessions */
+  maxSessions?: number
+  /** Browser origins allowed through CORS; empty turns CORS off. @default config.corsOrigins */
+  corsOrigins?: readonly string[]
+  /**
+   * Where server-sent events are kept for Last-Event-ID resumption; `false` turns resumption off.
+   * A log passed in stays the caller's to close. @default from EVENT_STORE_URL / KV_STORE_URL (`openEventLog`)
+   */
+  events?: EventLog | false
+  /** The caller's identity for MCP handlers, from whatever an auth middleware stored on the context. */
+  authInfo?: McpHandlerOptions["authInfo"]
   /** Milliseconds clock for idle tracking. @default Date.now */
   now?: () => number
 }
@@ -26,33 +45,73 @@ export interface HttpAppOptions {
 export interface HttpApp {
   app: Hono
   sessions: HttpSessions
-  /** Closes every session's transport and server. */
+  /** Closes every session's transport and server at once, then the event log the app opened. */
   close(): Promise<void>
+  /**
+   * Graceful stop: refuses new requests (503), waits up to `graceMs` for those in flight (POST response
+   * streams included, GET event streams not), then closes as `close()` does. Resolves false on timeout.
+   */
+  shutdown(graceMs: number): Promise<boolean>
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
-
-/** The HTTP surface: `GET /healthz` and the Streamable HTTP MCP endpoint, behind the Host/Origin guard. */
+/**
+ * The HTTP surface: `GET /healthz` and the Streamable HTTP MCP endpoint, behind the Host/Origin guard,
+ * with CORS when configured and hardening headers on everything but the MCP endpoint. Routes added to
+ * `app` later (transfer, OAuth) sit behind the guard and CORS and get the headers too.
+ */
 export function createHttpApp(services: Services, options: HttpAppOptions = {}): HttpApp {
   const { config } = services
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const path = normaliseHttpPath(options.path ?? config.httpPath)
+  const maxBodyBytes = options.maxBodyBytes ?? config.maxRequestBytes
   const idleTimeoutMs = options.idleTimeoutMs ?? config.sessionIdleTimeoutS * 1000
+  const corsOrigins = options.corsOrigins ?? config.corsOrigins
+  const opened = options.events === undefined ? openEventLog(config, { onError: eventLogFailed }) : undefined
+  if (opened) log.info(`Resumable streams: events kept in ${opened.where}`)
+  const events = opened?.log ?? (options.events || undefined)
   const sessions = createSessions({
     newServer: () => createMcpServer(services, { transport: "http" }),
     maxBodyBytes,
     idleTimeoutMs,
     sweepIntervalMs: options.sweepIntervalMs ?? Math.min(60_000, Math.max(1_000, idleTimeoutMs / 2)),
+    maxSessions: options.maxSessions ?? config.maxSessions,
+    events,
     now: options.now ?? Date.now,
   })
+  const drain = createDrain()
 
   const app = new Hono()
   app.onError(handleError)
   app.notFound((c) => c.json({ error: "Not found" }, 404))
+  app.use("*", securityHeaders({ skip: (p) => p === path }))
+  app.use("*", drain.middleware)
   // Registered before the guard so probes that reach the server by IP or pod name still get an answer;
   // it tells nothing beyond liveness and the version.
   app.get("/healthz", healthz(services))
-  app.use("*", hostGuard(config))
-  app.all(normaliseHttpPath(options.path ?? config.httpPath), mcpHandler(sessions, maxBodyBytes))
+  app.use("*", hostGuard({ ...config, corsOrigins }))
+  if (corsOrigins.length > 0) app.use("*", cors(corsOrigins))
+  app.all(path, mcpHandler(sessions, { maxBodyBytes, drain, authInfo: options.authInfo }))
 
-  return { app, sessions, close: () => sessions.closeAll() }
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      await sessions.closeAll()
+      opened?.log.close()
+    })()
+    return closing
+  }
+  return {
+    app,
+    sessions,
+    close,
+    async shutdown(graceMs) {
+      const drained = await drain.drain(graceMs)
+      if (!drained) log.warning("Requests still open after the shutdown grace period; closing them", { graceMs })
+      await close()
+      return drained
+    },
+  }
+}
+
+function eventLogFailed(error: unknown): void {
+  log.warning("Could not write server-sent events for resumption; those events cannot be replayed", { error })
 }

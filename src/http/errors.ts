@@ -1,6 +1,7 @@
 import type { Context } from "hono"
 import { HTTPException } from "hono/http-exception"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { ENV_PREFIX } from "@/config/env"
 import { AppError, InvalidArgumentError } from "@/core/errors"
 import { ProviderError } from "@/providers/errors"
 import { createLogger } from "@/util/log"
@@ -11,6 +12,17 @@ const log = createLogger("http")
 /** A JSON-RPC error body with no id, the shape the SDK transport uses for HTTP-level refusals. */
 export function rpcError(status: ContentfulStatusCode, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status })
+}
+
+/** 413 for a body over the MCP endpoint's limit, saying how to get a large image in instead. */
+export function payloadTooLarge(maxBytes: number): Response {
+  const mib = (maxBytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "")
+  return rpcError(
+    413,
+    -32000,
+    `Payload Too Large: Request body must not exceed ${maxBytes} bytes (${mib} MiB). Send large images with ` +
+      `create_upload_link or fetch_image instead, or raise ${ENV_PREFIX}MAX_REQUEST_BYTES on the server.`,
+  )
 }
 
 /** The single `app.onError`: known errors keep their (redacted) message, anything else is a bare 500. */

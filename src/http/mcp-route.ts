@@ -1,30 +1,44 @@
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js"
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js"
-import type { Handler } from "hono"
+import type { Context, Handler } from "hono"
 import { readJsonBody } from "./body"
-import { rpcError } from "./errors"
+import type { Drain } from "./edge/drain"
+import { payloadTooLarge, rpcError } from "./errors"
 import type { HttpSession, HttpSessions } from "./sessions"
 import { openEventStream } from "./sse"
+
+export interface McpHandlerOptions {
+  /** Largest accepted request body. */
+  maxBodyBytes: number
+  /** Keeps shutdown waiting while a POST's response stream is still being written. */
+  drain?: Drain
+  /** The caller's identity for MCP handlers (`extra.authInfo`), from whatever the auth middleware stored. */
+  authInfo?: (c: Context) => AuthInfo | undefined
+}
 
 /**
  * The Streamable HTTP endpoint. Requests carrying `mcp-session-id` go to their session's transport;
  * a POST `initialize` without one opens a new session. The transport does the rest of the protocol
- * checks (Accept, Content-Type, protocol version, body size).
+ * checks (Accept, Content-Type, protocol version); bodies over the limit get one 413 either way.
  */
-export function mcpHandler(sessions: HttpSessions, maxBodyBytes: number): Handler {
+export function mcpHandler(sessions: HttpSessions, options: McpHandlerOptions): Handler {
+  const { maxBodyBytes } = options
   return async (c) => {
     const req = c.req.raw
     const id = req.headers.get("mcp-session-id")
+    const opts = { authInfo: options.authInfo?.(c), drain: options.drain, maxBodyBytes }
+    if (req.method === "POST" && Number(req.headers.get("content-length")) > maxBodyBytes) {
+      return payloadTooLarge(maxBodyBytes)
+    }
     if (id) {
       const session = sessions.get(id)
       if (!session) return rpcError(404, -32001, "Session not found")
-      return handle(session, req)
+      return handle(session, req, opts)
     }
     if (req.method !== "POST") return rpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required")
 
     const body = await readJsonBody(req, maxBodyBytes)
-    if (!body.ok && body.reason === "too_large") {
-      return rpcError(413, -32000, `Payload Too Large: Request body must not exceed ${maxBodyBytes} bytes`)
-    }
+    if (!body.ok && body.reason === "too_large") return payloadTooLarge(maxBodyBytes)
     if (!body.ok) return rpcError(400, -32700, "Parse error: Invalid JSON")
     if (![body.value].flat().some(isInitializeRequest)) {
       return rpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required")
@@ -32,7 +46,7 @@ export function mcpHandler(sessions: HttpSessions, maxBodyBytes: number): Handle
 
     const session = await sessions.create()
     try {
-      return await handle(session, req, body.value)
+      return await handle(session, req, opts, body.value)
     } finally {
       // Refused before initializing (406, 415, a bad batch…): the session never registered, drop it.
       if (session.transport.sessionId === undefined) await session.server.close()
@@ -40,13 +54,28 @@ export function mcpHandler(sessions: HttpSessions, maxBodyBytes: number): Handle
   }
 }
 
-async function handle(session: HttpSession, req: Request, parsedBody?: unknown): Promise<Response> {
+async function handle(
+  session: HttpSession,
+  req: Request,
+  opts: { authInfo?: AuthInfo; drain?: Drain; maxBodyBytes: number },
+  parsedBody?: unknown,
+): Promise<Response> {
   const request = session.track()
-  try {
-    const res = await session.transport.handleRequest(req, { parsedBody })
-    return openEventStream(res, request.end)
-  } catch (error) {
+  // A GET stream lives as long as the session; only a POST's response stream is work shutdown waits for.
+  const release = req.method === "POST" ? opts.drain?.hold() : undefined
+  const end = () => {
     request.end()
+    release?.()
+  }
+  try {
+    const res = await session.transport.handleRequest(req, { parsedBody, authInfo: opts.authInfo })
+    if (res.status === 413) {
+      end()
+      return payloadTooLarge(opts.maxBodyBytes)
+    }
+    return openEventStream(res, end)
+  } catch (error) {
+    end()
     throw error
   }
 }

@@ -1,7 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { HTTPException } from "hono/http-exception"
+import type { EventLog } from "@/storage/event-log"
 import { createLogger } from "@/util/log"
+import { rpcError } from "./errors"
+import { sessionEventStore } from "./event-store"
 
 const log = createLogger("http")
 
@@ -18,7 +21,10 @@ export interface HttpSessions {
   readonly size: number
   get(id: string): HttpSession | undefined
   ids(): string[]
-  /** A server and transport, registered under its id once the transport has initialized. */
+  /**
+   * A server and transport, registered under its id once the transport has initialized. Throws a 503
+   * `HTTPException` past `maxSessions` (JSON-RPC body, `Retry-After`) or once closing.
+   */
   create(): Promise<HttpSession>
   /** Closes sessions idle for longer than the timeout; returns how many. */
   sweep(): Promise<number>
@@ -30,6 +36,10 @@ export interface SessionOptions {
   maxBodyBytes: number
   idleTimeoutMs: number
   sweepIntervalMs: number
+  /** Sessions open (or opening) at once. @default unlimited */
+  maxSessions?: number
+  /** Keeps each session's server-sent events for Last-Event-ID resumption; none means not resumable. */
+  events?: EventLog
   now: () => number
 }
 
@@ -40,6 +50,8 @@ interface Entry extends HttpSession {
 
 export function createSessions(opts: SessionOptions): HttpSessions {
   const live = new Map<string, Entry>()
+  const maxSessions = opts.maxSessions ?? Number.POSITIVE_INFINITY
+  let opening = 0
   let closed = false
   const close = async (entry: Entry) => {
     await entry.transport.close()
@@ -56,6 +68,19 @@ export function createSessions(opts: SessionOptions): HttpSessions {
   const timer = setInterval(() => void sweep(), opts.sweepIntervalMs)
   timer.unref()
 
+  /** Seconds until the longest-idle session could be swept, as a hint for a refused client. */
+  const retryAfterS = () => {
+    const idleSince = [...live.values()].filter((e) => e.active === 0).map((e) => e.lastSeen)
+    const wait = idleSince.length ? Math.min(...idleSince) + opts.idleTimeoutMs - opts.now() : opts.idleTimeoutMs
+    return Math.min(3600, Math.max(1, Math.ceil((wait + opts.sweepIntervalMs) / 1000)))
+  }
+  const refuseOverCap = (): never => {
+    log.warning("MCP session refused: the session limit is reached", { limit: maxSessions })
+    const res = rpcError(503, -32000, `Service Unavailable: the server already has ${maxSessions} open sessions`)
+    res.headers.set("retry-after", String(retryAfterS()))
+    throw new HTTPException(503, { res })
+  }
+
   return {
     get size() {
       return live.size
@@ -64,18 +89,30 @@ export function createSessions(opts: SessionOptions): HttpSessions {
     ids: () => [...live.keys()],
     async create() {
       if (closed) throw new HTTPException(503, { message: "The server is shutting down" })
+      if (live.size + opening >= maxSessions) refuseOverCap()
+      // The id is chosen up front so the event store can be scoped to it before the transport exists.
+      const id = crypto.randomUUID()
+      opening++
+      let pending = true
+      const settle = () => {
+        if (pending) opening--
+        pending = false
+      }
       const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => crypto.randomUUID(),
+        sessionIdGenerator: () => id,
         maxRequestBodySize: opts.maxBodyBytes,
-        onsessioninitialized: (id) => {
+        eventStore: opts.events && sessionEventStore(opts.events, id),
+        onsessioninitialized: () => {
+          settle()
           live.set(id, entry)
           log.debug("MCP session opened", { session: id })
         },
       })
       // Set before connect(): the SDK chains its own onclose after this one.
       transport.onclose = () => {
-        const id = transport.sessionId
-        if (id && live.get(id) === entry) live.delete(id)
+        settle()
+        if (live.get(id) === entry) live.delete(id)
+        void opts.events?.dropSession(id).catch((error) => log.warning("Could not drop session events", { error }))
         log.debug("MCP session closed", { session: id })
       }
       const server = opts.newServer()

@@ -1,5 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import type { Services } from "@/core/services"
+import type { Acl } from "@/http/auth/acl"
 import { VERSION } from "@/version"
 import { lucideIcon, type McpContext, type Transport } from "./context"
 import { serverInstructions } from "./instructions"
@@ -28,10 +29,13 @@ import { registerSaveEditedImageTool } from "./tools/save-edited-image"
 import { registerSearchImagesTool } from "./tools/search-images"
 import { registerShowImageTool } from "./tools/show-image"
 import { registerStyleTools } from "./tools/styles"
+import { registerTransferLinkTools } from "./tools/transfer-links"
 import { registerTransformImageTool } from "./tools/transform-image"
 
 export interface McpServerOptions {
   transport: Transport
+  /** Write-scope rules for authenticated HTTP callers. */
+  acl?: Acl
 }
 
 /** One MCP server over the shared services. HTTP creates one per session; stdio creates one. */
@@ -41,7 +45,14 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
     { name: config.serverName, version: VERSION, icons: [lucideIcon("palette")] },
     { instructions: serverInstructions(config), capabilities: { logging: {} } },
   )
-  const ctx: McpContext = { server, services, transport: options.transport, icons: new Map(), appOnly: new Set() }
+  const ctx: McpContext = {
+    server,
+    services,
+    transport: options.transport,
+    icons: new Map(),
+    appOnly: new Set(),
+    acl: options.acl,
+  }
 
   const images = imageResources(services)
   const styles = styleResources(services)
@@ -58,6 +69,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   registerShowImageTool(ctx)
   registerDeleteImageTool(ctx)
   registerIntakeTools(ctx)
+  registerTransferLinkTools(ctx, services.transfers)
   registerListProvidersTool(ctx)
   registerBrowseGalleryTool(ctx)
   registerGalleryPageTool(ctx)

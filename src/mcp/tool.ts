@@ -6,6 +6,8 @@ import type {
   ToolAnnotations,
 } from "@modelcontextprotocol/sdk/types.js"
 import { z } from "zod"
+import { aclCheck } from "@/http/auth/acl"
+import { identityFromAuthInfo } from "@/http/auth/identity"
 import type { McpContext } from "./context"
 import { userMessage } from "./errors"
 import { errorResult } from "./results"
@@ -42,6 +44,8 @@ export function defineTool<Shape extends z.ZodRawShape>(ctx: McpContext, spec: T
       ...(Object.keys(meta).length && { _meta: meta }),
     },
     async (args: Record<string, unknown>, extra: ToolExtra) => {
+      const denied = aclCheck(ctx.acl, identityFromAuthInfo(extra.authInfo), spec.name, spec.write === true)
+      if (denied) return errorResult(denied)
       try {
         return await handler(args, extra)
       } catch (error) {

@@ -110,11 +110,52 @@ export interface MetaStore {
   set(key: string, value: string): Promise<void>
 }
 
+export type TransferKind = "download" | "upload"
+export type TransferStatus = "available" | "in_flight" | "consumed"
+
+/** One capability link. Times are epoch seconds; the token itself is never stored, only its SHA-256. */
+export interface TransferRecord {
+  tokenHash: string
+  kind: TransferKind
+  /** What the link reads or writes: an image id for downloads, `"upload"` (the origin_source) for uploads. */
+  sinkHandle: string
+  status: TransferStatus
+  /** The link is dead from this moment on. */
+  expiresAt: number
+  /** While `in_flight`: when the claim may be taken over (a crashed handler). */
+  leaseExpiresAt: number | null
+  /** Bumped by every claim; only the holder of the current fence may complete or release. */
+  fence: number
+  createdAt: number
+}
+
+export type TransferClaimResult =
+  | { outcome: "claimed"; record: TransferRecord }
+  /** Another claim holds a live lease. */
+  | { outcome: "conflict" }
+  /** Unknown, expired, consumed or of the other kind: deliberately one answer. */
+  | { outcome: "not_found" }
+
+/** Each method is one atomic statement or transaction, so concurrent claims race safely (one wins). */
+export interface TransferStore {
+  insert(record: TransferRecord): Promise<void>
+  get(tokenHash: string): Promise<TransferRecord | undefined>
+  /** available (or in_flight with a lapsed lease), unexpired and of this kind → in_flight until `leaseUntil`. */
+  claim(tokenHash: string, kind: TransferKind, now: number, leaseUntil: number): Promise<TransferClaimResult>
+  /** in_flight under `fence` → consumed, expiry moved to min(expiry, `expiresBy`); false if the fence is stale. */
+  complete(tokenHash: string, fence: number, expiresBy: number): Promise<boolean>
+  /** in_flight under `fence` → available again; false if the fence is stale. */
+  release(tokenHash: string, fence: number): Promise<boolean>
+  /** Deletes links expired at `now`; returns how many. */
+  sweep(now: number): Promise<number>
+}
+
 /** Everything the server keeps besides image bytes. SQLite today; another backend can implement this. */
 export interface Store {
   readonly images: ImageStore
   readonly jobs: JobStore
   readonly meta: MetaStore
+  readonly transfers: TransferStore
   /** Resolves when the backend answers a trivial query. */
   ping(): Promise<void>
   close(): void

@@ -1,0 +1,66 @@
+import type { Hono } from "hono"
+import type { Config } from "@/config/config"
+
+/** Every auth mode the resolver knows; `oidc-proxy` is built by a provider plugged in through `AuthDeps`. */
+export type AuthModeName = "none" | "bearer-single" | "bearer-mapped" | "remote" | "oidc-proxy" | "multi"
+
+/** The verified caller, set on the Hono context as `c.get("auth")`. */
+export interface Identity {
+  /** `sub` claim, else the token's client id; the mapped subject for bearer tokens; `"local"` without auth. */
+  subject: string
+  /** Scopes the credential carries: the JWT's `scope`/`scp`, `read write` for static bearer tokens. */
+  scopes: string[]
+  clientId?: string
+  /** What admitted the caller. */
+  method: "none" | "bearer" | "jwt"
+  /** Expiry in seconds since the epoch (JWTs only). */
+  expiresAt?: number
+}
+
+/** Hono `Env` of a route behind the auth middleware. */
+export interface AuthEnv {
+  Variables: { auth: Identity }
+}
+
+/**
+ * Result of checking one credential. `reason` is for the server log only (never the client) and never
+ * contains the token; `scopes` lists what an `insufficient_scope` refusal is missing.
+ */
+export type VerifyResult =
+  | { ok: true; identity: Identity }
+  | { ok: false; error: "invalid_token" | "insufficient_scope"; reason: string; scopes?: string[] }
+
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifyResult>
+}
+
+/** Injected for tests; production uses the globals. */
+export interface AuthDeps {
+  fetch?: typeof fetch
+  /** Milliseconds since the epoch. @default Date.now */
+  clock?: () => number
+  /** Builds the oidc-proxy flavour (another module); without it that mode is a start-up error. */
+  oidcProxy?: OidcProviderFactory
+}
+
+/** An OIDC flavour (remote JWKS validation, or the oidc-proxy) as the middleware uses it. */
+export interface OidcProvider {
+  verifier: TokenVerifier
+  /** Advertised in the protected-resource metadata: the IdP issuer (remote) or BASE_URL (proxy). */
+  authorizationServers: string[]
+  /** Scopes named in `scopes_supported` of the metadata. */
+  scopesSupported: string[]
+  /** Scopes a token must carry, also put in the challenge's `scope` parameter. */
+  requiredScopes: string[]
+  /** Extra public routes the flavour needs (the proxy's /authorize, /token, /register…). */
+  routes?(app: Hono): void
+}
+
+export interface OidcProviderOptions {
+  /** Scopes to enforce: the configured ones, or none in multi mode. */
+  requiredScopes: string[]
+  fetch: typeof fetch
+  clock: () => number
+}
+
+export type OidcProviderFactory = (config: Config, options: OidcProviderOptions) => Promise<OidcProvider>

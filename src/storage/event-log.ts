@@ -1,0 +1,310 @@
+import type { Database } from "bun:sqlite"
+import { openDatabase } from "./db"
+
+/** One kept event: its sequence number (increasing within the log) and the message text. */
+export interface LoggedEvent {
+  seq: number
+  message: string
+}
+
+/** How much an event log keeps. Every bound applies at once. */
+export interface EventLogLimits {
+  /** Newest events kept per stream. @default 100 */
+  maxPerStream: number
+  /** Seconds an event stays replayable. @default 3600 */
+  ttlS: number
+  /** Newest events kept per session across its streams (each request opens a stream). @default 1000 */
+  maxPerSession: number
+  /** Characters of message text kept per session; the newest event is always kept. @default 16 MiB */
+  maxCharsPerSession: number
+}
+
+export interface EventLogOptions extends Partial<EventLogLimits> {
+  /** Milliseconds clock. @default Date.now */
+  now?: () => number
+}
+
+/**
+ * Server-sent events kept for resumption (Last-Event-ID), scoped by session and stream. A session lives
+ * in one process and all its events are appended there, so the bookkeeping (which events are kept) is in
+ * memory either way; the SQLite log keeps only the message texts on disk.
+ */
+export interface EventLog {
+  /** Stores one event and returns its sequence number. */
+  append(session: string, stream: string, message: string): Promise<number>
+  /** The stream's events after `seq`, oldest first, within the TTL. */
+  after(session: string, stream: string, seq: number): Promise<LoggedEvent[]>
+  /** Whether the stream still has an event within the TTL. */
+  has(session: string, stream: string): Promise<boolean>
+  /** Forgets a session's events (it ended). */
+  dropSession(session: string): Promise<void>
+  close(): void
+}
+
+export const DEFAULT_EVENT_LOG_LIMITS: Readonly<EventLogLimits> = Object.freeze({
+  maxPerStream: 100,
+  ttlS: 3600,
+  maxPerSession: 1000,
+  maxCharsPerSession: 16 * 1024 * 1024,
+})
+
+/** Pruning a session takes it this far under its bounds, so the deletes come in batches. */
+const PRUNE_TO = 0.9
+
+interface Entry {
+  seq: number
+  stream: string
+  size: number
+  /** Epoch milliseconds. */
+  at: number
+  message?: string
+}
+
+interface Book {
+  entries: Entry[]
+  chars: number
+  perStream: Map<string, number>
+}
+
+/** What one append pushed out: every event up to `through`, and single events of an over-full stream. */
+interface Evicted {
+  through?: number
+  single: Entry[]
+}
+
+/** Which events each session keeps under the limits, oldest first. */
+class Ledger {
+  private readonly books = new Map<string, Book>()
+  private readonly limits: EventLogLimits
+  private readonly now: () => number
+  private lastSeq = 0
+
+  constructor(limits: EventLogLimits, now: () => number) {
+    this.limits = limits
+    this.now = now
+  }
+
+  add(session: string, stream: string, size: number, message?: string): { entry: Entry; evicted: Evicted } {
+    const book = this.books.get(session) ?? { entries: [], chars: 0, perStream: new Map() }
+    this.books.set(session, book)
+    const evicted: Evicted = { single: [] }
+    const expired = this.expire(book)
+    if (expired !== undefined) evicted.through = expired
+    // Microseconds: sortable, and strictly increasing within this process.
+    this.lastSeq = Math.max(this.lastSeq + 1, this.now() * 1000)
+    const entry: Entry = { seq: this.lastSeq, stream, size, at: this.now(), message }
+    book.entries.push(entry)
+    book.chars += size
+    const inStream = (book.perStream.get(stream) ?? 0) + 1
+    book.perStream.set(stream, inStream)
+    if (inStream > this.limits.maxPerStream) {
+      const index = book.entries.findIndex((e) => e.stream === stream)
+      const [oldest] = book.entries.splice(index, 1)
+      if (oldest) {
+        this.forget(book, oldest)
+        evicted.single.push(oldest)
+      }
+    }
+    const { maxPerSession, maxCharsPerSession } = this.limits
+    if (book.entries.length > maxPerSession || book.chars > maxCharsPerSession) {
+      const keepCount = Math.max(1, Math.floor(maxPerSession * PRUNE_TO))
+      const keepChars = Math.floor(maxCharsPerSession * PRUNE_TO)
+      let cut = 0
+      let chars = book.chars
+      while (cut < book.entries.length - 1 && (book.entries.length - cut > keepCount || chars > keepChars)) {
+        chars -= book.entries[cut]?.size ?? 0
+        cut++
+      }
+      const gone = book.entries.splice(0, cut)
+      for (const e of gone) this.forget(book, e)
+      const last = gone.at(-1)
+      if (last) evicted.through = last.seq
+    }
+    return { entry, evicted }
+  }
+
+  /** The stream's kept entries after `seq`, within the TTL. */
+  after(session: string, stream: string, seq: number): Entry[] {
+    const book = this.books.get(session)
+    if (!book) return []
+    this.expire(book)
+    return book.entries.filter((e) => e.stream === stream && e.seq > seq)
+  }
+
+  has(session: string, stream: string): boolean {
+    const book = this.books.get(session)
+    if (!book) return false
+    this.expire(book)
+    return (book.perStream.get(stream) ?? 0) > 0
+  }
+
+  drop(session: string): void {
+    this.books.delete(session)
+  }
+
+  clear(): void {
+    this.books.clear()
+  }
+
+  /** Drops entries past the TTL from the front; returns the last dropped seq. */
+  private expire(book: Book): number | undefined {
+    const cutoff = this.now() - this.limits.ttlS * 1000
+    let stale = 0
+    while (stale < book.entries.length && (book.entries[stale]?.at ?? 0) < cutoff) stale++
+    if (stale === 0) return undefined
+    const gone = book.entries.splice(0, stale)
+    for (const e of gone) this.forget(book, e)
+    return gone.at(-1)?.seq
+  }
+
+  private forget(book: Book, entry: Entry): void {
+    book.chars -= entry.size
+    const left = (book.perStream.get(entry.stream) ?? 1) - 1
+    if (left > 0) book.perStream.set(entry.stream, left)
+    else book.perStream.delete(entry.stream)
+  }
+}
+
+/** The same bounds in process memory (`memory://`): events do not survive a restart. */
+export function createMemoryEventLog(options: EventLogOptions = {}): EventLog {
+  const ledger = new Ledger({ ...DEFAULT_EVENT_LOG_LIMITS, ...options }, options.now ?? Date.now)
+  return {
+    async append(session, stream, message) {
+      return ledger.add(session, stream, message.length, message).entry.seq
+    },
+    async after(session, stream, seq) {
+      return ledger.after(session, stream, seq).map((e) => ({ seq: e.seq, message: e.message ?? "" }))
+    },
+    async has(session, stream) {
+      return ledger.has(session, stream)
+    },
+    async dropSession(session) {
+      ledger.drop(session)
+    },
+    close() {
+      ledger.clear()
+    },
+  }
+}
+
+const SWEEP_EVERY_MS = 60_000
+/** Appends are written together, one transaction per batch: this often, or sooner when a batch grows large. */
+const FLUSH_AFTER_MS = 20
+const FLUSH_AT_ROWS = 1000
+const FLUSH_AT_CHARS = 8 * 1024 * 1024
+
+export interface SqliteEventLogOptions extends EventLogOptions {
+  /** Close the database with the log. */
+  ownsDb?: boolean
+  /** A batch that could not be written (it is dropped: events only serve a live session's resumption). */
+  onError?: (error: unknown) => void
+}
+
+type Write =
+  | { kind: "insert"; session: string; entry: Entry; message: string }
+  | { kind: "through"; session: string; seq: number }
+  | { kind: "single"; session: string; stream: string; seq: number }
+
+/** Events in their own SQLite file (or the main database file: a second connection to it). */
+export function openSqliteEventLog(path: string, options: SqliteEventLogOptions = {}): EventLog {
+  return createSqliteEventLog(openDatabase(path), { ...options, ownsDb: true })
+}
+
+/**
+ * Events in `db`'s `http_events` table (migration 0005). Message texts go to disk; which events are kept
+ * is decided in memory. Writes are buffered and applied in one transaction per batch (a few ms), and every
+ * read applies the buffer first. Rows of sessions that died with an earlier process expire with the TTL.
+ */
+export function createSqliteEventLog(db: Database, options: SqliteEventLogOptions = {}): EventLog {
+  const limits = { ...DEFAULT_EVENT_LOG_LIMITS, ...options }
+  const now = options.now ?? Date.now
+  const ledger = new Ledger(limits, now)
+  const insert = db.query<never, [string, string, number, number, string]>(
+    "INSERT INTO http_events (session_id, stream_id, event_id, created_epoch, message) VALUES (?, ?, ?, ?, ?)",
+  )
+  const deleteThrough = db.query<never, [string, number]>(
+    "DELETE FROM http_events WHERE session_id = ? AND event_id <= ?",
+  )
+  const deleteOne = db.query<never, [string, string, number]>(
+    "DELETE FROM http_events WHERE session_id = ? AND stream_id = ? AND event_id = ?",
+  )
+  const select = db.query<LoggedEvent, [string, string, number, number]>(
+    `SELECT event_id AS seq, message FROM http_events
+     WHERE session_id = ? AND stream_id = ? AND event_id > ? AND created_epoch >= ? ORDER BY event_id`,
+  )
+  const deleteSession = db.query<never, [string]>("DELETE FROM http_events WHERE session_id = ?")
+  const expire = db.query<never, [number]>("DELETE FROM http_events WHERE created_epoch < ?")
+
+  let pending: Write[] = []
+  let pendingChars = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let lastSweep = 0
+  let closed = false
+  const cutoffS = () => now() / 1000 - limits.ttlS
+
+  const apply = db.transaction((writes: Write[]) => {
+    for (const w of writes) {
+      if (w.kind === "insert") insert.run(w.session, w.entry.stream, w.entry.seq, w.entry.at / 1000, w.message)
+      else if (w.kind === "through") deleteThrough.run(w.session, w.seq)
+      else deleteOne.run(w.session, w.stream, w.seq)
+    }
+    if (now() - lastSweep >= SWEEP_EVERY_MS) {
+      lastSweep = now()
+      expire.run(cutoffS())
+    }
+  })
+  const flush = () => {
+    if (timer) clearTimeout(timer)
+    timer = undefined
+    if (pending.length === 0 || closed) return
+    const writes = pending
+    pending = []
+    pendingChars = 0
+    try {
+      apply.immediate(writes)
+    } catch (error) {
+      options.onError?.(error)
+    }
+  }
+  const schedule = () => {
+    if (pending.length >= FLUSH_AT_ROWS || pendingChars >= FLUSH_AT_CHARS) flush()
+    else if (!timer) {
+      timer = setTimeout(flush, FLUSH_AFTER_MS)
+      timer.unref?.()
+    }
+  }
+
+  apply.immediate([])
+  return {
+    async append(session, stream, message) {
+      if (closed) throw new Error("The event log is closed")
+      const { entry, evicted } = ledger.add(session, stream, message.length)
+      pending.push({ kind: "insert", session, entry, message })
+      pendingChars += message.length
+      for (const e of evicted.single) pending.push({ kind: "single", session, stream: e.stream, seq: e.seq })
+      if (evicted.through !== undefined) pending.push({ kind: "through", session, seq: evicted.through })
+      schedule()
+      return entry.seq
+    },
+    async after(session, stream, seq) {
+      flush()
+      return select.all(session, stream, seq, cutoffS())
+    },
+    async has(session, stream) {
+      return ledger.has(session, stream)
+    },
+    async dropSession(session) {
+      ledger.drop(session)
+      if (closed) return
+      pending = pending.filter((w) => w.session !== session)
+      deleteSession.run(session)
+    },
+    close() {
+      if (closed) return
+      flush()
+      closed = true
+      ledger.clear()
+      if (options.ownsDb) db.close()
+    },
+  }
+}

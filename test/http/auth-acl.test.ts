@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, test } from "bun:test"
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
+import { Hono } from "hono"
+import { ConfigError, loadConfig } from "@/config/config"
+import {
+  aclCheck,
+  authInfoFromContext,
+  canCall,
+  createAuth,
+  identityFromAuthInfo,
+  loadAcl,
+  toAuthInfo,
+} from "@/http/auth"
+import { configureLogger } from "@/util/log"
+import { tmpdir } from "../fixture/tmpdir"
+
+const P = "IMAGE_GENERATION_MCP_"
+const ACL = '[subjects]\n"alice" = ["read", "write"]\n"bob" = ["read"]\n"root@example.org" = ["*"]\n"nobody" = []\n'
+
+async function aclFile(dir: string, text: string): Promise<string> {
+  const file = join(dir, "acl.toml")
+  await writeFile(file, text)
+  return file
+}
+
+afterEach(() => configureLogger({ level: "error", json: true, sink: (line) => process.stderr.write(`${line}\n`) }))
+
+describe("ACL", () => {
+  test("write calls need write or *; read calls and unlisted read calls pass", async () => {
+    await using dir = await tmpdir()
+    const acl = await loadAcl(await aclFile(dir.path, ACL))
+    expect([...acl.subjects.keys()]).toEqual(["alice", "bob", "root@example.org", "nobody"])
+    const write = { write: true }
+    expect(canCall(acl, { subject: "alice" }, write)).toBe(true)
+    expect(canCall(acl, { subject: "root@example.org" }, write)).toBe(true)
+    expect(canCall(acl, { subject: "bob" }, write)).toBe(false)
+    expect(canCall(acl, { subject: "nobody" }, write)).toBe(false)
+    expect(canCall(acl, { subject: "stranger" }, write)).toBe(false)
+    expect(canCall(acl, { subject: "stranger" }, { write: false })).toBe(true)
+  })
+
+  test("a denial gives the client a message without the subject and logs the subject", async () => {
+    await using dir = await tmpdir()
+    const acl = await loadAcl(await aclFile(dir.path, ACL))
+    const lines: string[] = []
+    configureLogger({ level: "info", json: true, sink: (line) => lines.push(line) })
+    const message = aclCheck(acl, { subject: "bob" }, "delete_image", true)
+    expect(message).toBe(
+      "Permission denied: delete_image changes data and needs the 'write' scope, which your credentials are not granted.",
+    )
+    expect(message).not.toContain("bob")
+    expect(lines).toHaveLength(1)
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({
+      level: "warning",
+      logger: "auth",
+      message: "Tool call denied by the ACL",
+      subject: "bob",
+      tool: "delete_image",
+    })
+    expect(aclCheck(acl, { subject: "alice" }, "delete_image", true)).toBeUndefined()
+    expect(aclCheck(acl, { subject: "bob" }, "show_image", false)).toBeUndefined()
+    expect(aclCheck(undefined, { subject: "bob" }, "delete_image", true)).toBeUndefined()
+    expect(lines).toHaveLength(1)
+  })
+
+  const bad: [string, string | null, string][] = [
+    ["missing file", null, "the file does not exist"],
+    ["not TOML", "[subjects\n", "not valid TOML: "],
+    ["no [subjects]", '[users]\n"a" = ["write"]\n', "no [subjects] table"],
+    ["empty [subjects]", "[subjects]\n", "the [subjects] table is empty"],
+    ["a string instead of a list", '[subjects]\n"a" = "write"\n', 'subject "a" must map to a list of scopes'],
+    [
+      "unknown scope",
+      '[subjects]\n"a" = ["wrtie"]\n',
+      'subject "a" has the unknown scope "wrtie" (known: read, write, *)',
+    ],
+    ["non-string scope", '[subjects]\n"a" = [1]\n', 'subject "a" has the unknown scope a number'],
+    ["nested table", '[subjects.a]\nscopes = ["write"]\n', 'subject "a" is a nested table'],
+    ["blank subject", '[subjects]\n" " = ["write"]\n', "[subjects] has a blank subject"],
+  ]
+  test.each(bad)("%s → start-up error naming the file and problem", async (_name, text, problem) => {
+    await using dir = await tmpdir()
+    const file = text === null ? join(dir.path, "missing.toml") : await aclFile(dir.path, text)
+    const error = await loadAcl(file).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toStartWith(`${P}ACL_PATH (${file}): `)
+    expect((error as Error).message).toContain(problem)
+  })
+
+  test("createAuth loads the ACL from IMAGE_GENERATION_MCP_ACL_PATH (~ expanded) and fails on a bad one", async () => {
+    await using dir = await tmpdir()
+    await aclFile(dir.path, ACL)
+    const env = { [`${P}ACL_PATH`]: "~/acl.toml", [`${P}BEARER_TOKEN`]: "acl-test-token-123456" }
+    const { config } = loadConfig(env, dir.path)
+    expect(config.aclPath).toBe(join(dir.path, "acl.toml"))
+    const auth = await createAuth(config)
+    expect(auth.acl?.subjects.get("alice")).toEqual(new Set(["read", "write"]))
+    expect((await createAuth(loadConfig({}, dir.path).config)).acl).toBeUndefined()
+    const broken = loadConfig({ ...env, [`${P}ACL_PATH`]: join(dir.path, "nope.toml") }, dir.path).config
+    await expect(createAuth(broken)).rejects.toThrow("the file does not exist")
+  })
+
+  test("the identity travels to MCP handlers as AuthInfo, without the credential", () => {
+    const identity = { subject: "alice", scopes: ["mcp"], clientId: "cli", method: "jwt" as const, expiresAt: 99 }
+    const info = toAuthInfo(identity)
+    expect(info).toEqual({
+      token: "",
+      clientId: "cli",
+      scopes: ["mcp"],
+      expiresAt: 99,
+      extra: { subject: "alice", method: "jwt" },
+    })
+    expect(identityFromAuthInfo(info)).toEqual(identity)
+    const bearer = { subject: "ops", scopes: ["read", "write"], method: "bearer" as const }
+    expect(identityFromAuthInfo(toAuthInfo(bearer))).toEqual(bearer)
+    expect(identityFromAuthInfo(undefined)).toMatchObject({ subject: "local", method: "none" })
+  })
+})
+
+test("wired as the lead will: middleware → authInfo → tool handler → aclCheck", async () => {
+  await using dir = await tmpdir()
+  const tokens = join(dir.path, "tokens.toml")
+  await writeFile(tokens, '[tokens]\n"alice-wiring-token-123" = "alice"\n"bob-wiring-token-123" = "bob"\n')
+  const env = { [`${P}BEARER_TOKENS_FILE`]: tokens, [`${P}ACL_PATH`]: await aclFile(dir.path, ACL) }
+  const auth = await createAuth(loadConfig(env, dir.path).config)
+  const app = new Hono()
+  app.use("/mcp", auth.middleware)
+  app.post("/mcp", async (c) => {
+    const server = new McpServer({ name: "t", version: "1" })
+    server.registerTool("delete_image", { description: "d" }, async (extra) => {
+      const denied = aclCheck(auth.acl, identityFromAuthInfo(extra.authInfo), "delete_image", true)
+      return { content: [{ type: "text", text: denied ?? "deleted" }], isError: denied !== undefined }
+    })
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
+    await server.connect(transport)
+    return transport.handleRequest(c.req.raw, { authInfo: authInfoFromContext(c) })
+  })
+  configureLogger({ level: "info", json: true, sink: () => {} })
+  const call = async (token: string) => {
+    const headers = {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    }
+    const body = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "delete_image", arguments: {} },
+    })
+    const res = await app.request("/mcp", { method: "POST", headers, body })
+    return ((await res.json()) as { result: { content: { text: string }[]; isError?: boolean } }).result
+  }
+  expect(await call("alice-wiring-token-123")).toMatchObject({ content: [{ text: "deleted" }] })
+  const denied = await call("bob-wiring-token-123")
+  expect(denied.isError).toBe(true)
+  expect(denied.content[0]?.text).toStartWith("Permission denied: delete_image")
+})

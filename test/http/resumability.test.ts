@@ -1,0 +1,330 @@
+import { describe, expect, test } from "bun:test"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { CallToolResultSchema, LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js"
+import type { Services } from "@/core/services"
+import { openEventLog, sessionEventStore } from "@/http/event-store"
+import { type HttpServerOptions, startHttpServer } from "@/http/serve"
+import { createMemoryEventLog, type EventLog, openSqliteEventLog } from "@/storage/event-log"
+import { startServices } from "../helpers/services"
+import { INITIALIZE, post } from "./helpers"
+
+interface SseEvent {
+  id?: string
+  data: string
+}
+
+/** Reads `text/event-stream` events one at a time; comments and priming events (empty data) are skipped. */
+function sseReader(res: Response) {
+  const reader = res.body?.getReader()
+  if (!reader) throw new Error("no body")
+  const decoder = new TextDecoder()
+  let buffer = ""
+  return {
+    async next(): Promise<SseEvent> {
+      for (;;) {
+        const end = buffer.indexOf("\n\n")
+        if (end >= 0) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const event: SseEvent = { data: "" }
+          for (const line of block.split("\n")) {
+            if (line.startsWith("id:")) event.id = line.slice(3).trim()
+            if (line.startsWith("data:")) event.data += line.slice(5).trim()
+          }
+          if (event.data) return event
+          continue
+        }
+        const chunk = await reader.read()
+        if (chunk.done) throw new Error("stream ended")
+        buffer += decoder.decode(chunk.value, { stream: true })
+      }
+    },
+    /** The id of the priming event the SDK writes first on a POST stream. */
+    async primingId(): Promise<string> {
+      for (;;) {
+        const match = /id: ?([^\n]+)\ndata: ?\n\n/.exec(buffer)
+        if (match?.[1]) return match[1]
+        const chunk = await reader.read()
+        if (chunk.done) throw new Error("stream ended")
+        buffer += decoder.decode(chunk.value, { stream: true })
+      }
+    },
+    cancel: () => reader.cancel(),
+  }
+}
+
+function serve(services: Services, app?: HttpServerOptions["app"]) {
+  const server = startHttpServer(services, { host: "127.0.0.1", port: 0, app })
+  return Object.assign(server, { [Symbol.asyncDispose]: () => server.stop() })
+}
+
+async function openSession(url: string): Promise<{ id: string; headers: Record<string, string> }> {
+  const init = await fetch(url, post(INITIALIZE))
+  const id = init.headers.get("mcp-session-id") ?? ""
+  await init.text()
+  const headers = { "mcp-session-id": id, "mcp-protocol-version": LATEST_PROTOCOL_VERSION }
+  await fetch(url, post({ jsonrpc: "2.0", method: "notifications/initialized" }, headers))
+  return { id, headers }
+}
+
+/** GET with Last-Event-ID; retried while the server has not yet noticed the dropped stream (409). */
+async function resume(url: string, headers: Record<string, string>, lastEventId: string): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(url, { headers: { ...headers, accept: "text/event-stream", "last-event-id": lastEventId } })
+    if (res.status !== 409 || attempt > 50) return res
+    await res.body?.cancel()
+    await Bun.sleep(20)
+  }
+}
+
+describe("resumption over real HTTP", () => {
+  test("a dropped GET stream replays the notifications it missed after Last-Event-ID", async () => {
+    await using env = await startServices()
+    await using server = serve(env.services)
+    const { id, headers } = await openSession(server.url)
+    const session = server.sessions.get(id)
+    if (!session) throw new Error("no session")
+
+    const aborter = new AbortController()
+    const stream = await fetch(server.url, {
+      headers: { ...headers, accept: "text/event-stream" },
+      signal: aborter.signal,
+    })
+    expect(stream.status).toBe(200)
+    const events = sseReader(stream)
+    await session.server.sendResourceListChanged()
+    const first = await events.next()
+    expect(JSON.parse(first.data).method).toBe("notifications/resources/list_changed")
+    expect(first.id).toMatch(/^_GET_stream:\d+$/)
+    aborter.abort()
+
+    // Sent while no GET stream is open: stored, then replayed on reconnect, in order.
+    await session.server.sendToolListChanged()
+    await session.server.sendPromptListChanged()
+    const resumed = await resume(server.url, headers, first.id ?? "")
+    expect(resumed.status).toBe(200)
+    const replay = sseReader(resumed)
+    const missed = [await replay.next(), await replay.next()]
+    expect(missed.map((e) => JSON.parse(e.data).method)).toEqual([
+      "notifications/tools/list_changed",
+      "notifications/prompts/list_changed",
+    ])
+    // The resumed stream is live: later notifications arrive on it.
+    await session.server.sendResourceListChanged()
+    expect(JSON.parse((await replay.next()).data).method).toBe("notifications/resources/list_changed")
+    await replay.cancel()
+  })
+
+  test("a tool call whose POST stream dropped delivers its result on resume", async () => {
+    await using env = await startServices()
+    await using server = serve(env.services)
+    const { id, headers } = await openSession(server.url)
+    const session = server.sessions.get(id)
+    if (!session) throw new Error("no session")
+    let finish: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    session.server.registerTool("slow_echo", { description: "waits for the test" }, async () => {
+      await gate
+      return { content: [{ type: "text", text: "finally" }] }
+    })
+
+    const aborter = new AbortController()
+    const call = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "slow_echo", arguments: {} } }
+    const res = await fetch(server.url, { ...post(call, headers), signal: aborter.signal })
+    const cursor = await sseReader(res).primingId()
+    aborter.abort()
+    await Bun.sleep(50)
+    finish()
+
+    const resumed = await resume(server.url, headers, cursor)
+    expect(resumed.status).toBe(200)
+    const result = JSON.parse((await sseReader(resumed).next()).data)
+    expect(result).toMatchObject({ id: 7, result: { content: [{ type: "text", text: "finally" }] } })
+  })
+
+  test("the SDK client resumes a call with its resumption token on a new connection", async () => {
+    await using env = await startServices()
+    await using server = serve(env.services)
+    const first = new StreamableHTTPClientTransport(new URL(server.url))
+    const client = new Client({ name: "resume-test", version: "1" })
+    await client.connect(first)
+    const sessionId = first.sessionId ?? ""
+    let finish: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    server.sessions.get(sessionId)?.server.registerTool("slow_echo", {}, async () => {
+      await gate
+      return { content: [{ type: "text", text: "resumed" }] }
+    })
+    let token: string | undefined
+    const pending = client
+      .request({ method: "tools/call", params: { name: "slow_echo", arguments: {} } }, CallToolResultSchema, {
+        onresumptiontoken: (t) => {
+          token = t
+        },
+      })
+      .catch(() => undefined)
+    while (!token) await Bun.sleep(5)
+    await client.close()
+    await pending
+    finish()
+
+    const second = new StreamableHTTPClientTransport(new URL(server.url), { sessionId })
+    const again = new Client({ name: "resume-test", version: "1" })
+    await again.connect(second)
+    const result = await again.request(
+      { method: "tools/call", params: { name: "slow_echo", arguments: {} } },
+      CallToolResultSchema,
+      { resumptionToken: token },
+    )
+    expect(result.content).toEqual([{ type: "text", text: "resumed" }])
+    await again.close()
+  })
+
+  test("a cursor from another session finds nothing; a malformed one is a 400", async () => {
+    await using env = await startServices()
+    await using server = serve(env.services)
+    const a = await openSession(server.url)
+    const b = await openSession(server.url)
+    await server.sessions.get(a.id)?.server.sendToolListChanged()
+    await server.sessions.get(a.id)?.server.sendToolListChanged()
+
+    // Session b asks to resume from the start of a's GET stream: its own (empty) stream is all it gets.
+    const stolen = await resume(server.url, b.headers, "_GET_stream:0")
+    expect(stolen.status).toBe(200)
+    const reader = sseReader(stolen)
+    await server.sessions.get(b.id)?.server.sendPromptListChanged()
+    expect(JSON.parse((await reader.next()).data).method).toBe("notifications/prompts/list_changed")
+    await reader.cancel()
+
+    for (const bad of ["nonsense", "some-post-stream:1"]) {
+      const res = await resume(server.url, a.headers, bad)
+      expect(res.status).toBe(400)
+      await res.body?.cancel()
+    }
+  })
+
+  test("DELETE ends the session and forgets its events", async () => {
+    await using env = await startServices()
+    const log = createMemoryEventLog()
+    await using server = serve(env.services, { events: log })
+    const { id, headers } = await openSession(server.url)
+    await server.sessions.get(id)?.server.sendToolListChanged()
+    expect(await log.has(id, "_GET_stream")).toBe(true)
+    const res = await fetch(server.url, { method: "DELETE", headers })
+    expect(res.status).toBe(200)
+    expect(server.sessions.size).toBe(0)
+    expect(await log.has(id, "_GET_stream")).toBe(false)
+    expect((await fetch(server.url, { method: "DELETE", headers })).status).toBe(404)
+  })
+})
+
+/** The same contract for both backends. */
+const LIMITS = { maxPerStream: 5, maxPerSession: 8, maxCharsPerSession: 1000 }
+const backends: [string, (now: () => number) => EventLog][] = [
+  ["memory", (now) => createMemoryEventLog({ now, ...LIMITS })],
+  ["sqlite", (now) => openSqliteEventLog(":memory:", { now, ...LIMITS })],
+]
+
+describe.each(backends)("%s event log", (_name, make) => {
+  const clock = () => {
+    let now = 1_000_000_000_000
+    return { now: () => now, advance: (ms: number) => (now += ms) }
+  }
+
+  test("replays a stream after a cursor, in order, within its session only", async () => {
+    const log = make(Date.now)
+    const a1 = await log.append("s1", "x", '{"n":1}')
+    const a2 = await log.append("s1", "x", '{"n":2}')
+    await log.append("s1", "y", '{"n":3}')
+    await log.append("s2", "x", '{"n":4}')
+    const a3 = await log.append("s1", "x", '{"n":5}')
+    expect(a2).toBeGreaterThan(a1)
+    expect(await log.after("s1", "x", a1)).toEqual([
+      { seq: a2, message: '{"n":2}' },
+      { seq: a3, message: '{"n":5}' },
+    ])
+    expect((await log.after("s2", "x", 0)).map((e) => e.message)).toEqual(['{"n":4}'])
+    expect(await log.after("s3", "x", 0)).toEqual([])
+    expect(await log.has("s1", "y")).toBe(true)
+    expect(await log.has("s1", "z")).toBe(false)
+    await log.dropSession("s1")
+    expect(await log.has("s1", "x")).toBe(false)
+    expect(await log.has("s2", "x")).toBe(true)
+    log.close()
+  })
+
+  test("keeps the newest events per stream and per session, and none older than the TTL", async () => {
+    const c = clock()
+    const log = make(c.now)
+    for (let i = 0; i < 7; i++) await log.append("s", "x", `{"i":${i}}`)
+    const kept = (await log.after("s", "x", 0)).map((e) => JSON.parse(e.message).i)
+    expect(kept).toEqual([2, 3, 4, 5, 6])
+
+    // Per session: at most 8 events (pruned to at most 8 too, never below the newest one).
+    for (let i = 0; i < 20; i++) await log.append("s", `post-${i}`, "{}")
+    expect((await log.after("s", "x", 0)).length).toBe(0)
+    expect(await log.has("s", "post-19")).toBe(true)
+    expect(await log.has("s", "post-5")).toBe(false)
+
+    // Per session text budget (1000 chars): a big event pushes older ones out but is itself kept.
+    await log.append("t", "x", `"${"a".repeat(400)}"`)
+    await log.append("t", "x", `"${"b".repeat(400)}"`)
+    await log.append("t", "x", `"${"c".repeat(1200)}"`)
+    expect((await log.after("t", "x", 0)).map((e) => e.message[1])).toEqual(["c"])
+
+    // TTL: an hour later nothing is replayable.
+    await log.append("u", "x", "{}")
+    c.advance(3600_001)
+    expect(await log.has("u", "x")).toBe(false)
+    expect(await log.after("u", "x", 0)).toEqual([])
+    log.close()
+  })
+})
+
+describe("event store choice (EVENT_STORE_URL / KV_STORE_URL)", () => {
+  test("memory://, file:///path, a directory, and the main database", async () => {
+    await using env = await startServices()
+    const dir = env.dir.path
+    const db = join(dir, "state.sqlite")
+    expect(openEventLog({ dbPath: db, eventStoreUrl: "memory://" }).where).toBe("memory")
+    expect(openEventLog({ dbPath: db }).where).toBe("main database")
+    const file = join(dir, "events.sqlite")
+    const viaKv = openEventLog({ dbPath: db, kvStoreUrl: pathToFileURL(file).href })
+    expect(viaKv.where).toBe(file)
+    // EVENT_STORE_URL wins over KV_STORE_URL.
+    const both = openEventLog({ dbPath: db, eventStoreUrl: "memory://", kvStoreUrl: pathToFileURL(file).href })
+    expect(both.where).toBe("memory")
+    const inDir = openEventLog({ dbPath: db, eventStoreUrl: pathToFileURL(dir).href })
+    expect(inDir.where).toBe(join(dir, "http-events.sqlite"))
+
+    // A separate file keeps events across connections.
+    const store = sessionEventStore(viaKv.log, "session-1")
+    const cursor = await store.storeEvent("_GET_stream", { jsonrpc: "2.0", method: "notifications/x" })
+    await store.storeEvent("_GET_stream", { jsonrpc: "2.0", method: "notifications/y" })
+    viaKv.log.close()
+    const reopened = openEventLog({ dbPath: db, kvStoreUrl: pathToFileURL(file).href })
+    const seen: string[] = []
+    const stream = await sessionEventStore(reopened.log, "session-1").replayEventsAfter(cursor, {
+      send: async (_id, message) => {
+        seen.push("method" in message ? message.method : "")
+      },
+    })
+    expect(stream).toBe("_GET_stream")
+    expect(seen).toEqual(["notifications/y"])
+    reopened.log.close()
+    inDir.log.close()
+
+    // A path that cannot hold a database: a clear start-up error naming the setting.
+    const blocked = pathToFileURL(join(file, "inside", "events.sqlite")).href
+    expect(() => openEventLog({ dbPath: db, eventStoreUrl: blocked })).toThrow(
+      /Cannot open the HTTP event store at .*IMAGE_GENERATION_MCP_EVENT_STORE_URL/,
+    )
+  })
+})
