@@ -33,6 +33,9 @@ interface Stats {
   rssIdle: number
   rssPeak: number
   rssMean: number
+  /** First and last samples under load: a climb between them over a long run would hint at a leak. */
+  rssFirst: number
+  rssLast: number
 }
 
 /** Resident set size of a child process in bytes (Linux /proc). */
@@ -63,7 +66,17 @@ async function waitFor(url: string, timeoutMs = 15_000): Promise<void> {
 
 /** Drives `loop` from `workers` concurrent loops for warm-up + duration; samples the server's RSS. */
 async function drive(pid: number, workers: number, loop: (worker: number) => Promise<void>): Promise<Stats> {
-  const stats: Stats = { requests: 0, errors: 0, latencies: [], seconds: 0, rssIdle: rss(pid), rssPeak: 0, rssMean: 0 }
+  const stats: Stats = {
+    requests: 0,
+    errors: 0,
+    latencies: [],
+    seconds: 0,
+    rssIdle: rss(pid),
+    rssPeak: 0,
+    rssMean: 0,
+    rssFirst: 0,
+    rssLast: 0,
+  }
   let measuring = false
   let stop = false
   const samples: number[] = []
@@ -103,6 +116,8 @@ async function drive(pid: number, workers: number, loop: (worker: number) => Pro
   await Promise.all(runners)
   clearInterval(sampler)
   stats.rssMean = samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length)
+  stats.rssFirst = samples[0] ?? 0
+  stats.rssLast = samples.at(-1) ?? 0
   return stats
 }
 
@@ -373,6 +388,7 @@ try {
   )
   console.log(
     `  server RSS: idle ${mib(ours.rssIdle)}, under load mean ${mib(ours.rssMean)} / peak ${mib(ours.rssPeak)}` +
+      ` (first ${mib(ours.rssFirst)}, last ${mib(ours.rssLast)})` +
       `   (echo: idle ${mib(echo.rssIdle)}, peak ${mib(echo.rssPeak)})`,
   )
   if (ours.errors + sdk.errors + echo.errors > 0) process.exitCode = 1

@@ -66,12 +66,13 @@ async function serveStdio(services: Services): Promise<void> {
 }
 
 async function serveHttp(services: Services): Promise<void> {
-  const { startHttpServer } = await import("@/http/serve")
+  const [{ startHttpServer }, { createAuth }] = await Promise.all([import("@/http/serve"), import("@/http/auth")])
   const { config } = services
-  const http = startHttpServer(services, { host: config.host, port: config.port, path: config.httpPath })
-  if (!config.bearerToken && !config.bearerTokensFile && !config.oidc.configUrl) {
-    log.warning("No auth configured — server accepts unauthenticated connections")
-  }
+  const auth = await createAuth(config).catch(async (error: unknown) => {
+    await services.close()
+    throw error
+  })
+  const http = startHttpServer(services, { host: config.host, port: config.port, path: config.httpPath, app: { auth } })
   onceShutdown(async () => {
     await http.stop()
     await services.close()

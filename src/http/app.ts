@@ -4,8 +4,10 @@ import type { Services } from "@/core/services"
 import { createMcpServer } from "@/mcp/server"
 import type { EventLog } from "@/storage/event-log"
 import { createLogger } from "@/util/log"
+import { type Auth, authInfoFromContext } from "./auth"
 import { cors } from "./edge/cors"
 import { createDrain } from "./edge/drain"
+import { rateLimit } from "./edge/rate-limit"
 import { securityHeaders } from "./edge/security-headers"
 import { handleError } from "./errors"
 import { openEventLog } from "./event-store"
@@ -13,10 +15,13 @@ import { healthz } from "./healthz"
 import { hostGuard } from "./host-guard"
 import { type McpHandlerOptions, mcpHandler } from "./mcp-route"
 import { createSessions, type HttpSessions } from "./sessions"
+import { transferRoutes } from "./transfer"
 
 export type { HttpSession, HttpSessions } from "./sessions"
 
 const log = createLogger("http")
+const TRANSFER_REQUESTS_PER_MINUTE = 120
+const METADATA_REQUESTS_PER_MINUTE = 120
 
 export interface HttpAppOptions {
   /** MCP endpoint path. @default config.httpPath */
@@ -38,6 +43,8 @@ export interface HttpAppOptions {
   events?: EventLog | false
   /** The caller's identity for MCP handlers, from whatever an auth middleware stored on the context. */
   authInfo?: McpHandlerOptions["authInfo"]
+  /** Authentication for the MCP endpoint (and its metadata routes); none when absent. */
+  auth?: Auth
   /** Milliseconds clock for idle tracking. @default Date.now */
   now?: () => number
 }
@@ -69,7 +76,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   if (opened) log.info(`Resumable streams: events kept in ${opened.where}`)
   const events = opened?.log ?? (options.events || undefined)
   const sessions = createSessions({
-    newServer: () => createMcpServer(services, { transport: "http" }),
+    newServer: () => createMcpServer(services, { transport: "http", acl: options.auth?.acl }),
     maxBodyBytes,
     idleTimeoutMs,
     sweepIntervalMs: options.sweepIntervalMs ?? Math.min(60_000, Math.max(1_000, idleTimeoutMs / 2)),
@@ -89,7 +96,18 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   app.get("/healthz", healthz(services))
   app.use("*", hostGuard({ ...config, corsOrigins }))
   if (corsOrigins.length > 0) app.use("*", cors(corsOrigins))
-  app.all(path, mcpHandler(sessions, { maxBodyBytes, drain, authInfo: options.authInfo }))
+  // Transfer links carry their own credential (the unguessable token), so they sit outside MCP auth.
+  if (config.baseUrl) {
+    app.use("/transfer/*", rateLimit({ windowMs: 60_000, max: TRANSFER_REQUESTS_PER_MINUTE }))
+    app.route("/", transferRoutes(services.transfers))
+  }
+  if (options.auth) {
+    app.use("/.well-known/*", rateLimit({ windowMs: 60_000, max: METADATA_REQUESTS_PER_MINUTE }))
+    options.auth.routes(app)
+    app.use(path, options.auth.middleware)
+  }
+  const authInfo = options.authInfo ?? (options.auth ? authInfoFromContext : undefined)
+  app.all(path, mcpHandler(sessions, { maxBodyBytes, drain, authInfo }))
 
   let closing: Promise<void> | undefined
   const close = () => {
@@ -104,6 +122,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
     sessions,
     close,
     async shutdown(graceMs) {
+      if (drain.inFlight > 0) log.info(`Waiting up to ${graceMs} ms for ${drain.inFlight} request(s) in flight`)
       const drained = await drain.drain(graceMs)
       if (!drained) log.warning("Requests still open after the shutdown grace period; closing them", { graceMs })
       await close()

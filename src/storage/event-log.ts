@@ -85,7 +85,7 @@ class Ledger {
   }
 
   add(session: string, stream: string, size: number, message?: string): { entry: Entry; evicted: Evicted } {
-    const book = this.books.get(session) ?? { entries: [], chars: 0, perStream: new Map() }
+    const book: Book = this.books.get(session) ?? { entries: [], chars: 0, perStream: new Map() }
     this.books.set(session, book)
     const evicted: Evicted = { single: [] }
     const expired = this.expire(book)

@@ -9,6 +9,7 @@ export function registerSecret(value: string | undefined): void {
 const URL_PATTERN =
   /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]*@)?([^\s/?#"'<>]*)([^\s?#"'<>]*)(\?[^\s#"'<>)\]}]*)?(#[^\s"'<>)\]}]*)?/gi
 const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi
+const TRANSFER_PATTERN = /(\/transfer\/)[A-Za-z0-9_-]{16,}/g
 
 /** Removes URL userinfo, query strings and fragments, bearer tokens and registered secrets from text. */
 export function redact(text: string): string {
@@ -19,6 +20,7 @@ export function redact(text: string): string {
     },
   )
   out = out.replace(BEARER_PATTERN, "$1***")
+  out = out.replace(TRANSFER_PATTERN, "$1***")
   for (const secret of secrets) out = out.split(secret).join("***")
   return out
 }

@@ -7,7 +7,8 @@ import { CallToolResultSchema, LATEST_PROTOCOL_VERSION } from "@modelcontextprot
 import type { Services } from "@/core/services"
 import { openEventLog, sessionEventStore } from "@/http/event-store"
 import { type HttpServerOptions, startHttpServer } from "@/http/serve"
-import { createMemoryEventLog, type EventLog, openSqliteEventLog } from "@/storage/event-log"
+import { openDatabase } from "@/storage/db"
+import { createMemoryEventLog, createSqliteEventLog, type EventLog, openSqliteEventLog } from "@/storage/event-log"
 import { startServices } from "../helpers/services"
 import { INITIALIZE, post } from "./helpers"
 
@@ -286,6 +287,16 @@ describe.each(backends)("%s event log", (_name, make) => {
     expect(await log.after("u", "x", 0)).toEqual([])
     log.close()
   })
+})
+
+test("a batch that cannot be written is reported and dropped, not thrown at the caller", async () => {
+  const db = openDatabase(":memory:")
+  const errors: unknown[] = []
+  const log = createSqliteEventLog(db, { onError: (error) => errors.push(error) })
+  await log.append("s", "x", "{}")
+  db.close()
+  log.close()
+  expect(errors).toHaveLength(1)
 })
 
 describe("event store choice (EVENT_STORE_URL / KV_STORE_URL)", () => {

@@ -6,8 +6,8 @@ export interface Drain {
   readonly middleware: MiddlewareHandler
   /** One more unit of work in flight (a response stream still being written); call the result when done. */
   hold(): () => void
+  /** Requests (and POST response streams) open right now. */
   readonly inFlight: number
-  readonly draining: boolean
   /** Starts refusing; resolves true once nothing is in flight, false if `timeoutMs` passed first. */
   drain(timeoutMs: number): Promise<boolean>
 }
@@ -43,9 +43,6 @@ export function createDrain(): Drain {
     hold,
     get inFlight() {
       return inFlight
-    },
-    get draining() {
-      return draining
     },
     async drain(timeoutMs) {
       draining = true

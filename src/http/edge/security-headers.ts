@@ -21,14 +21,8 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
   return async (c, next) => {
     if (options.skip?.(c.req.path)) return next()
     await next()
-    const missing = Object.entries(HEADERS).filter(([name]) => !c.res.headers.has(name))
-    if (missing.length === 0) return
-    try {
-      for (const [name, value] of missing) c.res.headers.set(name, value)
-    } catch {
-      // Immutable headers (a Response straight from fetch()): copy the response once, then set.
-      c.res = new Response(c.res.body, c.res)
-      for (const [name, value] of missing) c.res.headers.set(name, value)
+    for (const [name, value] of Object.entries(HEADERS)) {
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value)
     }
   }
 }
