@@ -45,6 +45,7 @@ class NoLongerGenerating extends Error {}
 export class JobService {
   private readonly running = new Map<string, Running>()
   private readonly events = new JobEvents()
+  private lastSweep = 0
 
   private readonly opts: JobServiceOptions
 
@@ -195,8 +196,12 @@ export class JobService {
     return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
   }
 
-  private sweep(): Promise<void> {
-    return this.opts.store.sweepFinished(nowSeconds() - JOB_TTL_SECONDS)
+  /** Drops expired finished jobs; at most once a second, since status polls call it on every request. */
+  private async sweep(): Promise<void> {
+    const now = nowSeconds()
+    if (now - this.lastSweep < 1) return
+    this.lastSweep = now
+    await this.opts.store.sweepFinished(now - JOB_TTL_SECONDS)
   }
 }
 
