@@ -161,11 +161,6 @@ export class ProviderService {
     return this.capabilities.get(provider)?.models ?? []
   }
 
-  /** Model ids discovered for a provider (empty when degraded or not yet discovered). */
-  modelIds(provider: string): string[] {
-    return (this.capabilities.get(provider)?.models ?? []).map((m) => m.model_id)
-  }
-
   /** The prompt grammar hint for a response: the named model's, or the only model's. */
   promptStyle(provider: string, model?: string | null): string | null {
     const models = this.capabilities.get(provider)?.models ?? []

@@ -58,10 +58,3 @@ export async function readPixels(image: Bun.Image): Promise<RawImage> {
   const bmp = await cropToBmp(scan, 0, 0, scan.width, scan.height)
   return { width: scan.width, height: scan.height, data: bmp.subarray(bmp.length - scan.width * scan.height * 4) }
 }
-
-/** Wraps RGBA pixels as a BMP Bun.Image reads losslessly. */
-export function rawToBmp(image: RawImage): Uint8Array {
-  const { bytes, pixels } = rgbaBmp(image.width, image.height)
-  pixels.set(image.data)
-  return bytes
-}
