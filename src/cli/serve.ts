@@ -75,6 +75,7 @@ async function serveHttp(services: Services): Promise<void> {
   const http = startHttpServer(services, { host: config.host, port: config.port, path: config.httpPath, app: { auth } })
   onceShutdown(async () => {
     await http.stop()
+    auth.close()
     await services.close()
   })
 }

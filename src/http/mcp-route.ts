@@ -27,12 +27,14 @@ export function mcpHandler(sessions: HttpSessions, options: McpHandlerOptions): 
     const req = c.req.raw
     const id = req.headers.get("mcp-session-id")
     const opts = { authInfo: options.authInfo?.(c), drain: options.drain, maxBodyBytes }
+    const owner = ownerOf(opts.authInfo)
     if (req.method === "POST" && Number(req.headers.get("content-length")) > maxBodyBytes) {
       return payloadTooLarge(maxBodyBytes)
     }
     if (id) {
       const session = sessions.get(id)
-      if (!session) return rpcError(404, -32001, "Session not found")
+      // Another caller's session answers exactly like one that does not exist.
+      if (!session || session.owner !== owner) return rpcError(404, -32001, "Session not found")
       return handle(session, req, opts)
     }
     if (req.method !== "POST") return rpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required")
@@ -44,7 +46,7 @@ export function mcpHandler(sessions: HttpSessions, options: McpHandlerOptions): 
       return rpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required")
     }
 
-    const session = await sessions.create()
+    const session = await sessions.create(owner)
     try {
       return await handle(session, req, opts, body.value)
     } finally {
@@ -52,6 +54,12 @@ export function mcpHandler(sessions: HttpSessions, options: McpHandlerOptions): 
       if (session.transport.sessionId === undefined) await session.server.close()
     }
   }
+}
+
+/** The authenticated subject (see `toAuthInfo`); undefined without auth. */
+function ownerOf(info: AuthInfo | undefined): string | undefined {
+  const subject = info?.extra?.subject
+  return typeof subject === "string" ? subject : undefined
 }
 
 async function handle(

@@ -12,6 +12,8 @@ const log = createLogger("http")
 export interface HttpSession {
   readonly server: McpServer
   readonly transport: WebStandardStreamableHTTPServerTransport
+  /** The subject that opened the session; only it may use the session (others get 404). */
+  readonly owner?: string
   /** Marks one request as open until `end()`; a session is not idle while a request or its stream is open. */
   track(): { end(): void }
 }
@@ -25,7 +27,7 @@ export interface HttpSessions {
    * A server and transport, registered under its id once the transport has initialized. Throws a 503
    * `HTTPException` past `maxSessions` (JSON-RPC body, `Retry-After`) or once closing.
    */
-  create(): Promise<HttpSession>
+  create(owner?: string): Promise<HttpSession>
   /** Closes sessions idle for longer than the timeout; returns how many. */
   sweep(): Promise<number>
   closeAll(): Promise<void>
@@ -87,7 +89,7 @@ export function createSessions(opts: SessionOptions): HttpSessions {
     },
     get: (id) => live.get(id),
     ids: () => [...live.keys()],
-    async create() {
+    async create(owner) {
       if (closed) throw new HTTPException(503, { message: "The server is shutting down" })
       if (live.size + opening >= maxSessions) refuseOverCap()
       // The id is chosen up front so the event store can be scoped to it before the transport exists.
@@ -119,6 +121,7 @@ export function createSessions(opts: SessionOptions): HttpSessions {
       const entry: Entry = {
         server,
         transport,
+        owner,
         active: 0,
         lastSeen: opts.now(),
         track() {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { Hono } from "hono"
 import { type Config, ConfigError, loadConfig } from "@/config/config"
 import { createAuth, getIdentity, NO_AUTH_WARNING, type OidcProviderOptions, resolveAuthMode } from "@/http/auth"
+import { startFakeIdp } from "../fixture/fake-idp"
 
 const P = "IMAGE_GENERATION_MCP_"
 const OIDC = {
@@ -93,8 +94,11 @@ describe("createAuth", () => {
     expect((await app.request("/.well-known/oauth-protected-resource/mcp")).status).toBe(404)
   })
 
-  test("oidc-proxy without its provider is a start-up error", async () => {
-    await expect(createAuth(load({ ...OIDC, ...CREDS }).config)).rejects.toThrow(ConfigError)
+  test("oidc-proxy is built in: it reads the IdP's discovery document at start-up and fails when it cannot", async () => {
+    await using idp = await startFakeIdp({ discovery: "error" })
+    const error = await createAuth(load({ ...OIDC, ...CREDS, OIDC_CONFIG_URL: idp.configUrl }).config).catch((e) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toBe(`Could not use the OIDC discovery document at ${idp.configUrl}: HTTP 500.`)
   })
 
   test("oidc-proxy plugs in through deps.oidcProxy: its verifier, routes and authorization server are used", async () => {

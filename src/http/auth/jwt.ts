@@ -61,7 +61,7 @@ export const JWS_ALGORITHMS: Readonly<Record<string, JwsAlgorithm>> = {
 const MAX_TOKEN_CHARS = 16_384
 const SEGMENT = /^[A-Za-z0-9_-]+$/
 
-type Claims = Record<string, unknown>
+export type Claims = Record<string, unknown>
 const fail = (reason: string): VerifyResult => ({ ok: false, error: "invalid_token", reason })
 
 /** Verifies a compact JWS access token: signature against `lookup`'s keys, then the claims against `policy`. */
@@ -71,6 +71,16 @@ export async function verifyJwt(
   policy: JwtPolicy,
   nowS: number,
 ): Promise<VerifyResult> {
+  const signed = await verifyJwtSignature(token, lookup)
+  return signed.ok ? checkClaims(signed.claims, policy, nowS) : fail(signed.reason)
+}
+
+/** The payload of a compact JWS whose signature one of `lookup`'s keys verifies; no claim is checked yet. */
+export async function verifyJwtSignature(
+  token: string,
+  lookup: KeyLookup,
+): Promise<{ ok: true; claims: Claims } | { ok: false; reason: string }> {
+  const fail = (reason: string) => ({ ok: false as const, reason })
   const parts = token.split(".")
   if (token.length > MAX_TOKEN_CHARS || parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) {
     return fail("not a compact JWT")
@@ -92,7 +102,7 @@ export async function verifyJwt(
   }
   if (!valid) return fail("bad JWT signature")
   const claims = decodeJson(body)
-  return claims ? checkClaims(claims, policy, nowS) : fail("JWT payload is not a JSON object")
+  return claims ? { ok: true, claims } : fail("JWT payload is not a JSON object")
 }
 
 /** Claim checks after a good signature: exp (required), nbf, iss, aud, scopes, then the subject. */
@@ -127,7 +137,8 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value : undefined
 }
 
-function decodeJson(segment: string): Claims | undefined {
+/** A base64url JSON object segment, or undefined. */
+export function decodeJson(segment: string): Claims | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"))
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Claims) : undefined

@@ -1,5 +1,5 @@
 import type { Context, Hono, MiddlewareHandler } from "hono"
-import { type Config, ConfigError, normaliseHttpPath } from "@/config/config"
+import { type Config, normaliseHttpPath } from "@/config/config"
 import { ENV_PREFIX } from "@/config/env"
 import { createLogger } from "@/util/log"
 import { type Acl, loadAcl } from "./acl"
@@ -14,6 +14,7 @@ import {
   type ResourceInfo,
 } from "./metadata"
 import { resolveAuthMode } from "./modes"
+import { createOidcProxyProvider } from "./oidc-proxy"
 import { createRemoteProvider } from "./oidc-remote"
 import type { AuthDeps, AuthEnv, AuthModeName, OidcProvider, TokenVerifier, VerifyResult } from "./types"
 
@@ -29,6 +30,8 @@ export interface Auth {
   metadataPath?: string
   /** The ACL from IMAGE_GENERATION_MCP_ACL_PATH, for `aclCheck` in the MCP layer; undefined when not configured. */
   acl?: Acl
+  /** Releases what the auth layer opened (the oidc-proxy's database connection); call after the server stops. */
+  close(): void
 }
 
 const BEARER_TOKEN = /^Bearer[ \t]+([^\s]+)[ \t]*$/i
@@ -44,7 +47,7 @@ export async function createAuth(config: Config, deps: AuthDeps = {}): Promise<A
   if (acl && plan.mode === "none") log.warning(`${ENV_PREFIX}ACL_PATH is set without auth: every caller is 'local'.`)
   log.info(`Auth mode: ${plan.mode}`)
   if (plan.mode === "none") {
-    return { mode: "none", middleware: setIdentity, routes: () => {}, acl }
+    return { mode: "none", middleware: setIdentity, routes: () => {}, acl, close: () => {} }
   }
 
   const verifiers: TokenVerifier[] = []
@@ -55,12 +58,7 @@ export async function createAuth(config: Config, deps: AuthDeps = {}): Promise<A
   }
   let oidc: OidcProvider | undefined
   if (plan.oidc) {
-    const factory = plan.oidc === "remote" ? createRemoteProvider : deps.oidcProxy
-    if (!factory) {
-      throw new ConfigError(
-        `The oidc-proxy auth mode is not available yet; set ${ENV_PREFIX}AUTH_MODE=remote to check the IdP's tokens directly.`,
-      )
-    }
+    const factory = plan.oidc === "remote" ? createRemoteProvider : (deps.oidcProxy ?? createOidcProxyProvider)
     const options = { requiredScopes: plan.requiredScopes, fetch: deps.fetch ?? fetch, clock: deps.clock ?? Date.now }
     oidc = await factory(config, options)
     verifiers.push(oidc.verifier)
@@ -108,6 +106,7 @@ export async function createAuth(config: Config, deps: AuthDeps = {}): Promise<A
     },
     metadataPath: metadataPath(path),
     acl,
+    close: () => oidc?.close?.(),
   }
 }
 

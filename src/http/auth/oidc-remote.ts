@@ -15,6 +15,11 @@ export const JWT_LEEWAY_S = 30
 export interface Discovery {
   issuer: string
   jwksUri: string
+  /** Present when the document names a usable http(s) URL (the oidc-proxy mode needs both). */
+  authorizationEndpoint?: string
+  tokenEndpoint?: string
+  /** `token_endpoint_auth_methods_supported`; unset means the RFC 8414 default, `client_secret_basic`. */
+  tokenEndpointAuthMethods?: string[]
 }
 
 /**
@@ -39,12 +44,20 @@ export async function fetchDiscovery(configUrl: string, fetchFn: typeof fetch): 
     const timedOut = error instanceof DOMException && error.name === "TimeoutError"
     throw fail(timedOut ? `no answer within ${DISCOVERY_TIMEOUT_MS / 1000} s` : redact(String(error)))
   }
-  const { issuer, jwks_uri: jwksUri } = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>
+  const fields = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>
+  const { issuer, jwks_uri: jwksUri } = fields
   if (typeof issuer !== "string" || issuer === "") throw fail("it has no 'issuer'")
-  if (typeof jwksUri !== "string" || !URL.canParse(jwksUri) || !/^https?:$/.test(new URL(jwksUri).protocol)) {
-    throw fail("it has no usable 'jwks_uri'")
-  }
-  return { issuer, jwksUri }
+  if (!isHttpUrl(jwksUri)) throw fail("it has no usable 'jwks_uri'")
+  const discovery: Discovery = { issuer, jwksUri }
+  if (isHttpUrl(fields.authorization_endpoint)) discovery.authorizationEndpoint = fields.authorization_endpoint
+  if (isHttpUrl(fields.token_endpoint)) discovery.tokenEndpoint = fields.token_endpoint
+  const methods = fields.token_endpoint_auth_methods_supported
+  if (Array.isArray(methods)) discovery.tokenEndpointAuthMethods = methods.filter((m) => typeof m === "string")
+  return discovery
+}
+
+function isHttpUrl(value: unknown): value is string {
+  return typeof value === "string" && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)
 }
 
 /** Scopes for `scopes_supported`: OIDC_ADVERTISED_SCOPES, else `openid offline_access` and the required ones. */

@@ -1,7 +1,7 @@
 import type { Hono } from "hono"
 import type { Config } from "@/config/config"
 
-/** Every auth mode the resolver knows; `oidc-proxy` is built by a provider plugged in through `AuthDeps`. */
+/** Every auth mode the resolver knows. */
 export type AuthModeName = "none" | "bearer-single" | "bearer-mapped" | "remote" | "oidc-proxy" | "multi"
 
 /** The verified caller, set on the Hono context as `c.get("auth")`. */
@@ -39,7 +39,7 @@ export interface AuthDeps {
   fetch?: typeof fetch
   /** Milliseconds since the epoch. @default Date.now */
   clock?: () => number
-  /** Builds the oidc-proxy flavour (another module); without it that mode is a start-up error. */
+  /** Builds the oidc-proxy flavour. @default createOidcProxyProvider */
   oidcProxy?: OidcProviderFactory
 }
 
@@ -54,6 +54,8 @@ export interface OidcProvider {
   requiredScopes: string[]
   /** Extra public routes the flavour needs (the proxy's /authorize, /token, /register…). */
   routes?(app: Hono): void
+  /** Releases what the flavour opened (the proxy's database connection). */
+  close?(): void
 }
 
 export interface OidcProviderOptions {

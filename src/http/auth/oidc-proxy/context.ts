@@ -1,0 +1,55 @@
+import type { Logger } from "@/util/log"
+import type { ExpiringMap } from "./pending"
+import type { OAuthStore } from "./store"
+import type { TokenService } from "./tokens"
+import type { Upstream } from "./upstream"
+
+/** A sign-in between /authorize and /auth/callback, keyed by the `state` sent to the IdP. */
+export interface Transaction {
+  clientId: string
+  redirectUri: string
+  /** Whether /authorize named the redirect URI (then /token must repeat it). */
+  redirectUriGiven: boolean
+  codeChallenge: string
+  /** The client's `state`, echoed back. */
+  state?: string
+  scopes: string[]
+  /** Our PKCE verifier and nonce for the IdP. */
+  upstreamVerifier: string
+  nonce: string
+}
+
+/** What an authorization code we issued stands for, until /token redeems it. */
+export interface CodeGrant {
+  clientId: string
+  redirectUri: string
+  redirectUriGiven: boolean
+  codeChallenge: string
+  scopes: string[]
+  subject: string
+}
+
+/** Everything the proxy's routes share. */
+export interface ProxyContext {
+  /** BASE_URL without a trailing slash. */
+  issuer: string
+  /** The MCP endpoint's URL (BASE_URL + HTTP path): the only resource tokens are issued for. */
+  resource: string
+  scopesSupported: string[]
+  requiredScopes: string[]
+  store: OAuthStore
+  upstream: Upstream
+  tokens: TokenService
+  transactions: ExpiringMap<Transaction>
+  codes: ExpiringMap<CodeGrant>
+  /** Codes already redeemed → their grant id, so a replay revokes what the first use got. */
+  spentCodes: ExpiringMap<string>
+  clock: () => number
+  log: Logger
+}
+
+/** RFC 8707: a `resource` parameter, when sent, must name our MCP endpoint (a trailing slash aside). */
+export function resourceMatches(ctx: Pick<ProxyContext, "resource">, resource: string | undefined): boolean {
+  const trim = (value: string) => value.replace(/\/+$/, "")
+  return resource === undefined || trim(resource) === trim(ctx.resource)
+}

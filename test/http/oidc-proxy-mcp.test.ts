@@ -1,0 +1,119 @@
+import { afterEach, expect, test } from "bun:test"
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js"
+import type { Hono } from "hono"
+import { createHttpApp } from "@/http/app"
+import { createAuth } from "@/http/auth"
+import { FAKE_CLIENT, startFakeIdp } from "../fixture/fake-idp"
+import { tmpdir } from "../fixture/tmpdir"
+import { startServices } from "../helpers/services"
+import { captureLogs, claimsOf, prefixed, resetLogs, SIGNING_KEY } from "./oidc-proxy-harness"
+
+afterEach(resetLogs)
+
+/** What an MCP client app keeps: its registration, tokens and PKCE verifier; the browser step is recorded. */
+class MemoryOAuthProvider implements OAuthClientProvider {
+  readonly redirectUrl = "http://127.0.0.1:9/oauth/callback"
+  information?: OAuthClientInformationMixed
+  saved?: OAuthTokens
+  verifier = ""
+  authorizationUrl?: URL
+  get clientMetadata() {
+    return { client_name: "SDK test client", redirect_uris: [this.redirectUrl] }
+  }
+  clientInformation() {
+    return this.information
+  }
+  saveClientInformation(info: OAuthClientInformationMixed) {
+    this.information = info
+  }
+  tokens() {
+    return this.saved
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved = tokens
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier
+  }
+  codeVerifier() {
+    return this.verifier
+  }
+}
+
+/** The user's browser: follows redirects over real HTTP until it reaches the client's redirect URL. */
+async function browse(from: URL, until: string): Promise<URL> {
+  let next = from.href
+  for (let hop = 0; hop < 6 && !next.startsWith(until); hop++) {
+    const res = await fetch(next, { redirect: "manual" })
+    const location = res.headers.get("location")
+    if (location === null) throw new Error(`stopped at ${res.status}: ${await res.text()}`)
+    next = new URL(location, next).href
+  }
+  return new URL(next)
+}
+
+test("an MCP SDK client signs in through the proxy over real HTTP, lists tools, and refreshes once its token expires", async () => {
+  await using idp = await startFakeIdp()
+  await using dir = await tmpdir()
+  let app: Hono | undefined
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    fetch: (req, srv) => (app ? app.fetch(req, srv) : new Response("starting", { status: 503 })),
+  })
+  const base = `http://127.0.0.1:${server.port}`
+  let offset = 0
+  await using env = await startServices({
+    dir,
+    env: prefixed({
+      BASE_URL: base,
+      OIDC_CONFIG_URL: idp.configUrl,
+      OIDC_CLIENT_ID: FAKE_CLIENT.id,
+      OIDC_CLIENT_SECRET: FAKE_CLIENT.secret,
+      OIDC_JWT_SIGNING_KEY: SIGNING_KEY,
+    }),
+  })
+  const auth = await createAuth(env.config, { clock: () => Date.now() + offset })
+  const http = createHttpApp(env.services, { auth, events: false })
+  app = http.app
+  const lines = captureLogs()
+  try {
+    const provider = new MemoryOAuthProvider()
+    const url = new URL(`${base}/mcp`)
+    const first = new Client({ name: "oauth-test", version: "1.0.0" })
+    const transport = new StreamableHTTPClientTransport(url, { authProvider: provider })
+    await expect(first.connect(transport)).rejects.toBeInstanceOf(UnauthorizedError)
+    expect(provider.information?.client_id).toBeString()
+    expect(provider.authorizationUrl?.href).toStartWith(`${base}/authorize?`)
+
+    const landed = await browse(provider.authorizationUrl as URL, provider.redirectUrl)
+    expect(landed.searchParams.get("iss")).toBe(base)
+    await transport.finishAuth(landed.searchParams.get("code") ?? "")
+    const issued = provider.saved
+    expect(claimsOf(issued?.access_token ?? "")).toMatchObject({ iss: base, aud: `${base}/mcp`, sub: "user-123" })
+
+    const client = new Client({ name: "oauth-test", version: "1.0.0" })
+    await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("list_providers")
+
+    // Two hours later the access token has expired: the SDK gets 401, refreshes (rotation) and retries.
+    offset = 2 * 3600 * 1000
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0)
+    expect(provider.saved?.access_token).not.toBe(issued?.access_token)
+    expect(provider.saved?.refresh_token).not.toBe(issued?.refresh_token)
+    await client.close()
+    expect(lines.join("\n")).not.toContain(issued?.refresh_token ?? "absent")
+  } finally {
+    await http.close()
+    auth.close()
+    await server.stop(true)
+  }
+})
