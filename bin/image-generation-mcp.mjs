@@ -6,6 +6,7 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { ensureWidgets } from "../scripts/ensure-widgets.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const entry = join(root, "src", "cli", "index.ts")
@@ -33,6 +34,10 @@ if (!bun && existsSync(join(root, "package-lock.json"))) {
 }
 if (!bun) {
   process.stderr.write("image-generation-mcp: could not find the Bun runtime (the `bun` npm package).\n")
+  process.exit(1)
+}
+if (!ensureWidgets(root, bun)) {
+  process.stderr.write("image-generation-mcp: building the widgets failed.\n")
   process.exit(1)
 }
 

@@ -16,6 +16,7 @@ function run(label: string, cmd: string[]): boolean {
 
 const checks = [
   run("type-check", [bin("tsc"), "--noEmit", "-p", "tsconfig.json"]),
+  run("type-check widgets (DOM)", [bin("tsc"), "--noEmit", "-p", "src/widgets"]),
   run("lint", [bin("biome"), "check", "."]),
 ]
 rmSync(resultsDir, { recursive: true, force: true })

@@ -12,6 +12,10 @@ for (const key of Object.keys(process.env)) {
   if (key.startsWith("IMAGE_GENERATION_MCP_") || key.startsWith("FASTMCP_")) delete process.env[key]
 }
 
+// `bun test` straight from a fresh clone: the embedded widget HTML is generated, so build it when missing or stale.
+const { ensureWidgets } = await import("../scripts/ensure-widgets.mjs")
+if (!ensureWidgets(join(import.meta.dir, ".."), process.execPath)) throw new Error("Building the widgets failed")
+
 // Failures that tests provoke on purpose would otherwise fill the output; errors still show.
 const { configureLogger } = await import("@/util/log")
 configureLogger({ level: "error" })

@@ -7,6 +7,9 @@ import httpEvents0005 from "./migrations/0005_http_events.sql" with { type: "tex
 import oauthProxy0006 from "./migrations/0006_oauth_proxy.sql" with { type: "text" }
 // Imported, then exported: Bun 1.4 ignores the text attribute on `export … from "*.md"` and renders Markdown to HTML.
 import promptGuide from "./prompt-guide.md" with { type: "text" }
+// Built by scripts/build-widgets.ts from src/widgets/ (generated, gitignored).
+import gallery from "./widgets/gallery.html" with { type: "text" }
+import viewer from "./widgets/viewer.html" with { type: "text" }
 
 /** Append-only schema migrations, applied in order; the index + 1 is the schema version. */
 export const MIGRATIONS: readonly string[] = [
@@ -20,3 +23,10 @@ export const MIGRATIONS: readonly string[] = [
 
 /** The Markdown served as info://prompt-guide. */
 export const PROMPT_GUIDE: string = promptGuide
+
+/** The MCP Apps widgets, each one self-contained HTML file. */
+export const WIDGET_HTML: { readonly viewer: string; readonly gallery: string } = {
+  // bun-types types every .html import as an HTMLBundle; with `type: "text"` it is the file's text.
+  viewer: viewer as unknown as string,
+  gallery: gallery as unknown as string,
+}

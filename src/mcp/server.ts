@@ -12,6 +12,7 @@ import { promptGuideResources } from "./resources/prompt-guide"
 import { providerResources } from "./resources/providers"
 import { createCatalog, registerCatalog } from "./resources/registry"
 import { styleResources } from "./resources/styles"
+import { widgetResources } from "./resources/widgets"
 import { decorateToolList } from "./tool-list"
 import { registerBrowseGalleryTool } from "./tools/browse-gallery"
 import { registerCancelGenerationTool } from "./tools/cancel-generation"
@@ -57,7 +58,13 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   const images = imageResources(services)
   const styles = styleResources(services)
   const catalog = createCatalog(
-    [...providerResources(services), ...promptGuideResources(), ...images.statics, ...styles.statics],
+    [
+      ...providerResources(services),
+      ...promptGuideResources(),
+      ...images.statics,
+      ...styles.statics,
+      ...widgetResources(config),
+    ],
     [...images.templates, ...styles.templates],
   )
   registerCatalog(ctx, catalog)

@@ -35,7 +35,7 @@ export function galleryImageItem(record: ImageRecord, thumbnailB64: string | nul
   }
 }
 
-/** An unfinished generation on a gallery page (generating, failed or cancelled): no thumbnail yet. */
+/** An unfinished generation on a gallery page (generating, failed with its error, or cancelled): no thumbnail yet. */
 export function galleryJobItem(job: JobRecord): Record<string, unknown> {
   return {
     image_id: job.id,
@@ -44,6 +44,7 @@ export function galleryJobItem(job: JobRecord): Record<string, unknown> {
     provider: job.provider,
     progress: job.progress,
     progress_message: job.progressMessage,
+    ...(job.status === "failed" && { error: job.error || "Unknown error" }),
   }
 }
 

@@ -11,6 +11,8 @@ interface ResourceBase {
   description: string
   mimeType: string
   icon?: string
+  /** `_meta` of the resources/list entry (MCP Apps put `ui` here). */
+  meta?: Record<string, unknown>
 }
 
 export interface StaticResource extends ResourceBase {
@@ -38,6 +40,7 @@ export function registerCatalog(ctx: McpContext, catalog: ResourceCatalog): void
     description: r.description,
     mimeType: r.mimeType,
     ...(r.icon && { icons: [lucideIcon(r.icon)] }),
+    ...(r.meta && { _meta: r.meta }),
   })
   for (const resource of catalog.statics) {
     ctx.server.registerResource(resource.name, resource.uri, meta(resource), (uri) =>

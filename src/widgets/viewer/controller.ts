@@ -1,0 +1,187 @@
+// The viewer's states (waiting, generating, failed, cancelled, completed, editing) and what moves between them.
+import type { App } from "@modelcontextprotocol/ext-apps"
+import type { WidgetApp } from "../shared/app"
+import { downloadImage, downloadMode } from "../shared/download"
+import { reportProblem } from "../shared/notice"
+import {
+  errorText,
+  firstImage,
+  firstText,
+  type ImageItem,
+  parseJsonObject,
+  str,
+  type ToolResultLike,
+} from "../shared/tool-result"
+import type { ViewCache } from "./cache"
+import { ImageEditor } from "./editor"
+import { type ImageInfo, imageInfo, imageKeyOf, progressOf } from "./info"
+import { cancelledView, completedView, failedView, generatingView, waitingView } from "./views"
+
+/** How often a running generation is polled with check_generation_status. */
+export const POLL_MS = 1000
+
+interface Shown {
+  img: ImageItem
+  text?: string
+  editedFrom?: string
+}
+
+export class ViewerController {
+  private readonly main: HTMLElement
+  private readonly cache: ViewCache
+  private widget!: WidgetApp
+  private imageKey: string | undefined
+  private shown: Shown | undefined
+  /** Bumped on every state change, so late answers of an older state are dropped. */
+  private seq = 0
+  private poll: ReturnType<typeof setTimeout> | undefined
+  private generating: Record<string, unknown> = {}
+
+  constructor(main: HTMLElement, cache: ViewCache) {
+    this.main = main
+    this.cache = cache
+  }
+
+  attach(widget: WidgetApp): void {
+    this.widget = widget
+  }
+
+  private get app(): App {
+    return this.widget.app
+  }
+
+  toolInput(args: Record<string, unknown> | undefined): void {
+    this.imageKey = imageKeyOf(args?.uri)
+    const cached = this.imageKey ? this.cache.get(this.imageKey) : undefined
+    if (cached) this.showImage(cached, this.imageKey)
+    else this.show(waitingView())
+  }
+
+  cancelled(reason: string | undefined): void {
+    this.show(cancelledView(reason))
+  }
+
+  result(result: ToolResultLike): void {
+    const img = firstImage(result)
+    const text = firstText(result)
+    const json = parseJsonObject(text)
+    if (result.isError) this.show(failedView("Could not show the image", errorText(result)))
+    else if (img && json?.editable === true) this.edit(img, json)
+    else if (img) this.showImage({ img, text }, this.imageKey)
+    else this.showStatus(json ?? {})
+  }
+
+  /** A result without an image: a generation's status (show_image of a running job, check_generation_status). */
+  private showStatus(json: Record<string, unknown>): void {
+    const id = str(json.image_id)
+    switch (json.status) {
+      case "generating":
+        this.showGenerating(json)
+        break
+      case "failed":
+        this.show(failedView("Generation failed", str(json.error)))
+        break
+      case "cancelled":
+        this.cancelled(undefined)
+        break
+      default:
+        if (json.status === "completed" && id) void this.load(id, ++this.seq)
+        else this.show(failedView("Could not show the image", str(json.error) ?? "The result holds no image."))
+    }
+  }
+
+  private show(section: HTMLElement): void {
+    this.seq++
+    clearTimeout(this.poll)
+    this.main.replaceChildren(section)
+    this.widget.reportSize()
+  }
+
+  private showGenerating(json: Record<string, unknown>): void {
+    this.generating = { ...this.generating, ...json }
+    this.show(generatingView(progressOf(this.generating)))
+    const id = str(json.image_id)
+    if (!id) return
+    const seq = this.seq
+    this.poll = setTimeout(async () => {
+      const status = await this.app
+        .callServerTool({ name: "check_generation_status", arguments: { image_id: id } })
+        .catch((error: unknown) => ({ isError: true, content: [{ type: "text", text: String(error) }] }))
+      if (seq === this.seq) this.result(status)
+    }, POLL_MS)
+  }
+
+  /** Fetches an image with show_image and shows it (after a generation finished or an edit was saved). */
+  private async load(id: string, seq: number, editedFrom?: string): Promise<void> {
+    const result = await this.app.callServerTool({ name: "show_image", arguments: { uri: `image://${id}/view` } })
+    if (seq !== this.seq) return
+    const img = firstImage(result)
+    if (result.isError || !img) return this.result(result)
+    this.showImage({ img, text: firstText(result), editedFrom }, id)
+  }
+
+  private showImage(view: Shown, key: string | undefined): void {
+    const info = imageInfo(parseJsonObject(view.text))
+    const mode = downloadMode(this.widget.hostCapabilities())
+    const id = info.imageId
+    this.show(
+      completedView({
+        img: view.img,
+        info,
+        editedFrom: view.editedFrom,
+        onLoad: () => this.widget.reportSize(),
+        onDownload:
+          id && mode !== "none"
+            ? () => void downloadImage(this.app, { imageId: id, mime: info.format ?? "image/png" }, mode)
+            : undefined,
+        onEdit: id ? () => void this.openEditor(id) : undefined,
+      }),
+    )
+    this.shown = view
+    const cacheKey = key ?? id
+    if (cacheKey) this.cache.put(cacheKey, view)
+  }
+
+  private async openEditor(id: string): Promise<void> {
+    const seq = this.seq
+    const result = await this.app.callServerTool({ name: "edit_image", arguments: { image_id: id } })
+    const img = firstImage(result)
+    const json = parseJsonObject(firstText(result))
+    if (seq !== this.seq) return
+    if (result.isError || !img || !json) {
+      reportProblem(`Could not open the editor: ${errorText(result)}`)
+      return
+    }
+    this.edit(img, json)
+  }
+
+  private edit(img: ImageItem, json: Record<string, unknown>): void {
+    const source: ImageInfo = imageInfo(json)
+    const sourceId = source.imageId ?? ""
+    const before = this.shown
+    const editor = new ImageEditor({
+      img,
+      sourceImageId: sourceId,
+      onResize: () => this.widget.reportSize(),
+      onCancel: () => {
+        if (before) this.showImage(before, undefined)
+        else this.showImage({ img, text: JSON.stringify({ ...json, editable: undefined }) }, undefined)
+      },
+      onSave: (args) => this.save(args, sourceId),
+    })
+    this.show(editor.element)
+  }
+
+  private async save(args: Record<string, unknown>, sourceId: string): Promise<void> {
+    const seq = this.seq
+    try {
+      const saved = await this.app.callServerTool({ name: "_save_edited_image", arguments: args })
+      if (saved.isError) throw new Error(errorText(saved))
+      const id = str(parseJsonObject(firstText(saved))?.image_id)
+      if (!id) throw new Error("the server returned no image id")
+      if (seq === this.seq) await this.load(id, seq, sourceId)
+    } catch (error) {
+      reportProblem(`Save failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+}

@@ -1,0 +1,16 @@
+// Shared by the host page (browser) and the harness (Node): keep it free of DOM and Bun types.
+
+export interface HostOpenOptions {
+  /** The widget document's URL on the sandbox origin. */
+  src: string
+  hostContext: Record<string, unknown>
+  capabilities: { downloadFile?: boolean; openLinks?: boolean }
+  width: number
+  height: number
+  /** Answer ui/download-file with isError (the user cancelled, or the host failed). */
+  failDownloads?: boolean
+  /** Add `allow-modals` to the sandbox. */
+  modals?: boolean
+}
+
+export type HostEventKind = "toolCall" | "size" | "openLink" | "download" | "displayMode" | "log"
