@@ -187,8 +187,39 @@ describe("oidc-proxy: the whole flow", () => {
     expect(wider.status).toBe(400)
     expect(await wider.json()).toMatchObject({ error: "invalid_scope" })
     // The refused request spent nothing: the same refresh token still works, narrowed.
-    const narrowed = await tokenRequest(proxy.app, { ...refresh, scope: "openid" }, flow.client)
-    expect(((await narrowed.json()) as Tokens).scope).toBe("openid")
+    const narrowed = (await (
+      await tokenRequest(proxy.app, { ...refresh, scope: "openid" }, flow.client)
+    ).json()) as Tokens
+    expect(narrowed.scope).toBe("openid")
+    expect(claimsOf(narrowed.access_token).scope).toBe("openid")
+    // Narrowing shapes that access token only: the new refresh token keeps the grant's scope (RFC 6749 §6).
+    const next = { grant_type: "refresh_token", refresh_token: narrowed.refresh_token ?? "" }
+    const restored = await tokenRequest(proxy.app, next, flow.client)
+    expect(((await restored.json()) as Tokens).scope).toBe("offline_access openid mcp")
+  })
+
+  test("scopes the IdP did not grant are dropped; a required one it did not grant ends the sign-in with access_denied", async () => {
+    await using idp = await startFakeIdp({ grantedScope: "openid profile mcp" })
+    await using dir = await tmpdir()
+    const vars = {
+      OIDC_REQUIRED_SCOPES: "openid mcp",
+      OIDC_ADVERTISED_SCOPES: "openid offline_access mcp images:write",
+    }
+    await using proxy = await startProxy(idp, dir, { vars })
+    const flow = await signIn(proxy.app, idp, { params: { scope: "images:write offline_access" } })
+    expect(idp.authorizeRequests.at(-1)?.get("scope")).toBe("openid images:write mcp")
+    const tokens = await exchangeCode(proxy.app, flow)
+    expect(tokens.scope).toBe("offline_access openid mcp")
+    expect(claimsOf(tokens.access_token).scope).toBe("offline_access openid mcp")
+
+    // An IdP that grants the user only `openid` (e.g. by role) keeps them out, even though mcp is required here.
+    idp.settings.grantedScope = "openid"
+    const lines = captureLogs()
+    await expect(signIn(proxy.app, idp)).rejects.toThrow("error=access_denied")
+    expect(lines.join("\n")).toContain("did not grant the required scope mcp")
+    // An answer without `scope` grants what was asked (RFC 6749 §5.1).
+    idp.settings.grantedScope = undefined
+    expect((await exchangeCode(proxy.app, await signIn(proxy.app, idp))).scope).toBe("openid mcp")
   })
 
   test("OIDC_VERIFY_ACCESS_TOKEN=true checks the IdP's access token (OIDC_AUDIENCE applies), not its id_token", async () => {

@@ -112,18 +112,75 @@ export function authorizeUrl(clientId: string, params: Record<string, string | u
   return url.href
 }
 
+/** A browser's cookies for our origin (the IdP's are not needed: the fake keeps no session). */
+export interface Browser {
+  cookies: Map<string, string>
+}
+
+export function newBrowser(): Browser {
+  return { cookies: new Map() }
+}
+
+/** A request to our app as `browser`: its cookies sent, the answer's Set-Cookie kept. */
+export async function visit(app: Hono, browser: Browser, url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers)
+  if (browser.cookies.size > 0) {
+    headers.set("cookie", [...browser.cookies].map(([name, value]) => `${name}=${value}`).join("; "))
+  }
+  const res = await app.request(url, { ...init, headers })
+  for (const line of res.headers.getSetCookie()) {
+    const [pair = "", ...attributes] = line.split(";")
+    const eq = pair.indexOf("=")
+    const name = pair.slice(0, eq).trim()
+    if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) browser.cookies.delete(name)
+    else browser.cookies.set(name, pair.slice(eq + 1).trim())
+  }
+  return res
+}
+
+/** The consent request id in a consent page, or undefined when `res` is not one. */
+export async function consentId(res: Response): Promise<string | undefined> {
+  if (res.status !== 200 || !res.headers.get("content-type")?.startsWith("text/html")) return undefined
+  return /name="consent_id" value="([^"]+)"/.exec(await res.clone().text())?.[1]
+}
+
+/** Submits the consent page's form as the user would (from our own origin). */
+export function decide(app: Hono, browser: Browser, id: string, decision: "approve" | "deny"): Promise<Response> {
+  return visit(app, browser, `${BASE}/authorize/consent`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE },
+    body: new URLSearchParams({ consent_id: id, decision }).toString(),
+  })
+}
+
+/** GET /authorize as `browser`, approving on the consent page if one is shown: the answer that leads on. */
+export async function authorizeAndApprove(app: Hono, url: string, browser: Browser = newBrowser()): Promise<Response> {
+  const res = await visit(app, browser, url)
+  const id = await consentId(res)
+  return id === undefined ? res : decide(app, browser, id, "approve")
+}
+
 /**
  * A browser: follows redirects from `url` (our app by `app.request`, the IdP by real fetch) until it lands
- * outside both, returning where it landed; or the first answer that is not a redirect.
+ * outside both, returning where it landed; or the first answer that is not a redirect. On our consent page
+ * it answers `decision` (approve by default).
  */
-export async function browse(app: Hono, url: string, idp: FakeIdp): Promise<{ landed?: URL; response?: Response }> {
+export async function browse(
+  app: Hono,
+  url: string,
+  idp: FakeIdp,
+  browser: Browser = newBrowser(),
+  decision: "approve" | "deny" = "approve",
+): Promise<{ landed?: URL; response?: Response }> {
   let next = url
-  for (let hop = 0; hop < 6; hop++) {
+  for (let hop = 0; hop < 8; hop++) {
     const ours = next.startsWith(`${BASE}/`)
     if (!ours && !next.startsWith(`${idp.origin}/`)) return { landed: new URL(next) }
-    const res = ours ? await app.request(next) : await fetch(next, { redirect: "manual" })
+    let res = ours ? await visit(app, browser, next) : await fetch(next, { redirect: "manual" })
+    const id = ours ? await consentId(res) : undefined
+    if (id !== undefined) res = await decide(app, browser, id, decision)
     const location = res.headers.get("location")
-    if (res.status !== 302 || location === null) return { response: res }
+    if ((res.status !== 302 && res.status !== 303) || location === null) return { response: res }
     next = new URL(location, next).href
   }
   throw new Error("too many redirects")

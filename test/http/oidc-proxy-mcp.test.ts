@@ -47,16 +47,47 @@ class MemoryOAuthProvider implements OAuthClientProvider {
   }
 }
 
-/** The user's browser: follows redirects over real HTTP until it reaches the client's redirect URL. */
-async function browse(from: URL, until: string): Promise<URL> {
+/**
+ * The user's browser over real HTTP: keeps the cookies our server sets, answers our consent page with
+ * "Allow" (a form post from our origin), and follows redirects until it reaches the client's redirect URL.
+ * Returns where it landed and the consent pages it was shown.
+ */
+async function browse(from: URL, until: string, ours: string): Promise<{ landed: URL; consentPages: string[] }> {
+  const cookies = new Map<string, string>()
+  const consentPages: string[] = []
+  const request = async (url: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers)
+    if (url.startsWith(ours) && cookies.size > 0) {
+      headers.set("cookie", [...cookies].map(([name, value]) => `${name}=${value}`).join("; "))
+    }
+    const res = await fetch(url, { ...init, headers, redirect: "manual" })
+    if (url.startsWith(ours)) {
+      for (const line of res.headers.getSetCookie()) {
+        const pair = line.split(";")[0] ?? ""
+        cookies.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1))
+      }
+    }
+    return res
+  }
   let next = from.href
-  for (let hop = 0; hop < 6 && !next.startsWith(until); hop++) {
-    const res = await fetch(next, { redirect: "manual" })
+  for (let hop = 0; hop < 8 && !next.startsWith(until); hop++) {
+    let res = await request(next)
+    if (res.status === 200 && res.headers.get("content-type")?.startsWith("text/html")) {
+      const page = await res.text()
+      consentPages.push(page)
+      const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1] ?? ""
+      const id = /name="consent_id" value="([^"]+)"/.exec(page)?.[1] ?? ""
+      res = await request(action, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: ours },
+        body: new URLSearchParams({ consent_id: id, decision: "approve" }).toString(),
+      })
+    }
     const location = res.headers.get("location")
     if (location === null) throw new Error(`stopped at ${res.status}: ${await res.text()}`)
     next = new URL(location, next).href
   }
-  return new URL(next)
+  return { landed: new URL(next), consentPages }
 }
 
 test("an MCP SDK client signs in through the proxy over real HTTP, lists tools, and refreshes once its token expires", async () => {
@@ -94,8 +125,14 @@ test("an MCP SDK client signs in through the proxy over real HTTP, lists tools, 
     expect(provider.information?.client_id).toBeString()
     expect(provider.authorizationUrl?.href).toStartWith(`${base}/authorize?`)
 
-    const landed = await browse(provider.authorizationUrl as URL, provider.redirectUrl)
+    const { landed, consentPages } = await browse(provider.authorizationUrl as URL, provider.redirectUrl, base)
+    expect(consentPages).toHaveLength(1)
+    expect(consentPages[0]).toContain("<strong>SDK test client</strong>")
+    expect(consentPages[0]).toContain(provider.redirectUrl)
     expect(landed.searchParams.get("iss")).toBe(base)
+    // The SDK asked for this server as the resource, with PKCE S256.
+    expect(provider.authorizationUrl?.searchParams.get("resource")).toBe(`${base}/mcp`)
+    expect(provider.authorizationUrl?.searchParams.get("code_challenge_method")).toBe("S256")
     await transport.finishAuth(landed.searchParams.get("code") ?? "")
     const issued = provider.saved
     expect(claimsOf(issued?.access_token ?? "")).toMatchObject({ iss: base, aud: `${base}/mcp`, sub: "user-123" })

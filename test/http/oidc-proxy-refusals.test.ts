@@ -3,16 +3,20 @@ import type { Hono } from "hono"
 import { SIGN_IN_TTL_MS } from "@/http/auth/oidc-proxy"
 import type { FakeIdp, FakeIdpSettings } from "../fixture/fake-idp"
 import {
+  authorizeAndApprove,
   authorizeUrl,
   BASE,
+  type Browser,
   CLIENT_CALLBACK,
   captureLogs,
+  newBrowser,
   pkce,
   postRegister,
   RESOURCE,
   register,
   resetLogs,
   startSetup,
+  visit,
 } from "./oidc-proxy-harness"
 
 afterEach(resetLogs)
@@ -138,16 +142,32 @@ describe("authorize refusals", () => {
     },
   )
 
+  test("a state over 2048 characters → back to the client with invalid_request and iss, without the state", async () => {
+    await using s = await startSetup()
+    const client = await register(s.app)
+    const res = await s.app.request(start(client.client_id, { state: "s".repeat(2049) }))
+    expect(res.status).toBe(302)
+    const back = new URL(res.headers.get("location") ?? "")
+    expect(`${back.origin}${back.pathname}`).toBe(CLIENT_CALLBACK)
+    expect(back.searchParams.get("error")).toBe("invalid_request")
+    expect(back.searchParams.get("error_description")).toBe("state is too long")
+    expect(back.searchParams.get("state")).toBeNull()
+    expect(back.searchParams.get("iss")).toBe(BASE)
+  })
+
   test("redirect_uri may be left out with one registered URI; a loopback IP's port may change, localhost's not", async () => {
     await using s = await startSetup()
     const single = await register(s.app)
-    const toIdp = await s.app.request(start(single.client_id, { redirect_uri: undefined }))
+    const toIdp = await authorizeAndApprove(s.app, start(single.client_id, { redirect_uri: undefined }))
     expect(toIdp.headers.get("location")).toStartWith(`${s.idp.origin}/authorize?`)
 
     const uris = ["http://127.0.0.1:3000/cb", "http://localhost:3000/cb"]
     const native = await register(s.app, { redirect_uris: uris })
     expect((await s.app.request(start(native.client_id, { redirect_uri: undefined }))).status).toBe(400)
-    const otherPort = await s.app.request(start(native.client_id, { redirect_uri: "http://127.0.0.1:4567/cb" }))
+    const otherPort = await authorizeAndApprove(
+      s.app,
+      start(native.client_id, { redirect_uri: "http://127.0.0.1:4567/cb" }),
+    )
     expect(otherPort.headers.get("location")).toStartWith(`${s.idp.origin}/authorize?`)
     expect((await s.app.request(start(native.client_id, { redirect_uri: "http://127.0.0.1:4567/other" }))).status).toBe(
       400,
@@ -159,13 +179,18 @@ describe("authorize refusals", () => {
 })
 
 describe("callback refusals", () => {
-  /** Our /authorize, then the IdP: the URL the IdP sends the browser back to (our /auth/callback). */
-  async function callbackUrl(s: { app: Hono; idp: FakeIdp }) {
+  /** Our /authorize and consent, then the IdP: where the IdP sends `browser` back to (our /auth/callback). */
+  async function callbackUrl(s: { app: Hono; idp: FakeIdp }, browser: Browser) {
     const client = await register(s.app)
     const { challenge } = pkce()
     const params = { code_challenge: challenge, code_challenge_method: "S256", state: "client-state" }
-    const toIdp = (await s.app.request(authorizeUrl(client.client_id, params))).headers.get("location") ?? ""
-    return (await fetch(toIdp, { redirect: "manual" })).headers.get("location") ?? ""
+    const toIdp = (await authorizeAndApprove(s.app, authorizeUrl(client.client_id, params), browser)).headers
+    return (await fetch(toIdp.get("location") ?? "", { redirect: "manual" })).headers.get("location") ?? ""
+  }
+  /** The IdP's answer arriving at our callback in `browser`. */
+  async function callback(s: { app: Hono; idp: FakeIdp }) {
+    const browser = newBrowser()
+    return visit(s.app, browser, await callbackUrl(s, browser))
   }
 
   test("an unknown, missing, replayed or stale state → 400 without a redirect", async () => {
@@ -178,17 +203,18 @@ describe("callback refusals", () => {
         error_description: "Unknown or expired sign-in; start again from your MCP client",
       })
     }
-    const url = await callbackUrl(s)
-    expect((await s.app.request(url)).status).toBe(302)
-    expect((await s.app.request(url)).status).toBe(400)
-    const stale = await callbackUrl(s)
+    const browser = newBrowser()
+    const url = await callbackUrl(s, browser)
+    expect((await visit(s.app, browser, url)).status).toBe(302)
+    expect((await visit(s.app, browser, url)).status).toBe(400)
+    const stale = await callbackUrl(s, browser)
     s.advance(SIGN_IN_TTL_MS + 1000)
-    expect((await s.app.request(stale)).status).toBe(400)
+    expect((await visit(s.app, browser, stale)).status).toBe(400)
   })
 
   test("the IdP refusing the sign-in → access_denied at the client, with its state", async () => {
     await using s = await startSetup({ signIn: "denied" })
-    const landed = new URL((await s.app.request(await callbackUrl(s))).headers.get("location") ?? "")
+    const landed = new URL((await callback(s)).headers.get("location") ?? "")
     expect(landed.searchParams.get("error")).toBe("access_denied")
     expect(landed.searchParams.get("state")).toBe("client-state")
     expect(landed.searchParams.get("code")).toBeNull()
@@ -210,7 +236,7 @@ describe("callback refusals", () => {
   test.each(broken)("%s → server_error at the client, the reason in the log only", async (_name, settings, reason) => {
     await using s = await startSetup(settings)
     const lines = captureLogs()
-    const res = await s.app.request(await callbackUrl(s))
+    const res = await callback(s)
     const landed = new URL(res.headers.get("location") ?? "")
     expect(`${landed.origin}${landed.pathname}`).toBe(CLIENT_CALLBACK)
     expect(landed.searchParams.get("error")).toBe("server_error")

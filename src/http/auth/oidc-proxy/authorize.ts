@@ -1,8 +1,9 @@
 import type { Context } from "hono"
-import { type ProxyContext, resourceMatches, type Transaction } from "./context"
+import { askConsent, browserId, sameBrowser } from "./consent"
+import { type ProxyContext, resourceMatches, type SignInRequest, type Transaction } from "./context"
 import { matchRedirectUri } from "./register"
 import { oauthError, redirectTo } from "./responses"
-import { PKCE_S256_CHALLENGE, printable, randomToken, s256, singleParams, splitScopes } from "./util"
+import { PKCE_S256_CHALLENGE, printable, randomToken, s256, sha256, singleParams, splitScopes } from "./util"
 
 const MAX_STATE_CHARS = 2048
 /** Scopes that only govern our own tokens; the IdP is asked for `openid` and the rest. */
@@ -11,7 +12,7 @@ const LOCAL_SCOPES = new Set(["offline_access"])
 /**
  * GET /authorize (RFC 6749 §4.1.1 with PKCE S256 required). An unknown client or redirect URI is answered
  * here (400), never redirected; every later problem goes back to the client's redirect URI. On success the
- * browser goes on to the IdP, with our own client id, PKCE, state and nonce.
+ * user is asked to consent (see consent.ts), then the browser goes on to the IdP (`redirectUpstream`).
  */
 export function authorizeHandler(ctx: ProxyContext) {
   return (c: Context) => {
@@ -36,7 +37,11 @@ export function authorizeHandler(ctx: ProxyContext) {
     const fail = (error: Parameters<typeof oauthError>[1], description: string) =>
       redirectTo(c, redirectUri, { error, error_description: description, state, iss: ctx.issuer })
     if (state !== undefined && state.length > MAX_STATE_CHARS) {
-      return redirectTo(c, redirectUri, { error: "invalid_request", error_description: "state is too long" })
+      return redirectTo(c, redirectUri, {
+        error: "invalid_request",
+        error_description: "state is too long",
+        iss: ctx.issuer,
+      })
     }
     if (params.get("response_type") !== "code") return fail("unsupported_response_type", "response_type must be code")
     if (!client.grantTypes.includes("authorization_code")) {
@@ -51,21 +56,28 @@ export function authorizeHandler(ctx: ProxyContext) {
     const scopes = grantedScopes(ctx, params.get("scope"), client.scope)
     if (typeof scopes === "string") return fail("invalid_scope", scopes)
 
-    const upstreamState = randomToken()
-    const upstreamVerifier = randomToken()
-    const nonce = randomToken()
-    const transaction: Transaction = {
+    const request: SignInRequest = {
       clientId: client.clientId,
       redirectUri,
       redirectUriGiven: given !== undefined,
       codeChallenge: challenge,
       scopes,
-      upstreamVerifier,
-      nonce,
+      browser: sha256(browserId(c, ctx)),
     }
-    if (state !== undefined) transaction.state = state
+    if (state !== undefined) request.state = state
+    return askConsent(c, ctx, client, request)
+  }
+}
+
+/** After consent: stores the sign-in under a fresh `state` and sends the browser to the IdP (303). */
+export function redirectUpstream(ctx: ProxyContext) {
+  return (c: Context, request: SignInRequest): Response => {
+    const upstreamState = randomToken()
+    const upstreamVerifier = randomToken()
+    const nonce = randomToken()
+    const transaction: Transaction = { ...request, upstreamVerifier, nonce }
     ctx.transactions.set(upstreamState, transaction)
-    const upstreamScopes = ["openid", ...scopes.filter((s) => s !== "openid" && !LOCAL_SCOPES.has(s))]
+    const upstreamScopes = ["openid", ...request.scopes.filter((s) => s !== "openid" && !LOCAL_SCOPES.has(s))]
     const url = ctx.upstream.authorizeUrl({
       state: upstreamState,
       nonce,
@@ -73,8 +85,14 @@ export function authorizeHandler(ctx: ProxyContext) {
       scopes: upstreamScopes,
     })
     c.header("cache-control", "no-store")
-    return c.redirect(url, 302)
+    return c.redirect(url, 303)
   }
+}
+
+/** The sign-in's scopes less those the IdP did not grant; `openid` (it signed the user in) and ours stay. */
+function keptScopes(asked: string[], granted: string[] | undefined): string[] {
+  if (granted === undefined) return asked
+  return asked.filter((s) => s === "openid" || LOCAL_SCOPES.has(s) || granted.includes(s))
 }
 
 function soleUri(uris: readonly string[]): string | undefined {
@@ -111,6 +129,16 @@ export function callbackHandler(ctx: ProxyContext) {
     if (!params.ok || !txn) {
       return oauthError(c, "invalid_request", "Unknown or expired sign-in; start again from your MCP client")
     }
+    if (!sameBrowser(c, ctx, txn.browser)) {
+      ctx.log.warning("Refused a sign-in that came back to another browser than the one that approved it", {
+        client_id: txn.clientId,
+      })
+      return oauthError(
+        c,
+        "invalid_request",
+        "This sign-in was started in another browser; start again from your MCP client",
+      )
+    }
     const back = (values: Record<string, string | undefined>) =>
       redirectTo(c, txn.redirectUri, { ...values, state: txn.state, iss: ctx.issuer })
     const upstreamError = params.get("error")
@@ -141,8 +169,15 @@ export function callbackHandler(ctx: ProxyContext) {
         error_description: "The sign-in could not be verified with the identity provider",
       })
     }
+    const { clientId, redirectUri, redirectUriGiven, codeChallenge } = txn
+    const scopes = keptScopes(txn.scopes, result.granted)
+    const missing = ctx.requiredScopes.filter((s) => !scopes.includes(s))
+    if (missing.length > 0) {
+      const description = `The identity provider did not grant the required scope ${missing.join(" ")}`
+      ctx.log.info("Sign-in refused", { client_id: clientId, subject: result.subject, reason: description })
+      return back({ error: "access_denied", error_description: description })
+    }
     const ours = randomToken()
-    const { clientId, redirectUri, redirectUriGiven, codeChallenge, scopes } = txn
     ctx.codes.set(ours, { clientId, redirectUri, redirectUriGiven, codeChallenge, scopes, subject: result.subject })
     ctx.log.info("Signed in through the identity provider", { client_id: clientId, subject: result.subject })
     return back({ code: ours })

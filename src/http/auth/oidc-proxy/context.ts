@@ -4,8 +4,11 @@ import type { OAuthStore } from "./store"
 import type { TokenService } from "./tokens"
 import type { Upstream } from "./upstream"
 
-/** A sign-in between /authorize and /auth/callback, keyed by the `state` sent to the IdP. */
-export interface Transaction {
+/** A sign-in must finish within this, from the consent page to the IdP's answer. */
+export const SIGN_IN_TTL_MS = 10 * 60_000
+
+/** What a validated /authorize request asks for. */
+export interface SignInRequest {
   clientId: string
   redirectUri: string
   /** Whether /authorize named the redirect URI (then /token must repeat it). */
@@ -14,6 +17,12 @@ export interface Transaction {
   /** The client's `state`, echoed back. */
   state?: string
   scopes: string[]
+  /** SHA-256 of the browser cookie of the user agent that was shown the consent page. */
+  browser: string
+}
+
+/** A sign-in between the approved consent and /auth/callback, keyed by the `state` sent to the IdP. */
+export interface Transaction extends SignInRequest {
   /** Our PKCE verifier and nonce for the IdP. */
   upstreamVerifier: string
   nonce: string
@@ -40,6 +49,8 @@ export interface ProxyContext {
   store: OAuthStore
   upstream: Upstream
   tokens: TokenService
+  /** /authorize requests waiting for the user's answer on the consent page, by consent id. */
+  consents: ExpiringMap<SignInRequest>
   transactions: ExpiringMap<Transaction>
   codes: ExpiringMap<CodeGrant>
   /** Codes already redeemed → their grant id, so a replay revokes what the first use got. */

@@ -6,8 +6,9 @@ import { createLogger } from "@/util/log"
 import { registerSecret } from "@/util/redact"
 import { advertisedScopes } from "../oidc-remote"
 import type { OidcProvider, OidcProviderFactory } from "../types"
-import { authorizeHandler, callbackHandler } from "./authorize"
-import type { CodeGrant, ProxyContext, Transaction } from "./context"
+import { authorizeHandler, callbackHandler, redirectUpstream } from "./authorize"
+import { consentHandler } from "./consent"
+import { type CodeGrant, type ProxyContext, SIGN_IN_TTL_MS, type SignInRequest, type Transaction } from "./context"
 import { createExpiringMap } from "./pending"
 import { GRANT_TYPES, registerHandler } from "./register"
 import { createTokenSigner } from "./signing"
@@ -18,10 +19,10 @@ import { connectUpstream } from "./upstream"
 
 const log = createLogger("auth")
 
-/** Requests per minute and client address across /register, /authorize, /auth/callback and /token. */
+export { SIGN_IN_TTL_MS } from "./context"
+
+/** Requests per minute and client address across the OAuth routes (/register, /authorize, /token…). */
 export const OAUTH_REQUESTS_PER_MINUTE = 60
-/** A sign-in at the IdP must finish within this. */
-export const SIGN_IN_TTL_MS = 10 * 60_000
 /** Our authorization codes must be redeemed within this. */
 export const CODE_TTL_MS = 5 * 60_000
 const MAX_PENDING = 10_000
@@ -73,6 +74,7 @@ export const createOidcProxyProvider: OidcProviderFactory = async (config, optio
     store,
     upstream,
     tokens: createTokenService({ signer, store, issuer, resource, clock }),
+    consents: createExpiringMap<SignInRequest>(SIGN_IN_TTL_MS, MAX_PENDING, clock),
     transactions: createExpiringMap<Transaction>(SIGN_IN_TTL_MS, MAX_PENDING, clock),
     codes: createExpiringMap<CodeGrant>(CODE_TTL_MS, MAX_PENDING, clock),
     spentCodes: createExpiringMap<string>(CODE_TTL_MS, MAX_PENDING, clock),
@@ -91,7 +93,7 @@ export const createOidcProxyProvider: OidcProviderFactory = async (config, optio
 
 function mountProxyRoutes(app: Hono, ctx: ProxyContext): void {
   const limit = rateLimit({ windowMs: 60_000, max: OAUTH_REQUESTS_PER_MINUTE })
-  for (const path of ["/register", "/authorize", "/auth/callback", "/token"]) app.use(path, limit)
+  for (const path of ["/register", "/authorize", "/authorize/consent", "/auth/callback", "/token"]) app.use(path, limit)
   const metadata = (c: Context) => {
     c.header("cache-control", "public, max-age=300")
     return c.json(authorizationServerMetadata(ctx))
@@ -101,6 +103,7 @@ function mountProxyRoutes(app: Hono, ctx: ProxyContext): void {
   for (const path of new Set([WELL_KNOWN, `${WELL_KNOWN}${basePath}`])) app.get(path, metadata)
   app.post("/register", registerHandler(ctx))
   app.get("/authorize", authorizeHandler(ctx))
+  app.post("/authorize/consent", consentHandler(ctx, redirectUpstream(ctx)))
   app.get("/auth/callback", callbackHandler(ctx))
   app.post("/token", tokenHandler(ctx))
 }

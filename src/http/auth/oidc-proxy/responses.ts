@@ -37,12 +37,17 @@ export function noStoreJson(c: Context, body: object, status: ContentfulStatusCo
 }
 
 /**
- * 302 to a client's (already validated) redirect URI with response parameters added to its query,
- * `iss` included (RFC 9207) so the client can tell which server answered.
+ * 302 (303 after a POST) to a client's (already validated) redirect URI with response parameters added to
+ * its query; callers include `iss` (RFC 9207) so the client can tell which server answered.
  */
-export function redirectTo(c: Context, redirectUri: string, params: Record<string, string | undefined>): Response {
+export function redirectTo(
+  c: Context,
+  redirectUri: string,
+  params: Record<string, string | undefined>,
+  status: 302 | 303 = 302,
+): Response {
   const url = new URL(redirectUri)
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value)
   c.header("cache-control", "no-store")
-  return c.redirect(url.href, 302)
+  return c.redirect(url.href, status)
 }

@@ -106,8 +106,9 @@ async function refresh(ctx: ProxyContext, client: ClientRecord, form: Form): Pro
         : "The refresh token is invalid, expired or revoked"
     return { error: redeemed.error, description, log: redeemed.reason }
   }
-  const { grantId, subject } = redeemed.record
-  return ctx.tokens.issue({ grantId, clientId: client.clientId, subject, scopes: redeemed.scopes, refresh: true })
+  const { grantId, subject, scopes: grantedScopes } = redeemed.record
+  const clientId = client.clientId
+  return ctx.tokens.issue({ grantId, clientId, subject, scopes: redeemed.scopes, grantedScopes, refresh: true })
 }
 
 /** RFC 6749 §2.3: the client by HTTP Basic, by `client_secret` in the body, or by `client_id` alone (public). */

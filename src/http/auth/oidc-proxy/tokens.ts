@@ -16,7 +16,10 @@ export interface Grant {
   grantId: string
   clientId: string
   subject: string
+  /** The access token's scopes. */
   scopes: string[]
+  /** The sign-in's scopes, kept by its refresh token; a refresh that narrows `scopes` does not narrow these. */
+  grantedScopes?: string[]
   /** Whether the client registered the refresh_token grant. */
   refresh: boolean
 }
@@ -91,7 +94,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         jti,
       })
       store.sweep(iat)
-      const { grantId, clientId, subject, scopes } = grant
+      const { grantId, clientId, subject } = grant
+      const scopes = grant.grantedScopes ?? grant.scopes
       store.addRefreshToken({ tokenHash: sha256(jti), grantId, clientId, subject, scopes, expiresAt: exp }, iat)
       return body
     },

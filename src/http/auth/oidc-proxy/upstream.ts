@@ -8,8 +8,11 @@ import { fetchDiscovery, JWT_LEEWAY_S } from "../oidc-remote"
 const TOKEN_TIMEOUT_MS = 10_000
 const ERROR_CODE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/
 
-/** What a verified upstream sign-in yields. */
-export type UpstreamResult = { ok: true; subject: string } | { ok: false; reason: string }
+/**
+ * What a verified upstream sign-in yields: the subject, and the scopes the IdP says it granted (its answer's
+ * `scope`; undefined when it sent none, which means what was asked, RFC 6749 §5.1).
+ */
+export type UpstreamResult = { ok: true; subject: string; granted?: string[] } | { ok: false; reason: string }
 
 /** The IdP this server signs users in with (its own client id and secret, its own PKCE). */
 export interface Upstream {
@@ -122,7 +125,8 @@ export async function connectUpstream(config: Config, options: UpstreamOptions):
           return { ok: false, reason: "upstream id_token was issued to another client (azp)" }
         }
       }
-      return { ok: true, subject: claims.sub }
+      const granted = typeof answer.scope === "string" ? answer.scope.split(" ").filter(Boolean) : undefined
+      return granted === undefined ? { ok: true, subject: claims.sub } : { ok: true, subject: claims.sub, granted }
     },
   }
 }
