@@ -100,9 +100,23 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
     await error.waitFor()
     expect(await error.locator(".error-detail").textContent()).toContain("upstream unavailable")
     await w.page.unroute("**/call")
+    // A slow answer: the loading state's height is reported while it shows.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    await w.page.route("**/call", async (route) => {
+      await held
+      await route.continue()
+    })
     await error.getByRole("button", { name: "Retry" }).click()
+    await w.frame.locator(".state-loading:not([hidden])").waitFor()
+    const loadingHeight = await evalIn<number>(w.frame, "document.querySelector('main').scrollHeight")
+    await waitUntil(() => w.events.sizes.at(-1) === loadingHeight, "the loading state's height")
+    release()
     expect(await grid(w)).toHaveLength(1)
     expect(pageCalls(w).at(-1)).toEqual({ page: 1, page_size: 12, origin: "all" })
+    await w.page.unroute("**/call")
   })
 
   test("a cancelled call shows the error state; Retry loads the gallery", async () => {
@@ -215,6 +229,14 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
       })`,
     )
     expect(layout).toEqual({ overflow: 0, padding: "20px", theme: "dark", columns: 2 })
+    // New insets change the height, and the host hears of it; the widget never reports a width (auto-resize off).
+    const height = () => evalIn<number>(w.frame, "document.querySelector('main').scrollHeight")
+    const before = await height()
+    await waitUntil(() => w.events.sizes.at(-1) === before, "the first height")
+    await w.setHostContext({ safeAreaInsets: { top: 32, right: 4, bottom: 30, left: 4 } })
+    await waitUntil(() => w.events.sizes.at(-1) === before + 40, "the height with the new insets")
+    expect(await height()).toBe(before + 40)
+    expect(w.events.widths).toEqual([])
     await w.screenshot("gallery-320-dark")
     await w.frame.locator(".card-open").first().click()
     await w.frame.locator(".lb-img[data-full]").waitFor()

@@ -310,11 +310,19 @@ describeBrowser("gallery widget", () => {
     await card.hover()
     await card.getByRole("button", { name: "Delete image" }).click()
     await w.frame.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click()
-    const notice = w.frame.locator(".notice")
+    const notice = w.frame.locator(".page-notice")
     await notice.waitFor()
     expect(await notice.textContent()).toMatch(/^Could not delete the image: .*not found/)
     expect(await notice.getAttribute("role")).toBe("alert")
     expect(await gridIds(w.frame)).toHaveLength(2)
+    // The message is a line under the toolbar, not a layer over it: the filter and search stay usable.
+    const [noticeBox, toolbarBox] = [await notice.boundingBox(), await w.frame.locator(".toolbar").boundingBox()]
+    expect(noticeBox && toolbarBox && noticeBox.y >= toolbarBox.y + toolbarBox.height).toBe(true)
+    await w.frame.getByRole("searchbox").click({ timeout: 2000 })
+    // The extra line made the widget taller: the host hears of it.
+    const height = await evalIn<number>(w.frame, "document.getElementById('main').scrollHeight")
+    await waitUntil(() => w.events.sizes.at(-1) === height, `a size report of ${height}px`)
+    await w.screenshot("gallery-delete-error")
 
     // In the lightbox the full image is missing too, and the delete error shows under the image.
     await w.frame.locator(`.card[data-image-id="${ids[1]}"] .card-open`).click()
@@ -358,6 +366,10 @@ describeBrowser("gallery widget", () => {
     expect(order[3]).toStartWith("open:")
     expect(order[4]).toStartWith("download:")
     expect(order[5]).toStartWith("delete:")
+    // Keyboard focus is visible: the focused delete button (and any other control) draws an outline.
+    expect(await evalIn(w.frame, "getComputedStyle(document.activeElement).outlineStyle")).toBe("solid")
+    await w.frame.getByRole("radio", { name: "Generated" }).press("Tab")
+    expect(await evalIn(w.frame, "getComputedStyle(document.activeElement).outlineStyle")).toBe("solid")
     const opener = order[3] ?? ""
     await w.frame.locator(`[data-focus-key="${opener}"]`).focus()
     await w.page.keyboard.press("Enter")

@@ -55,6 +55,8 @@ export interface WidgetEvents {
   openedLinks: string[]
   displayModes: string[]
   sizes: number[]
+  /** Widths the widget reported (none while auto-resize is off). */
+  widths: number[]
   toolCalls: { name: string; args: unknown }[]
 }
 
@@ -199,7 +201,7 @@ async function track(
   page: Page,
 ): Promise<Pick<OpenWidget, "events" | "dialogs" | "confirmAnswer" | "consoleMessages">> {
   const state = {
-    events: { downloads: [], openedLinks: [], displayModes: [], sizes: [], toolCalls: [] } as WidgetEvents,
+    events: { downloads: [], openedLinks: [], displayModes: [], sizes: [], widths: [], toolCalls: [] } as WidgetEvents,
     dialogs: [] as string[],
     confirmAnswer: true,
     consoleMessages: [] as string[],
@@ -220,6 +222,7 @@ async function track(
     const { events } = state
     if (kind === "toolCall") events.toolCalls.push(payload as { name: string; args: unknown })
     else if (kind === "size") events.sizes.push(payload as number)
+    else if (kind === "width") events.widths.push(payload as number)
     else if (kind === "openLink") events.openedLinks.push(payload as string)
     else if (kind === "download") events.downloads.push(payload)
     else if (kind === "displayMode") events.displayModes.push(payload as string)

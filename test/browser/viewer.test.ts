@@ -167,6 +167,44 @@ describeBrowser("image viewer widget", () => {
       await w.screenshot("viewer-completed")
     })
 
+    test("sizes: height only (auto-resize off), after the image loads and after the host changes the insets", async () => {
+      const w = await host.open("viewer", { tool: "show_image", args: { uri: `image://${quadrantId}/view` } })
+      await state(w, "completed")
+      await evaluate(w, "document.querySelector('img.image').decode()")
+      const height = () => evaluate<number>(w, "document.getElementById('main').scrollHeight")
+      const first = await height()
+      // The image (96×64) is part of the reported height.
+      expect(first).toBeGreaterThan(64 + 16)
+      await until(() => w.events.sizes.at(-1) === first)
+      expect(w.events.widths).toEqual([])
+      await w.setHostContext({ safeAreaInsets: { top: 30, right: 0, bottom: 10, left: 0 } })
+      await until(() => w.events.sizes.at(-1) === first + 40)
+      expect(await height()).toBe(first + 40)
+    })
+
+    test("host style variables and fonts are applied", async () => {
+      const w = await host.open("viewer", {
+        tool: "show_image",
+        args: { uri: "image://0123456789ab/view" },
+        deliver: "input-only",
+        hostContext: {
+          styles: {
+            variables: { "--color-text-primary": "rgb(1, 2, 3)", "--font-sans": "HostSans, serif" },
+            css: { fonts: "@font-face { font-family: HostSans; src: local(Arial); }" },
+          },
+        },
+      })
+      await state(w, "waiting")
+      const body = await evaluate<string[]>(
+        w,
+        "[getComputedStyle(document.body).color, getComputedStyle(document.body).fontFamily]",
+      )
+      expect(body).toEqual(["rgb(1, 2, 3)", "HostSans, serif"])
+      expect(
+        await evaluate<string>(w, "[...document.querySelectorAll('style')].map((s) => s.textContent).join('')"),
+      ).toContain("font-family: HostSans")
+    })
+
     test("completed images are cached: reopening shows one before any result", async () => {
       const w = await host.open("viewer", {
         tool: "show_image",
@@ -442,6 +480,35 @@ describeBrowser("image viewer widget", () => {
       await state(w, "completed")
       await w.frame.locator("body").click({ position: { x: 1, y: 1 } })
       expect(await tabOrder(w, 2)).toEqual(["Edit image", "Download image"])
+    })
+
+    test("keyboard focus follows into the editor and back, instead of dropping to the page", async () => {
+      const w = await host.open("viewer", { tool: "show_image", args: { uri: `image://${quadrantId}/view` } })
+      await state(w, "completed")
+      const focusedName = () =>
+        evaluate<string>(w, `document.activeElement?.getAttribute("aria-label") || document.activeElement?.tagName`)
+      await w.frame.getByRole("button", { name: "Edit image" }).press("Enter")
+      await state(w, "editing")
+      expect(await focusedName()).toBe("Aspect ratio")
+      await w.frame.getByRole("button", { name: "Cancel" }).press("Enter")
+      await state(w, "completed")
+      expect(await focusedName()).toBe("Edit image")
+      // A save the server refuses leaves focus on Save; a save that works lands on the new image's first button.
+      await w.frame.getByRole("button", { name: "Edit image" }).press("Enter")
+      await state(w, "editing")
+      await w.frame.getByRole("button", { name: "Save as new image" }).press("Enter")
+      await until(() => w.dialogs.length > 0)
+      await w.frame.locator('[data-action="save"]:enabled').waitFor()
+      expect(await evaluate<string>(w, "document.activeElement.dataset.action")).toBe("save")
+      await w.frame.getByRole("button", { name: "Flip vertically" }).press("Enter")
+      await w.frame.getByRole("button", { name: "Save as new image" }).press("Enter")
+      await w.frame.locator('[data-badge="edited"]').waitFor()
+      expect(await focusedName()).toBe("Edit image")
+      // A state the host pushes does not steal focus that is outside the widget.
+      await evaluate(w, "document.activeElement.blur()")
+      await w.sendToolResult(await host.env.call("show_image", { uri: `image://${quadrantId}/view` }))
+      await state(w, "completed")
+      expect(await focusedName()).toBe("BODY")
     })
 
     test("at 320 px wide nothing overflows, in the viewer and the editor", async () => {

@@ -112,6 +112,13 @@ export class GalleryController {
       this.lostFocus = active.dataset.focusKey ?? ""
     }
     this.view.show("loading")
+    this.reportSize()
+  }
+
+  /** Shows (or, with "", hides) the message line under the toolbar; the widget's height changes with it. */
+  private notice(text: string): void {
+    this.view.showNotice(text)
+    this.reportSize()
   }
 
   /** Gives focus back after a state change hid the focused element. */
@@ -148,7 +155,7 @@ export class GalleryController {
   /** Loads a page with the current filters; resolves with it, or null when it failed or a newer request won. */
   async goTo(page: number): Promise<GalleryPageData | null> {
     const ticket = this.seq.next()
-    this.view.showNotice("")
+    this.notice("")
     if (this.view.state === "grid" || this.view.state === "empty") this.view.setBusy(true)
     else this.showLoading()
     const query = this.search.value
@@ -246,8 +253,13 @@ export class GalleryController {
     target?.focus()
   }
 
+  /** Size reports are suppressed in fullscreen, where the host sizes the widget. */
+  get reportsSize(): boolean {
+    return this.modes.mode !== "fullscreen"
+  }
+
   private reportSize(): void {
-    if (this.modes.mode !== "fullscreen") this.host.reportSize()
+    if (this.reportsSize) this.host.reportSize()
   }
 
   // ---- lightbox ----
@@ -319,14 +331,14 @@ export class GalleryController {
   // ---- delete ----
 
   private async remove(item: CompletedItem): Promise<void> {
-    this.view.showNotice("")
+    this.notice("")
     if (!(await this.confirm.ask(DELETE_QUESTION))) return
     const fromLightbox = this.lightbox.current?.id === item.id
     const oldIndex = completedItems(this.items).findIndex((i) => i.id === item.id)
     // The lightbox covers (and makes inert) the notice line, so it shows a failure itself.
     const report = (text: string) => {
       if (fromLightbox && this.lightbox.isOpen) this.lightbox.showMessage(`Could not delete the image: ${text}`)
-      else this.view.showNotice(`Could not delete the image: ${text}`)
+      else this.notice(`Could not delete the image: ${text}`)
     }
     let result: ToolResultLike
     try {

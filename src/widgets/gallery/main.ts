@@ -28,4 +28,5 @@ widget = createWidgetApp({ name: "Image Gallery", version: "1.0.0" }, main, {
   ontoolresult: (result) => gallery.onToolResult(result),
   ontoolcancelled: (params) => gallery.onToolCancelled(params.reason),
   onhostcontext: (ctx) => gallery.onHostContext(ctx),
+  reportsSize: () => gallery.reportsSize,
 })

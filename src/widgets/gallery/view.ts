@@ -28,7 +28,7 @@ export class GalleryView {
       el("span", { class: "mode-buttons" }, [fullscreen, pip]),
     ])
     this.live = el("p", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" })
-    this.notice = el("p", { class: "notice", role: "alert", hidden: true })
+    this.notice = el("p", { class: "page-notice", role: "alert", hidden: true })
 
     const loading = el("section", { class: "state state-loading", "aria-label": "Loading" }, [
       el("span", { class: "spinner", "aria-hidden": "true" }),

@@ -18,6 +18,8 @@ export interface WidgetHandlers {
   ontoolcancelled?: AppHandler<"ontoolcancelled">
   /** Called with the merged host context after theming was applied (initially and on every change). */
   onhostcontext?: (ctx: McpUiHostContext) => void
+  /** False while the host sizes the widget itself (e.g. fullscreen): size reports are skipped then. */
+  reportsSize?: () => boolean
 }
 
 export interface WidgetApp {
@@ -42,10 +44,20 @@ export function createWidgetApp(
 ): WidgetApp {
   const app = new App(info, capabilities, { autoResize: false })
   let context: McpUiHostContext = {}
+  let frame = 0
+  const reportSize = () => {
+    cancelAnimationFrame(frame)
+    if (handlers.reportsSize?.() === false) return
+    frame = requestAnimationFrame(() => {
+      app.sendSizeChanged({ height: Math.ceil(main.scrollHeight) }).catch(console.error)
+    })
+  }
+  // Theme, fonts and safe-area insets change the layout, so the height is reported again after each change.
   const applyContext = (change: McpUiHostContext) => {
     context = { ...context, ...change }
     applyHostContext(change, main)
     handlers.onhostcontext?.(context)
+    reportSize()
   }
   if (handlers.ontoolinput) app.ontoolinput = handlers.ontoolinput
   if (handlers.ontoolresult) app.ontoolresult = handlers.ontoolresult
@@ -53,16 +65,8 @@ export function createWidgetApp(
   app.onhostcontextchanged = applyContext
   app.onerror = console.error
 
-  let frame = 0
-  const reportSize = () => {
-    cancelAnimationFrame(frame)
-    frame = requestAnimationFrame(() => {
-      app.sendSizeChanged({ height: Math.ceil(main.scrollHeight) }).catch(console.error)
-    })
-  }
   const ready = app.connect(new PostMessageTransport(window.parent, window.parent)).then(() => {
     applyContext(app.getHostContext() ?? {})
-    reportSize()
   })
   ready.catch(console.error)
   return {

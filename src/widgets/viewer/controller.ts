@@ -20,6 +20,8 @@ import { cancelledView, completedView, failedView, generatingView, waitingView }
 /** How often a running generation is polled with check_generation_status. */
 export const POLL_MS = 1000
 
+const FOCUSABLE = "button:not(:disabled), select, input, [tabindex]:not([tabindex='-1'])"
+
 interface Shown {
   img: ImageItem
   text?: string
@@ -36,6 +38,8 @@ export class ViewerController {
   private seq = 0
   private poll: ReturnType<typeof setTimeout> | undefined
   private generating: Record<string, unknown> = {}
+  /** Set while a save runs from the editor: its button is disabled (and so blurred), yet focus belongs in here. */
+  private refocus = false
 
   constructor(main: HTMLElement, cache: ViewCache) {
     this.main = main
@@ -90,10 +94,15 @@ export class ViewerController {
     }
   }
 
+  /** Shows one state. Focus inside the widget moves to the new state's first control instead of dropping out. */
   private show(section: HTMLElement): void {
+    const active = document.activeElement
+    const hadFocus = this.refocus || (active !== document.body && this.main.contains(active))
+    this.refocus = false
     this.seq++
     clearTimeout(this.poll)
     this.main.replaceChildren(section)
+    if (hadFocus) section.querySelector<HTMLElement>(FOCUSABLE)?.focus()
     this.widget.reportSize()
   }
 
@@ -174,6 +183,7 @@ export class ViewerController {
 
   private async save(args: Record<string, unknown>, sourceId: string): Promise<void> {
     const seq = this.seq
+    this.refocus = true
     try {
       const saved = await this.app.callServerTool({ name: "_save_edited_image", arguments: args })
       if (saved.isError) throw new Error(errorText(saved))
@@ -182,6 +192,8 @@ export class ViewerController {
       if (seq === this.seq) await this.load(id, seq, sourceId)
     } catch (error) {
       reportProblem(`Save failed: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      this.refocus = false
     }
   }
 }

@@ -277,8 +277,11 @@ export class ImageEditor {
     try {
       await this.opts.onSave(saveArguments(this.opts.sourceImageId, this.box, this.size, this.orientation))
     } finally {
+      // Disabling the focused button dropped focus to the page; give it back when the editor is still shown.
+      const lost = document.activeElement === document.body || document.activeElement === this.saveButton
       this.saveButton.disabled = false
       this.saveButton.textContent = label
+      if (lost && this.saveButton.isConnected) this.saveButton.focus()
     }
   }
 }

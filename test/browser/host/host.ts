@@ -61,11 +61,13 @@ async function open(opts: HostOpenOptions): Promise<void> {
     if (!response.ok) throw new Error(await response.text())
     return (await response.json()) as CallToolResult
   }
-  app.onsizechange = ({ height }) => {
+  app.onsizechange = ({ width, height }) => {
     if (height !== undefined) {
       iframe.style.height = `${height}px`
       report("size", height)
     }
+    // The widgets report their height only (auto-resize off): a width here means the App measures by itself.
+    if (width !== undefined) report("width", width)
   }
   app.onopenlink = async ({ url }) => {
     report("openLink", url)
