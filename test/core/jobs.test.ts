@@ -142,3 +142,14 @@ describe("jobs across restarts", () => {
     }
   })
 })
+
+describe("process identity without /proc/stat (systemd ProcSubset=pid)", () => {
+  test("the boot time worked out from this process agrees with the kernel's btime", async () => {
+    const { estimateBootEpoch } = await import("@/core/jobs/owner")
+    const btime = Number((await Bun.file("/proc/stat").text()).match(/^btime (\d+)$/m)?.[1])
+    const estimate = estimateBootEpoch()
+    expect(estimate).toBeDefined()
+    // btime is whole seconds; the estimate must be far inside the 2 s tolerance the owner check uses.
+    expect(Math.abs((estimate ?? 0) - btime)).toBeLessThan(1.5)
+  })
+})

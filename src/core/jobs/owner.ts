@@ -16,9 +16,38 @@ export function processStartEpoch(pid: number): number | undefined {
     // The command name (field 2) may hold spaces and parentheses; fields after the last ')' are plain.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
     const ticks = Number(fields[19])
-    const boot = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)$/m)?.[1])
-    if (!Number.isFinite(ticks) || !Number.isFinite(boot)) return undefined
+    const boot = bootEpoch()
+    if (!Number.isFinite(ticks) || boot === undefined) return undefined
     return boot + ticks / CLOCK_TICKS_PER_SECOND
+  } catch {
+    return undefined
+  }
+}
+
+let cachedBoot: number | undefined
+
+/**
+ * The boot time in epoch seconds: `btime` of /proc/stat, or, where that file is hidden (systemd's
+ * `ProcSubset=pid`), our own start ticks subtracted from our own start time (good to well under a second).
+ */
+function bootEpoch(): number | undefined {
+  if (cachedBoot !== undefined) return cachedBoot
+  try {
+    cachedBoot = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)$/m)?.[1])
+  } catch {
+    cachedBoot = undefined
+  }
+  if (!Number.isFinite(cachedBoot)) cachedBoot = estimateBootEpoch()
+  return cachedBoot
+}
+
+/** The boot time worked out from this process alone (/proc/self/stat and its uptime). */
+export function estimateBootEpoch(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8")
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19])
+    if (!Number.isFinite(ticks)) return undefined
+    return Date.now() / 1000 - process.uptime() - ticks / CLOCK_TICKS_PER_SECOND
   } catch {
     return undefined
   }
