@@ -1,6 +1,7 @@
 // Installs the Debian packages the browser and packaging tests drive (Chromium, rpm, lintian, rpmlint,
-// qemu-user-static) when they are missing, so `npm test` on a clean Debian host runs every test.
-// Without root or apt-get it only says which tests will be skipped; it never fails the run.
+// qemu-user-static with an arm64 libc, systemd-nspawn) when they are missing, so `npm test` on a clean
+// Debian host runs every test. Without root or apt-get it only says which tests will be skipped; a failed
+// install is reported and skipped too: it never fails the run.
 import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 
@@ -11,11 +12,22 @@ const PACKAGES = {
   lintian: "/usr/bin/lintian",
   rpmlint: "/usr/bin/rpmlint",
   "qemu-user-static": "/usr/bin/qemu-aarch64-static",
+  // The arm64 C library as a cross sysroot (/usr/aarch64-linux-gnu): no foreign dpkg architecture needed.
+  "libc6-arm64-cross": "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1",
+  "systemd-container": "/usr/bin/systemd-nspawn",
 }
 
 const missing = Object.entries(PACKAGES)
   .filter(([, file]) => !existsSync(file))
   .map(([name]) => name)
+
+/** systemd-container must match the installed systemd exactly; ask for that version so systemd is not upgraded. */
+function pinned(name) {
+  if (name !== "systemd-container") return name
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax
+  const query = spawnSync("dpkg-query", ["-W", "-f=${Version}", "systemd"], { encoding: "utf8" })
+  return query.status === 0 && query.stdout ? `${name}=${query.stdout}` : name
+}
 
 if (missing.length > 0 && process.platform === "linux") {
   const canInstall = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")
@@ -25,7 +37,9 @@ if (missing.length > 0 && process.platform === "linux") {
     console.error(`Installing ${missing.join(", ")} with apt-get…`)
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
     const apt = (args) => spawnSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env }).status === 0
-    const ok = apt(["update", "-qq"]) && apt(["install", "-y", "-qq", "--no-install-recommends", ...missing])
-    if (!ok) console.error("apt-get failed: the tests that need these packages are skipped.")
+    if (!apt(["update", "-qq"])) console.error("apt-get update failed: trying the install with the lists at hand.")
+    // One package at a time, so one that cannot be installed here does not keep the others out.
+    const failed = missing.filter((name) => !apt(["install", "-y", "-qq", "--no-install-recommends", pinned(name)]))
+    if (failed.length) console.error(`Could not install ${failed.join(", ")}: the tests that need them are skipped.`)
   }
 }
