@@ -1,0 +1,72 @@
+// MCP sessions against a shipped artefact (binary, bundle, npm launcher, systemd service).
+import { expect } from "bun:test"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+
+export function resultText(result: unknown): string {
+  const item = (result as CallToolResult).content.find((c) => c.type === "text")
+  return item?.type === "text" ? item.text : ""
+}
+
+/** A client on a spawned stdio server; `env` is the whole environment (nothing inherited). */
+export async function stdioClient(opts: {
+  command: string
+  args: string[]
+  env: Record<string, string>
+  cwd?: string
+}): Promise<Client> {
+  const transport = new StdioClientTransport({ ...opts, stderr: "pipe" })
+  const client = new Client({ name: "dist-test", version: "1.0.0" })
+  await client.connect(transport)
+  return client
+}
+
+export async function httpClient(url: string): Promise<Client> {
+  const client = new Client({ name: "dist-test", version: "1.0.0" })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)))
+  return client
+}
+
+/** Generates with the placeholder, waits for completion, shows it and finds it in image://list; returns the id. */
+export async function generateShowList(client: Client): Promise<string> {
+  const started = JSON.parse(
+    resultText(await client.callTool({ name: "generate_image", arguments: { prompt: "a lighthouse at dusk" } })),
+  )
+  expect(started.provider).toBe("placeholder")
+  let status = ""
+  for (let i = 0; i < 100 && status !== "completed"; i++) {
+    const polled = await client.callTool({ name: "check_generation_status", arguments: { image_id: started.image_id } })
+    status = JSON.parse(resultText(polled)).status
+    if (status !== "completed") await Bun.sleep(20)
+  }
+  expect(status).toBe("completed")
+  const shown = (await client.callTool({
+    name: "show_image",
+    arguments: { uri: `image://${started.image_id}/view?format=webp&width=64` },
+  })) as CallToolResult
+  const image = shown.content.find((c) => c.type === "image")
+  expect(image?.type === "image" && image.mimeType).toBe("image/webp")
+  const listed = (await client.readResource({ uri: "image://list" })).contents[0]
+  const items = JSON.parse(listed && "text" in listed ? listed.text : "[]") as { image_id: string }[]
+  expect(items.map((i) => i.image_id)).toContain(started.image_id)
+  return started.image_id
+}
+
+/** Polls `url` until it answers 200 or `timeoutMs` passes; returns the last JSON body. */
+export async function waitForHealthy(url: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs
+  let last = ""
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url)
+      if (response.ok) return (await response.json()) as Record<string, unknown>
+      last = `HTTP ${response.status}`
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error)
+    }
+    await Bun.sleep(100)
+  }
+  throw new Error(`${url} did not become healthy within ${timeoutMs} ms (${last})`)
+}
