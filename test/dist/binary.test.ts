@@ -1,11 +1,12 @@
 // The compiled linux-x64 binary, moved to a directory with no node_modules and no sources next to it.
-import { beforeAll, describe, expect, test } from "bun:test"
+
 import { Database } from "bun:sqlite"
+import { beforeAll, describe, expect, test } from "bun:test"
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import pkg from "../../package.json" with { type: "json" }
 import { MIGRATIONS } from "@/assets"
+import pkg from "../../package.json" with { type: "json" }
 import { BUILD_TIMEOUT, BUN, builtBinary, DIST, exec, freePort, ROOT, scratchDir } from "./build"
 import { generateShowList, httpClient, stdioClient, waitForHealthy } from "./session"
 
@@ -87,9 +88,15 @@ describe("compiled binary, moved to an empty directory", () => {
 
   test("ignores a .env and a bunfig.toml in its working directory (bun from source reads the .env)", async () => {
     const dir = scratchDir("dotenv")
-    writeFileSync(join(dir, ".env"), "IMAGE_GENERATION_MCP_SERVER_NAME=from-dotenv\nIMAGE_GENERATION_MCP_READ_ONLY=false\n")
+    writeFileSync(
+      join(dir, ".env"),
+      "IMAGE_GENERATION_MCP_SERVER_NAME=from-dotenv\nIMAGE_GENERATION_MCP_READ_ONLY=false\n",
+    )
     writeFileSync(join(dir, "bunfig.toml"), 'preload = ["./preload.ts"]\n')
-    writeFileSync(join(dir, "preload.ts"), `require("node:fs").writeFileSync(${JSON.stringify(join(dir, "ran"))}, "")\n`)
+    writeFileSync(
+      join(dir, "preload.ts"),
+      `require("node:fs").writeFileSync(${JSON.stringify(join(dir, "ran"))}, "")\n`,
+    )
     const env = baseEnv(dir)
     const compiled = await stdioClient({ command: binary, args: ["serve"], env, cwd: dir })
     await withClient(compiled, async (c) => {
@@ -98,7 +105,12 @@ describe("compiled binary, moved to an empty directory", () => {
     })
     expect(existsSync(join(dir, "ran"))).toBe(false)
 
-    const source = await stdioClient({ command: BUN, args: [join(ROOT, "src", "cli", "index.ts"), "serve"], env, cwd: dir })
+    const source = await stdioClient({
+      command: BUN,
+      args: [join(ROOT, "src", "cli", "index.ts"), "serve"],
+      env,
+      cwd: dir,
+    })
     await withClient(source, async (c) => expect(c.getServerVersion()?.name).toBe("from-dotenv"))
   })
 

@@ -72,7 +72,10 @@ describe(".mcpb bundle", () => {
     expect((await exec([MCPB, "validate", join(unpacked, "manifest.json")])).code).toBe(0)
     const dir = scratchDir("mcpb-invalid")
     const manifest = JSON.parse(readFileSync(join(unpacked, "manifest.json"), "utf8"))
-    await Bun.write(join(dir, "manifest.json"), JSON.stringify({ ...manifest, server: { ...manifest.server, kind: "x" } }))
+    await Bun.write(
+      join(dir, "manifest.json"),
+      JSON.stringify({ ...manifest, server: { ...manifest.server, kind: "x" } }),
+    )
     const result = await exec([MCPB, "validate", join(dir, "manifest.json")])
     expect(result.code).not.toBe(0)
   })
@@ -81,7 +84,12 @@ describe(".mcpb bundle", () => {
     const dir = unpacked
     const home = scratchDir("mcpb-home")
     const documents = join(home, "Documents")
-    const systemDirs = { HOME: home, DOCUMENTS: documents, DESKTOP: join(home, "Desktop"), DOWNLOADS: join(home, "Downloads") }
+    const systemDirs = {
+      HOME: home,
+      DOCUMENTS: documents,
+      DESKTOP: join(home, "Desktop"),
+      DOWNLOADS: join(home, "Downloads"),
+    }
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as McpbManifestAny
     // The settings form shows each default with ${HOME}/${DESKTOP}/${DOCUMENTS} filled in (MANIFEST.md), and
     // saves what it shows; the library's resolver alone does not expand variables inside defaults.
@@ -90,7 +98,10 @@ describe(".mcpb bundle", () => {
       Object.entries(options).map(([key, { default: value }]) => [
         key,
         typeof value === "string"
-          ? value.replace(/\$\{(HOME|DESKTOP|DOCUMENTS)\}/g, (_, name: string) => systemDirs[name as keyof typeof systemDirs])
+          ? value.replace(
+              /\$\{(HOME|DESKTOP|DOCUMENTS)\}/g,
+              (_, name: string) => systemDirs[name as keyof typeof systemDirs],
+            )
           : (value as boolean),
       ]),
     )

@@ -40,7 +40,9 @@ describe("server.json (MCP registry)", () => {
   const npmLauncher = JSON.parse(read("npm/launcher/package.json"))
 
   test("names this project, fits the registry's limits, and carries the package version everywhere", () => {
-    expect(server.$schema).toMatch(/^https:\/\/static\.modelcontextprotocol\.io\/schemas\/\d{4}-\d\d-\d\d\/server\.schema\.json$/)
+    expect(server.$schema).toMatch(
+      /^https:\/\/static\.modelcontextprotocol\.io\/schemas\/\d{4}-\d\d-\d\d\/server\.schema\.json$/,
+    )
     expect(server.name).toMatch(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/)
     expect(server.name).toBe(npmLauncher.mcpName)
     expect(server.description.length).toBeLessThanOrEqual(100)
@@ -58,7 +60,12 @@ describe("server.json (MCP registry)", () => {
   test("lists only variables the config reads, marks every secret, and offers the main settings", () => {
     const known = new Set(configEnvVars())
     for (const entry of server.packages) {
-      const vars = entry.environmentVariables as { name: string; isSecret?: boolean; format?: string; default?: string }[]
+      const vars = entry.environmentVariables as {
+        name: string
+        isSecret?: boolean
+        format?: string
+        default?: string
+      }[]
       expect(vars.filter((v) => !known.has(v.name)).map((v) => v.name)).toEqual([])
       expect(vars.filter((v) => SECRET.test(v.name) && !v.isSecret).map((v) => v.name)).toEqual([])
       expect(vars.map((v) => v.name)).toEqual(
@@ -69,10 +76,15 @@ describe("server.json (MCP registry)", () => {
           "IMAGE_GENERATION_MCP_SD_WEBUI_HOST",
         ]),
       )
-      expect(vars.find((v) => v.name === "IMAGE_GENERATION_MCP_READ_ONLY")).toMatchObject({ format: "boolean", default: "true" })
+      expect(vars.find((v) => v.name === "IMAGE_GENERATION_MCP_READ_ONLY")).toMatchObject({
+        format: "boolean",
+        default: "true",
+      })
     }
     const ociVars = server.packages[1].environmentVariables.map((v: { name: string }) => v.name)
-    expect(ociVars).toEqual(expect.arrayContaining(["IMAGE_GENERATION_MCP_BEARER_TOKEN", "IMAGE_GENERATION_MCP_BASE_URL"]))
+    expect(ociVars).toEqual(
+      expect.arrayContaining(["IMAGE_GENERATION_MCP_BEARER_TOKEN", "IMAGE_GENERATION_MCP_BASE_URL"]),
+    )
   })
 })
 
@@ -91,7 +103,8 @@ describe("Dockerfile and compose.yml", () => {
     expect(instructions).toContain("EXPOSE 8000")
     expect(instructions).toContain('CMD ["serve", "--transport", "http", "--host", "0.0.0.0"]')
     const env = dockerfile.match(/^ENV [\s\S]*?[^\\]\n/m)?.[0] ?? ""
-    for (const name of ["SCRATCH_DIR", "STYLES_DIR", "DB_PATH"]) expect(env).toMatch(new RegExp(`IMAGE_GENERATION_MCP_${name}=/data/`))
+    for (const name of ["SCRATCH_DIR", "STYLES_DIR", "DB_PATH"])
+      expect(env).toMatch(new RegExp(`IMAGE_GENERATION_MCP_${name}=/data/`))
     expect(read(".dockerignore").split("\n")).toContain("*")
   })
 

@@ -76,7 +76,9 @@ describe("systemd unit", () => {
     // The remaining exposure is network access, which the server needs, and the JIT's W+X memory.
     const open = result.stdout.split("\n").filter((l) => l.startsWith("✗"))
     expect(open.some((l) => l.includes("MemoryDenyWriteExecute="))).toBe(true)
-    expect(open.some((l) => /PrivateUsers=|ProtectSystem=|SystemCallFilter=|CapabilityBoundingSet=/.test(l))).toBe(false)
+    expect(open.some((l) => /PrivateUsers=|ProtectSystem=|SystemCallFilter=|CapabilityBoundingSet=/.test(l))).toBe(
+      false,
+    )
   })
 })
 

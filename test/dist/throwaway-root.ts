@@ -35,7 +35,8 @@ export function createRoot(): string {
 /** `dpkg --root=<root> --force-script-chrootless <args>`; throws with dpkg's output on failure. */
 export async function dpkgRoot(root: string, args: string[]): Promise<string> {
   const result = await exec(["dpkg", `--root=${root}`, "--force-script-chrootless", ...args])
-  if (result.code !== 0) throw new Error(`dpkg ${args.join(" ")} exited ${result.code}:\n${result.stderr}${result.stdout}`)
+  if (result.code !== 0)
+    throw new Error(`dpkg ${args.join(" ")} exited ${result.code}:\n${result.stderr}${result.stdout}`)
   return result.stdout + result.stderr
 }
 
