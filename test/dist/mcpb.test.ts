@@ -65,6 +65,7 @@ describe(".mcpb bundle", () => {
     expect(config.read_only).toMatchObject({ type: "boolean", default: false })
     expect(config.openai_api_key?.sensitive).toBe(true)
     expect(config.google_api_key?.sensitive).toBe(true)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal mcpb placeholder that the host expands
     expect(config.scratch_dir).toMatchObject({ type: "directory", default: "${DOCUMENTS}/Image Generation MCP" })
   })
 
