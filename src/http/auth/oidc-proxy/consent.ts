@@ -1,9 +1,10 @@
 import type { Context } from "hono"
 import { getCookie, setCookie } from "hono/cookie"
+import { readLimitedText } from "../../body"
 import { type ProxyContext, SIGN_IN_TTL_MS, type SignInRequest } from "./context"
 import { oauthError, redirectTo } from "./responses"
 import type { ClientRecord } from "./store"
-import { matchesDigest, randomToken, readLimitedText, singleParams } from "./util"
+import { matchesDigest, randomToken, singleParams } from "./util"
 
 const MAX_BODY_BYTES = 4096
 const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/

@@ -1,8 +1,9 @@
 import type { Context } from "hono"
+import { readLimitedText } from "../../body"
 import type { ProxyContext } from "./context"
 import { noStoreJson, oauthError } from "./responses"
 import type { ClientAuthMethod, ClientRecord } from "./store"
-import { printable, randomToken, readLimitedText, sha256, splitScopes } from "./util"
+import { printable, randomToken, sha256, splitScopes } from "./util"
 
 const MAX_BODY_BYTES = 16 * 1024
 const MAX_REDIRECT_URIS = 10

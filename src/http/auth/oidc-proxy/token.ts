@@ -1,8 +1,9 @@
 import type { Context } from "hono"
+import { readLimitedText } from "../../body"
 import { type ProxyContext, resourceMatches } from "./context"
 import { noStoreJson, type OAuthErrorCode, oauthError } from "./responses"
 import type { ClientRecord } from "./store"
-import { matchesDigest, PKCE_VERIFIER, randomToken, readLimitedText, s256, singleParams, splitScopes } from "./util"
+import { matchesDigest, PKCE_VERIFIER, randomToken, s256, singleParams, splitScopes } from "./util"
 
 const MAX_BODY_BYTES = 16 * 1024
 const BASIC = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i

@@ -49,27 +49,3 @@ export function singleParams(params: URLSearchParams): Params {
   }
   return { ok: true, get: (name) => params.get(name) || undefined }
 }
-
-/** Reads a request body as text, giving up (undefined) once it grows past `maxBytes`. */
-export async function readLimitedText(req: Request, maxBytes: number): Promise<string | undefined> {
-  if (Number(req.headers.get("content-length")) > maxBytes) return undefined
-  if (!req.body) return ""
-  const reader = req.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > maxBytes) {
-        await reader.cancel()
-        return undefined
-      }
-      chunks.push(value)
-    }
-  } finally {
-    reader.releaseLock()
-  }
-  return Buffer.concat(chunks).toString("utf8")
-}
