@@ -61,6 +61,13 @@ export const JWS_ALGORITHMS: Readonly<Record<string, JwsAlgorithm>> = {
 const MAX_TOKEN_CHARS = 16_384
 const SEGMENT = /^[A-Za-z0-9_-]+$/
 
+/** The three base64url segments of a compact JWS of sane length; undefined for anything else. */
+export function compactJwsParts(token: string): [head: string, body: string, signature: string] | undefined {
+  const parts = token.split(".")
+  if (token.length > MAX_TOKEN_CHARS || parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return undefined
+  return parts as [string, string, string]
+}
+
 export type Claims = Record<string, unknown>
 const fail = (reason: string): VerifyResult => ({ ok: false, error: "invalid_token", reason })
 
@@ -81,11 +88,9 @@ export async function verifyJwtSignature(
   lookup: KeyLookup,
 ): Promise<{ ok: true; claims: Claims } | { ok: false; reason: string }> {
   const fail = (reason: string) => ({ ok: false as const, reason })
-  const parts = token.split(".")
-  if (token.length > MAX_TOKEN_CHARS || parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) {
-    return fail("not a compact JWT")
-  }
-  const [head = "", body = "", signature = ""] = parts
+  const parts = compactJwsParts(token)
+  if (!parts) return fail("not a compact JWT")
+  const [head, body, signature] = parts
   const header = decodeJson(head)
   const alg = typeof header?.alg === "string" ? header.alg : ""
   const algorithm = Object.hasOwn(JWS_ALGORITHMS, alg) ? JWS_ALGORITHMS[alg] : undefined

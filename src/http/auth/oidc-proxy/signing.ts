@@ -1,11 +1,9 @@
-import { type Claims, decodeJson } from "../jwt"
+import { type Claims, compactJwsParts, decodeJson } from "../jwt"
 import { sha256 } from "./util"
 
 const encoder = new TextEncoder()
 const HKDF_SALT = encoder.encode("image-generation-mcp oidc-proxy")
 const HKDF_INFO = encoder.encode("jwt HS256")
-const MAX_TOKEN_CHARS = 16_384
-const SEGMENT = /^[A-Za-z0-9_-]+$/
 
 /** Signs and checks the tokens this server issues (HS256 under a key derived from OIDC_JWT_SIGNING_KEY). */
 export interface TokenSigner {
@@ -42,11 +40,9 @@ export async function createTokenSigner(secret: string | undefined): Promise<Tok
     },
     async verify(token, typ) {
       const fail = (reason: string) => ({ ok: false as const, reason })
-      const parts = token.split(".")
-      if (token.length > MAX_TOKEN_CHARS || parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) {
-        return fail("not a compact JWT")
-      }
-      const [head = "", body = "", signature = ""] = parts
+      const parts = compactJwsParts(token)
+      if (!parts) return fail("not a compact JWT")
+      const [head, body, signature] = parts
       const header = decodeJson(head)
       if (header?.alg !== "HS256" || header.typ !== typ) return fail(`not a ${typ} token of this server`)
       const data = encoder.encode(`${head}.${body}`)
