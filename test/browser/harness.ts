@@ -7,8 +7,7 @@ import { join } from "node:path"
 import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core"
 import type { ServiceDeps } from "@/core/services"
 import { GALLERY_URI, VIEWER_URI } from "@/mcp/tools/browse-gallery"
-import type { McpTestEnv } from "../helpers/mcp"
-import { connectTransport } from "./harness-env"
+import { connect, type McpTestEnv } from "../helpers/mcp"
 import { cspHeader, startHostServer } from "./harness-server"
 import type { HostOpenOptions } from "./host/protocol"
 
@@ -108,7 +107,7 @@ export async function startWidgetHost(
 ): Promise<WidgetHost> {
   if (!chromiumPath) throw new Error("Chromium is not installed at /usr/bin/chromium")
   const transport = opts.transport ?? (opts.env?.IMAGE_GENERATION_MCP_BASE_URL ? "http" : "stdio")
-  const env = await connectTransport({ env: opts.env, deps: opts.deps, transport })
+  const env = await connect({ env: opts.env, deps: opts.deps, transport })
   const widgets = new Map<string, { html: string; csp: string }>()
   const hostServer = await startHostServer((params) => env.client.callTool(params))
   const sandbox = Bun.serve({

@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types.js"
 import type { ServiceDeps } from "@/core/services"
+import type { Transport } from "@/mcp/context"
 import { createMcpServer } from "@/mcp/server"
 import type { TempDir } from "../fixture/tmpdir"
 import { startServices, type TestEnv } from "./services"
@@ -15,12 +16,21 @@ export interface McpTestEnv extends TestEnv, AsyncDisposable {
   readText(uri: string): Promise<string>
 }
 
-/** A real SDK client talking to a real server over an in-memory transport pair. */
+/**
+ * A real SDK client talking to a real server over an in-memory transport pair. The server is built as for
+ * `transport` (default stdio); "http" with BASE_URL set also registers the transfer-link tools.
+ */
 export async function connect(
-  opts: { env?: Record<string, string>; deps?: ServiceDeps; dir?: TempDir; capabilities?: ClientCapabilities } = {},
+  opts: {
+    env?: Record<string, string>
+    deps?: ServiceDeps
+    dir?: TempDir
+    capabilities?: ClientCapabilities
+    transport?: Transport
+  } = {},
 ): Promise<McpTestEnv> {
   const env = await startServices(opts)
-  const server = createMcpServer(env.services, { transport: "stdio" })
+  const server = createMcpServer(env.services, { transport: opts.transport ?? "stdio" })
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: opts.capabilities ?? {} })
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
   await Promise.all([server.connect(serverSide), client.connect(clientSide)])
