@@ -13,6 +13,7 @@ import { providerResources } from "./resources/providers"
 import { createCatalog, registerCatalog } from "./resources/registry"
 import { styleResources } from "./resources/styles"
 import { widgetResources } from "./resources/widgets"
+import { lazySchemaValidator } from "./schema-validator"
 import { decorateToolList } from "./tool-list"
 import { registerBrowseGalleryTool } from "./tools/browse-gallery"
 import { registerCancelGenerationTool } from "./tools/cancel-generation"
@@ -44,7 +45,11 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   const { config } = services
   const server = new McpServer(
     { name: config.serverName, version: VERSION, icons: [lucideIcon("palette")] },
-    { instructions: serverInstructions(config), capabilities: { logging: {} } },
+    {
+      instructions: serverInstructions(config),
+      capabilities: { logging: {} },
+      jsonSchemaValidator: lazySchemaValidator,
+    },
   )
   const ctx: McpContext = {
     server,

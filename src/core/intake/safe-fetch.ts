@@ -1,6 +1,4 @@
 import { lookup as dnsLookup } from "node:dns/promises"
-import http from "node:http"
-import https from "node:https"
 import { isIP } from "node:net"
 import { FetchNetworkError, FetchPolicyError, FetchStatusError, redactUrl } from "./fetch-errors"
 import { isPublicAddress } from "./ip-policy"
@@ -99,8 +97,9 @@ interface RawResponse {
   body: Uint8Array
 }
 
-function request(url: URL, pinned: { address: string; family: number }, maxBytes: number, signal: AbortSignal) {
-  const client = url.protocol === "https:" ? https : http
+async function request(url: URL, pinned: { address: string; family: number }, maxBytes: number, signal: AbortSignal) {
+  // Loaded on first use: start-up does not pay for Node's HTTP stack.
+  const client = url.protocol === "https:" ? await import("node:https") : await import("node:http")
   return new Promise<RawResponse>((resolve, reject) => {
     if (signal.aborted) return reject(new FetchNetworkError("timed out"))
     const req = client.request(
