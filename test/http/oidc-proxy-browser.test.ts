@@ -90,7 +90,9 @@ suite("oidc-proxy in a real browser", () => {
       // Where the browser stopped, and what it said there, if not at the client.
       expect(`${page.url()} ${page.url().startsWith(callback) ? "" : await page.content()}`).toStartWith(`${callback}?`)
 
-      const back = landed.at(-1)
+      // The client saw the redirect (Chromium may also ask it for /favicon.ico afterwards).
+      const back = landed.findLast((url) => url.pathname === "/cb")
+      expect(back?.href).toBe(page.url())
       expect(back?.searchParams.get("state")).toBe("browser-state")
       expect(back?.searchParams.get("iss")).toBe(base)
       const form = { grant_type: "authorization_code", client_id: clientId, code_verifier: verifier }
