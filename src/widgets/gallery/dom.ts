@@ -1,20 +1,16 @@
 /** Small DOM helpers: every user-supplied string goes in as text, never as markup. */
 
+import { el as createElement } from "../shared/dom"
+
 type Attrs = Record<string, string | number | boolean | undefined>
 
-/** Creates an element; `true` attributes are set empty, `false`/undefined ones left out; `class` is the class list. */
+/** `el` of shared/dom.ts with the children as one array, as the gallery's views build them. */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Attrs = {},
   children: (Node | string)[] = [],
 ): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === false) continue
-    node.setAttribute(name, value === true ? "" : String(value))
-  }
-  node.append(...children)
-  return node
+  return createElement(tag, attrs, ...children)
 }
 
 /** A button with an icon and an accessible name (shown as a tooltip too). */
