@@ -1,12 +1,10 @@
 import { describe, expect, test } from "bun:test"
 import { existsSync } from "node:fs"
+import type { Hono } from "hono"
 import { chromium } from "playwright-core"
-import { createHttpApp } from "@/http/app"
-import { createAuth } from "@/http/auth"
-import { FAKE_CLIENT, startFakeIdp } from "../fixture/fake-idp"
+import { startFakeIdp } from "../fixture/fake-idp"
 import { tmpdir } from "../fixture/tmpdir"
-import { startServices } from "../helpers/services"
-import { pkce, prefixed, SIGNING_KEY } from "./oidc-proxy-harness"
+import { pkce, startProxy } from "./oidc-proxy-harness"
 
 const CHROMIUM = "/usr/bin/chromium"
 const suite = existsSync(CHROMIUM) ? describe : describe.skip
@@ -28,26 +26,15 @@ suite("oidc-proxy in a real browser", () => {
         return new Response("signed in")
       },
     })
-    let app: ReturnType<typeof createHttpApp>["app"] | undefined
+    let app: Hono | undefined
     using server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
       fetch: (req, srv) => (app ? app.fetch(req, srv) : new Response("starting", { status: 503 })),
     })
     const base = `http://${HOST}:${server.port}`
-    await using env = await startServices({
-      dir,
-      env: prefixed({
-        BASE_URL: base,
-        OIDC_CONFIG_URL: idp.configUrl,
-        OIDC_CLIENT_ID: FAKE_CLIENT.id,
-        OIDC_CLIENT_SECRET: FAKE_CLIENT.secret,
-        OIDC_JWT_SIGNING_KEY: SIGNING_KEY,
-      }),
-    })
-    const auth = await createAuth(env.config)
-    const http = createHttpApp(env.services, { auth, events: false })
-    app = http.app
+    await using proxy = await startProxy(idp, dir, { baseUrl: base })
+    app = proxy.app
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -105,8 +92,6 @@ suite("oidc-proxy in a real browser", () => {
       expect(((await token.json()) as { access_token: string }).access_token).toBeString()
     } finally {
       await browser.close()
-      await http.close()
-      auth.close()
     }
   }, 30_000)
 })

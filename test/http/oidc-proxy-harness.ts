@@ -22,17 +22,17 @@ export interface Proxy {
 
 /**
  * The real HTTP app (MCP endpoint included) in oidc-proxy mode against `idp`, its database in `dir`, so a
- * second proxy on the same dir is a restart.
+ * second proxy on the same dir is a restart. `baseUrl` (default BASE) is where a real server serves it.
  */
 export async function startProxy(
   idp: FakeIdp,
   dir: TempDir,
-  options: { vars?: Record<string, string>; deps?: AuthDeps } = {},
+  options: { vars?: Record<string, string>; deps?: AuthDeps; baseUrl?: string } = {},
 ): Promise<Proxy> {
   const env = await startServices({
     dir,
     env: prefixed({
-      BASE_URL: BASE,
+      BASE_URL: options.baseUrl ?? BASE,
       OIDC_CONFIG_URL: idp.configUrl,
       OIDC_CLIENT_ID: FAKE_CLIENT.id,
       OIDC_CLIENT_SECRET: FAKE_CLIENT.secret,

@@ -5,12 +5,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js"
 import type { Hono } from "hono"
-import { createHttpApp } from "@/http/app"
-import { createAuth } from "@/http/auth"
-import { FAKE_CLIENT, startFakeIdp } from "../fixture/fake-idp"
+import { startFakeIdp } from "../fixture/fake-idp"
 import { tmpdir } from "../fixture/tmpdir"
-import { startServices } from "../helpers/services"
-import { captureLogs, claimsOf, prefixed, resetLogs, SIGNING_KEY } from "./oidc-proxy-harness"
+import { captureLogs, claimsOf, resetLogs, startProxy } from "./oidc-proxy-harness"
 
 afterEach(resetLogs)
 
@@ -102,19 +99,8 @@ test("an MCP SDK client signs in through the proxy over real HTTP, lists tools, 
   })
   const base = `http://127.0.0.1:${server.port}`
   let offset = 0
-  await using env = await startServices({
-    dir,
-    env: prefixed({
-      BASE_URL: base,
-      OIDC_CONFIG_URL: idp.configUrl,
-      OIDC_CLIENT_ID: FAKE_CLIENT.id,
-      OIDC_CLIENT_SECRET: FAKE_CLIENT.secret,
-      OIDC_JWT_SIGNING_KEY: SIGNING_KEY,
-    }),
-  })
-  const auth = await createAuth(env.config, { clock: () => Date.now() + offset })
-  const http = createHttpApp(env.services, { auth, events: false })
-  app = http.app
+  await using proxy = await startProxy(idp, dir, { baseUrl: base, deps: { clock: () => Date.now() + offset } })
+  app = proxy.app
   const lines = captureLogs()
   try {
     const provider = new MemoryOAuthProvider()
@@ -149,8 +135,6 @@ test("an MCP SDK client signs in through the proxy over real HTTP, lists tools, 
     await client.close()
     expect(lines.join("\n")).not.toContain(issued?.refresh_token ?? "absent")
   } finally {
-    await http.close()
-    auth.close()
     await server.stop(true)
   }
 })
