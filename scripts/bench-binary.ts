@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { CLI, fmt, median, ROOT, timeHandshake } from "./bench-lib"
+import { CLI, fmt, median, ROOT, spawnAnswered, timeHandshake } from "./bench-lib"
 import { build, compileConfig } from "./build"
 import { distDirName, hostTarget, TARGETS, targetName } from "./build-targets"
 import { builtBinary } from "./dist-lib"
@@ -52,26 +52,7 @@ await server.connect(new StdioServerTransport())
 
 /** Resident memory (MiB) of a server 1 s after it answered initialize + tools/list. */
 async function idleRss(cmd: string[], env: Record<string, string>): Promise<number> {
-  const proc = Bun.spawn(cmd, { env, stdin: "pipe", stdout: "pipe", stderr: "ignore" })
-  const handshake = [
-    {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
-    },
-    { jsonrpc: "2.0", method: "notifications/initialized" },
-    { jsonrpc: "2.0", id: 2, method: "tools/list" },
-  ]
-  proc.stdin.write(`${handshake.map((m) => JSON.stringify(m)).join("\n")}\n`)
-  proc.stdin.flush()
-  const reader = proc.stdout.getReader()
-  let seen = ""
-  while (!seen.includes('"id":2')) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`server exited early: ${cmd.join(" ")}`)
-    seen += new TextDecoder().decode(value)
-  }
+  const { proc } = await spawnAnswered(cmd, env)
   await Bun.sleep(1000)
   const status = await Bun.file(`/proc/${proc.pid}/status`).text()
   proc.kill()

@@ -27,21 +27,32 @@ const HANDSHAKE = [
   .map((m) => JSON.stringify(m))
   .join("\n")
 
-/** Spawns `cmd`, sends initialize + tools/list on stdin, and returns ms until the tools/list answer arrives. */
-export async function timeHandshake(cmd: string[], env: Record<string, string>): Promise<number> {
+/**
+ * Spawns `cmd`, sends initialize + tools/list on stdin, and resolves once the tools/list answer arrives, with
+ * the process still running and the ms that took.
+ */
+export async function spawnAnswered(
+  cmd: string[],
+  env: Record<string, string>,
+): Promise<{ proc: Bun.Subprocess<"pipe", "pipe", "ignore">; elapsed: number }> {
   const started = performance.now()
   const proc = Bun.spawn(cmd, { env, stdin: "pipe", stdout: "pipe", stderr: "ignore" })
   proc.stdin.write(`${HANDSHAKE}\n`)
   proc.stdin.flush()
   const reader = proc.stdout.getReader()
   let buffered = ""
-  let elapsed = Number.NaN
-  while (Number.isNaN(elapsed)) {
+  while (!buffered.includes('"id":2')) {
     const { value, done } = await reader.read()
     if (done) throw new Error(`server exited before answering: ${cmd.join(" ")}`)
     buffered += new TextDecoder().decode(value)
-    if (buffered.includes('"id":2')) elapsed = performance.now() - started
   }
+  reader.releaseLock()
+  return { proc, elapsed: performance.now() - started }
+}
+
+/** Spawns `cmd`, sends initialize + tools/list on stdin, and returns ms until the tools/list answer arrives. */
+export async function timeHandshake(cmd: string[], env: Record<string, string>): Promise<number> {
+  const { proc, elapsed } = await spawnAnswered(cmd, env)
   proc.stdin.end()
   proc.kill()
   await proc.exited

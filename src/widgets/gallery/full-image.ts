@@ -1,17 +1,10 @@
+import { parseJsonObject } from "../shared/tool-result"
 import type { FullImage } from "./lightbox"
 
 /** gallery_full_image's JSON as the lightbox shows it, or null when it carries no image. */
 export function parseFullImage(text: string | undefined): FullImage | null {
-  if (!text) return null
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    return null
-  }
-  if (typeof body !== "object" || body === null) return null
-  const raw = body as Record<string, unknown>
-  if (typeof raw.b64 !== "string" || !raw.b64) return null
+  const raw = text ? parseJsonObject(text) : undefined
+  if (!raw || typeof raw.b64 !== "string" || !raw.b64) return null
   const dims = raw.dimensions
   const dimensions =
     Array.isArray(dims) && dims.length === 2 && dims.every((n) => typeof n === "number")

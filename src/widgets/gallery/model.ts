@@ -1,3 +1,5 @@
+import { parseJsonObject } from "../shared/tool-result"
+
 /** The gallery widget's view of `browse_gallery` / `gallery_page` payloads (pure: no DOM). */
 
 export type Origin = "generated" | "imported" | "all"
@@ -45,14 +47,8 @@ export function isOrigin(value: unknown): value is Origin {
 
 /** A gallery payload from a tool result's text, or null when it is not one (no numeric `total`). */
 export function parseGalleryPage(text: string | undefined): GalleryPageData | null {
-  if (!text) return null
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    return null
-  }
-  if (!isRecord(body) || typeof body.total !== "number" || !Number.isFinite(body.total)) return null
+  const body = text ? parseJsonObject(text) : undefined
+  if (!body || typeof body.total !== "number" || !Number.isFinite(body.total)) return null
   const items = Array.isArray(body.items) ? body.items.filter(isRecord).map(toItem) : []
   return {
     total: Math.max(0, Math.trunc(body.total)),
