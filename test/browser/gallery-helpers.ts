@@ -3,7 +3,7 @@ import { expect } from "bun:test"
 import type { Frame, Locator } from "playwright-core"
 import { rgbaPng } from "../fixture/images"
 import type { McpTestEnv } from "../helpers/mcp"
-import type { OpenWidget } from "./harness"
+import type { OpenWidget, WidgetHost } from "./harness"
 
 function json(env: McpTestEnv, result: Awaited<ReturnType<McpTestEnv["call"]>>): Record<string, unknown> {
   expect(result.isError).toBeFalsy()
@@ -123,4 +123,18 @@ export const lightboxId = (frame: Frame): Promise<string | null> =>
 /** Waits until the lightbox shows `id` with its full image loaded. */
 export async function waitForLightbox(frame: Frame, id: string): Promise<void> {
   await frame.locator(`.lightbox[data-image-id="${id}"] .lb-img[data-full="true"]`).waitFor({ timeout: 5000 })
+}
+
+/** Opens the gallery the way a host does after browse_gallery. */
+export function openGallery(
+  host: WidgetHost,
+  opts: Partial<Parameters<WidgetHost["open"]>[1]> = {},
+): Promise<OpenWidget> {
+  return host.open("gallery", { tool: "browse_gallery", ...opts })
+}
+
+/** The ids on the grid once it shows. */
+export async function shownGrid(w: OpenWidget): Promise<string[]> {
+  await w.frame.locator(".state-grid:not([hidden])").waitFor()
+  return gridIds(w.frame)
 }

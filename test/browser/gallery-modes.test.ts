@@ -8,7 +8,9 @@ import {
   gridIds,
   lightbox,
   lightboxId,
+  openGallery,
   pageCalls,
+  shownGrid,
   startGeneration,
   waitForLightbox,
   waitUntil,
@@ -36,12 +38,8 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
     await clearGallery(host.env)
   })
 
-  const open = (opts: Partial<Parameters<WidgetHost["open"]>[1]> = {}) =>
-    host.open("gallery", { tool: "browse_gallery", ...opts })
-  const grid = async (w: OpenWidget) => {
-    await w.frame.locator(".state-grid:not([hidden])").waitFor()
-    return gridIds(w.frame)
-  }
+  const open = (opts: Parameters<typeof openGallery>[1] = {}) => openGallery(host, opts)
+  const grid = shownGrid
   const mode = (w: OpenWidget) => w.frame.locator("main").getAttribute("data-mode")
 
   test("download: downloadFile with the image link, else create_download_link + openLink, else no button", async () => {

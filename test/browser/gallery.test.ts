@@ -9,7 +9,9 @@ import {
   ingest,
   lightbox,
   lightboxId,
+  openGallery,
   pageCalls,
+  shownGrid,
   waitForLightbox,
   waitUntil,
 } from "./gallery-helpers"
@@ -47,12 +49,8 @@ describeBrowser("gallery widget", () => {
     await clearGallery(host.env)
   })
 
-  const open = (opts: Partial<Parameters<WidgetHost["open"]>[1]> = {}) =>
-    host.open("gallery", { tool: "browse_gallery", ...opts })
-  const grid = async (w: OpenWidget) => {
-    await w.frame.locator(".state-grid:not([hidden])").waitFor()
-    return gridIds(w.frame)
-  }
+  const open = (opts: Parameters<typeof openGallery>[1] = {}) => openGallery(host, opts)
+  const grid = shownGrid
   const pageLabel = (w: OpenWidget) => w.frame.locator(".page-label").textContent()
 
   test("pages through the gallery; the lightbox crosses page boundaries both ways", async () => {

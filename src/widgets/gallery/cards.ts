@@ -1,3 +1,4 @@
+import { progressBar } from "../shared/dom"
 import { el, iconButton } from "./dom"
 import { icon } from "./icons"
 import { type CompletedItem, type PendingItem, pendingLabel } from "./model"
@@ -54,24 +55,11 @@ export function pendingCard(item: PendingItem): HTMLElement {
   const card = el("li", { class: `card pending ${item.kind}`, "data-image-id": item.id, "data-status": item.kind })
   if (item.kind === "generating") {
     const percent = Math.round(item.progress * 100)
-    const bar = el("span", { class: "progress-bar" })
-    bar.style.width = `${percent}%`
     card.append(
       el("span", { class: "spinner", "aria-hidden": "true" }),
       el("span", { class: "pending-title" }, ["Generating"]),
       el("span", { class: "pending-text" }, [label]),
-      el(
-        "span",
-        {
-          class: "progress",
-          role: "progressbar",
-          "aria-label": "Generation progress",
-          "aria-valuemin": 0,
-          "aria-valuemax": 100,
-          "aria-valuenow": percent,
-        },
-        [bar],
-      ),
+      progressBar(percent, "span"),
     )
     return card
   }

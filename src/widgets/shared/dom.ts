@@ -25,3 +25,19 @@ export function icon(svg: string): SVGElement {
   template.innerHTML = svg.trim()
   return template.content.firstElementChild as SVGElement
 }
+
+/** A labelled progress bar at `percent` (0–100). */
+export function progressBar(percent: number, tag: "div" | "span" = "div"): HTMLElement {
+  return el(
+    tag,
+    {
+      class: "progress",
+      role: "progressbar",
+      "aria-label": "Generation progress",
+      "aria-valuemin": 0,
+      "aria-valuemax": 100,
+      "aria-valuenow": percent,
+    },
+    el(tag, { class: "progress-bar", style: `width:${percent}%` }),
+  )
+}

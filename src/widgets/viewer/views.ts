@@ -1,5 +1,5 @@
 // The viewer's read-only states. Each returns one <section data-state="…">; the controller shows one at a time.
-import { el, icon } from "../shared/dom"
+import { el, icon, progressBar } from "../shared/dom"
 import { ICONS } from "../shared/icons"
 import type { ImageItem } from "../shared/tool-result"
 import { detailLine, type ImageInfo, type Progress, safeImageMime } from "./info"
@@ -26,18 +26,7 @@ export function generatingView(p: Progress): HTMLElement {
       el("span", { class: "status-label" }, p.label),
     ),
     p.detail ? el("p", { class: "status-detail muted" }, p.detail) : undefined,
-    el(
-      "div",
-      {
-        class: "progress",
-        role: "progressbar",
-        "aria-label": "Generation progress",
-        "aria-valuemin": 0,
-        "aria-valuemax": 100,
-        "aria-valuenow": percent,
-      },
-      el("div", { class: "progress-bar", style: `width:${percent}%` }),
-    ),
+    progressBar(percent),
   )
 }
 
