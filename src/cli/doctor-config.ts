@@ -1,4 +1,5 @@
 import type { Config } from "@/config/config"
+import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import { redact } from "@/util/redact"
 
 /** Shows whether a secret is set without showing it. */
@@ -18,12 +19,7 @@ export function configSummary(config: Config): [string, string][] {
     ["styles dir", config.stylesDir],
     ["default provider", config.defaultProvider],
     ["paid providers", config.paidProviders.join(", ") || "(none: no cost confirmation)"],
-    ["openai api key", secret(config.openaiApiKey)],
-    ["openai base url", show(config.openaiBaseUrl)],
-    ["google api key", secret(config.googleApiKey)],
-    ["gemini base url", show(config.geminiBaseUrl)],
-    ["sd webui host", show(config.sdWebuiHost)],
-    ["sd webui model", show(config.sdWebuiModel)],
+    ...providerSettingsSummary(config),
     ["max input image bytes", String(config.maxInputImageBytes)],
     ["max input pixels", String(config.maxInputPixels)],
     ["local file input", String(config.allowLocalFileInput)],
@@ -32,4 +28,15 @@ export function configSummary(config: Config): [string, string][] {
     ["bearer token", secret(config.bearerToken)],
     ["log level", config.logLevel],
   ]
+}
+
+/** Every provider setting, named after its environment variable: secrets only as "set (n characters)". */
+function providerSettingsSummary(config: Config): [string, string][] {
+  return PROVIDER_DEFINITIONS.flatMap((d) =>
+    d.settings.map((s): [string, string] => {
+      const value = config.providers[d.name]?.[s.key]
+      const text = value === undefined ? undefined : String(value)
+      return [s.env.toLowerCase().replaceAll("_", " "), s.secret ? secret(text) : show(text)]
+    }),
+  )
 }

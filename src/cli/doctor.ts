@@ -3,19 +3,15 @@ import { existsSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { Config } from "@/config/config"
+import type { DoctorFinding } from "@/providers/definition"
+import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import { createConfiguredProviders } from "@/providers/registry"
 import type { ImageProvider } from "@/providers/types"
 import { redact } from "@/util/redact"
 import { VERSION } from "@/version"
 import { configSummary } from "./doctor-config"
 
-interface Finding {
-  ok: boolean
-  label: string
-  detail: string
-  /** One line telling the user what to change, for failures. */
-  fix?: string
-}
+type Finding = DoctorFinding
 
 /** `image-generation-mcp doctor`: checks configuration, storage and every configured provider. */
 export async function runDoctor(config: Config, warnings: string[]): Promise<number> {
@@ -29,7 +25,7 @@ export async function runDoctor(config: Config, warnings: string[]): Promise<num
     await checkWritable("scratch dir", config.scratchDir, "IMAGE_GENERATION_MCP_SCRATCH_DIR"),
     await checkWritable("styles dir", config.stylesDir, "IMAGE_GENERATION_MCP_STYLES_DIR"),
   ]
-  for (const provider of createConfiguredProviders(config)) findings.push(await checkProvider(provider))
+  for (const provider of createConfiguredProviders(config.providers)) findings.push(...(await checkProvider(provider)))
 
   console.log("\nChecks")
   for (const f of findings) {
@@ -87,25 +83,20 @@ async function checkWritable(label: string, dir: string, variable: string): Prom
   }
 }
 
-const PROVIDER_FIXES: Record<string, string> = {
-  openai:
-    "Check IMAGE_GENERATION_MCP_OPENAI_API_KEY (and IMAGE_GENERATION_MCP_OPENAI_BASE_URL if you use a gateway) and network access.",
-  gemini:
-    "Check IMAGE_GENERATION_MCP_GOOGLE_API_KEY (and IMAGE_GENERATION_MCP_GEMINI_BASE_URL if you use a proxy) and network access.",
-  sd_webui: "Start SD WebUI with --api, or fix IMAGE_GENERATION_MCP_SD_WEBUI_HOST.",
-}
-
-async function checkProvider(provider: ImageProvider): Promise<Finding> {
+/** Reachability and discovery, then the provider's own checks (versions, models the service no longer lists). */
+async function checkProvider(provider: ImageProvider): Promise<Finding[]> {
   const label = `provider ${provider.name}`
-  const fix = PROVIDER_FIXES[provider.name]
+  const hints = PROVIDER_DEFINITIONS.find((d) => d.name === provider.name)?.doctor
+  const fix = hints?.fix
   try {
     await provider.ping?.(AbortSignal.timeout(10_000))
     const caps = await provider.discover(AbortSignal.timeout(10_000))
-    if (caps.degraded) return { ok: false, label, detail: "not reachable (model discovery failed)", fix }
+    if (caps.degraded) return [{ ok: false, label, detail: "not reachable (model discovery failed)", fix }]
     const models = caps.models.map((m) => m.model_id)
-    return { ok: true, label, detail: `reachable; models: ${models.join(", ") || "(none)"}` }
+    const reachable = { ok: true, label, detail: `reachable; models: ${models.join(", ") || "(none)"}` }
+    return [reachable, ...((await hints?.checks?.(provider, AbortSignal.timeout(10_000))) ?? [])]
   } catch (error) {
-    return { ok: false, label, detail: `not reachable: ${redact((error as Error).message)}`, fix }
+    return [{ ok: false, label, detail: `not reachable: ${redact((error as Error).message)}`, fix }]
   } finally {
     await provider.dispose?.().catch(() => {})
   }

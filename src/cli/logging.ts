@@ -1,4 +1,5 @@
 import type { Config } from "@/config/config"
+import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import { configureLogger, createLogger, type Logger, stderrIsTerminal } from "@/util/log"
 import { registerSecret } from "@/util/redact"
 
@@ -6,8 +7,7 @@ import { registerSecret } from "@/util/redact"
 export function setUpLogging(config: Config, verbose: boolean): Logger {
   configureLogger({ level: verbose ? "debug" : config.logLevel, json: config.logJson ?? !stderrIsTerminal() })
   for (const secret of [
-    config.openaiApiKey,
-    config.googleApiKey,
+    ...providerSecrets(config),
     config.bearerToken,
     config.oidc.clientSecret,
     config.oidc.jwtSigningKey,
@@ -15,4 +15,14 @@ export function setUpLogging(config: Config, verbose: boolean): Logger {
     registerSecret(secret)
   }
   return createLogger("cli")
+}
+
+/** The values of every provider setting marked secret. */
+function providerSecrets(config: Config): string[] {
+  return PROVIDER_DEFINITIONS.flatMap((d) =>
+    d.settings.flatMap((s) => {
+      const value = config.providers[d.name]?.[s.key]
+      return s.secret && typeof value === "string" ? [value] : []
+    }),
+  )
 }

@@ -1,7 +1,10 @@
 import { homedir } from "node:os"
 import { join } from "node:path"
+import { aliasTarget, PROVIDER_DEFINITIONS } from "@/providers/index"
+import type { ProviderSettingsByName } from "@/providers/registry"
 import type { LogLevel } from "@/util/log"
 import { ENV_PREFIX, type EnvSource } from "./env"
+import { checkUrl, readProviderSettings } from "./provider-settings"
 import { ConfigError, EnvReader } from "./reader"
 
 export { ConfigError } from "./reader"
@@ -32,14 +35,8 @@ export interface Config {
   scratchDir: string
   stylesDir: string
   dbPath: string
-  openaiApiKey?: string
-  /** Base URL of an OpenAI-compatible gateway; unset means api.openai.com. */
-  openaiBaseUrl?: string
-  googleApiKey?: string
-  /** Base URL of a Gemini API proxy; unset means the Google endpoint. */
-  geminiBaseUrl?: string
-  sdWebuiHost?: string
-  sdWebuiModel?: string
+  /** Each provider's settings by provider name, as its definition declares them (see src/providers/index.ts). */
+  providers: ProviderSettingsByName
   defaultProvider: string
   transformCacheSize: number
   /** Total bytes the transform cache may hold. */
@@ -107,12 +104,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     scratchDir: expandHome(r.string("SCRATCH_DIR"), home) ?? join(stateDir, "images"),
     stylesDir: expandHome(r.string("STYLES_DIR"), home) ?? join(stateDir, "styles"),
     dbPath: expandHome(r.string("DB_PATH"), home) ?? join(stateDir, "state.sqlite"),
-    openaiApiKey: r.string("OPENAI_API_KEY"),
-    openaiBaseUrl: url(r, "OPENAI_BASE_URL"),
-    googleApiKey: r.string("GOOGLE_API_KEY"),
-    geminiBaseUrl: url(r, "GEMINI_BASE_URL"),
-    sdWebuiHost: deprecatedAlias(r, "SD_WEBUI_HOST", "A1111_HOST"),
-    sdWebuiModel: deprecatedAlias(r, "SD_WEBUI_MODEL", "A1111_MODEL"),
+    providers: readProviderSettings(r, (path) => expandHome(path, home)),
     defaultProvider: defaultProvider(r),
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
     transformCacheMaxBytes: r.int("TRANSFORM_CACHE_MAX_BYTES", 256 * 1024 * 1024, { min: 0 }),
@@ -172,26 +164,17 @@ function expandHome(path: string | undefined, home: string): string | undefined 
   return path.startsWith("~/") ? join(home, path.slice(2)) : path
 }
 
-function deprecatedAlias(r: EnvReader, name: string, alias: string): string | undefined {
-  const current = r.string(name)
-  if (current !== undefined) return current
-  const legacy = r.string(alias)
-  if (legacy !== undefined) {
-    r.warnings.push(`${ENV_PREFIX}${alias} is deprecated; use ${ENV_PREFIX}${name} instead.`)
-  }
-  return legacy
-}
-
 function defaultProvider(r: EnvReader): string {
   const value = r.string("DEFAULT_PROVIDER")?.toLowerCase() ?? "auto"
-  if (value !== "a1111") return value
-  r.warnings.push(`${ENV_PREFIX}DEFAULT_PROVIDER=a1111 is deprecated; use sd_webui instead.`)
-  return "sd_webui"
+  const target = aliasTarget(value)
+  if (target === undefined) return value
+  r.warnings.push(`${ENV_PREFIX}DEFAULT_PROVIDER=${value} is deprecated; use ${target} instead.`)
+  return target
 }
 
 function paidProviders(r: EnvReader): string[] {
   const value = r.stringOrEmpty("PAID_PROVIDERS")
-  if (value === undefined) return ["openai", "gemini"]
+  if (value === undefined) return PROVIDER_DEFINITIONS.filter((d) => d.paidByDefault).map((d) => d.name)
   return value
     .split(",")
     .map((p) => p.trim().toLowerCase())
@@ -214,12 +197,7 @@ function transport(r: EnvReader): Config["transport"] {
 }
 
 function url(r: EnvReader, name: string): string | undefined {
-  const value = r.string(name)
-  if (value === undefined) return undefined
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw new ConfigError(`${ENV_PREFIX}${name} is invalid: expected an http:// or https:// URL.`)
-  }
-  return value
+  return checkUrl(name, r.string(name))
 }
 
 function authMode(r: EnvReader): Config["authMode"] {

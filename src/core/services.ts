@@ -131,7 +131,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
 
 function configuredProviders(config: Config): ImageProvider[] {
   const log = createLogger("providers")
-  return createConfiguredProviders(config, (m) => log.warning(m))
+  return createConfiguredProviders(config.providers, { warn: (m) => log.warning(m) })
 }
 
 /**

@@ -90,13 +90,13 @@ describe("configuration", () => {
 
   test("deprecated A1111 names still work, with a warning; the new names win", () => {
     const legacy = load({ [`${P}A1111_HOST`]: "http://sd:7860", [`${P}A1111_MODEL`]: "dreamshaper_8" })
-    expect(legacy.config).toMatchObject({ sdWebuiHost: "http://sd:7860", sdWebuiModel: "dreamshaper_8" })
+    expect(legacy.config.providers.sd_webui).toMatchObject({ host: "http://sd:7860", model: "dreamshaper_8" })
     expect(legacy.warnings).toEqual([
       `${P}A1111_HOST is deprecated; use ${P}SD_WEBUI_HOST instead.`,
       `${P}A1111_MODEL is deprecated; use ${P}SD_WEBUI_MODEL instead.`,
     ])
     const both = load({ [`${P}A1111_HOST`]: "http://old", [`${P}SD_WEBUI_HOST`]: "http://new" })
-    expect(both.config.sdWebuiHost).toBe("http://new")
+    expect(both.config.providers.sd_webui?.host).toBe("http://new")
     expect(both.warnings).toEqual([])
     const provider = load({ [`${P}DEFAULT_PROVIDER`]: "a1111" })
     expect(provider.config.defaultProvider).toBe("sd_webui")

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { createMcpServer } from "@/mcp/server"
-import { styleProfileFor } from "@/providers/catalog"
-import { GEMINI_ASPECT_RATIOS, GEMINI_MODELS } from "@/providers/gemini-models"
-import { KNOWN_MODELS, MAX_INPUT_IMAGES, sizeFor as openaiSize } from "@/providers/openai-models"
-import { SD_ASPECT_RATIOS, SD_PRESETS } from "@/providers/sd-webui-presets"
+import { GEMINI_ASPECT_RATIOS, GEMINI_MODELS } from "@/providers/gemini/models"
+import { GEMINI_PROFILES } from "@/providers/gemini/profiles"
+import { SD_ASPECT_RATIOS, SD_PRESETS } from "@/providers/local/presets"
+import { KNOWN_MODELS, MAX_INPUT_IMAGES, sizeFor as openaiSize } from "@/providers/openai/models"
+import { OPENAI_PROFILES } from "@/providers/openai/profiles"
 import { startServices } from "../helpers/services"
 
 let client: Client
@@ -267,7 +268,7 @@ describe("info://prompt-guide", () => {
     const text = await guideText()
     const rows = tableRows(text, "Model", "Lifecycle", "Notes")
     expect(rows.map(([id]) => id).sort()).toEqual(KNOWN_MODELS.map((m) => m.model_id).sort())
-    for (const [id = "", lifecycle] of rows) expect(lifecycle).toBe(styleProfileFor("openai", id)?.lifecycle)
+    for (const [id = "", lifecycle] of rows) expect(lifecycle).toBe(OPENAI_PROFILES[id]?.lifecycle)
     expect(rows.find(([id]) => id === "dall-e-3")?.[2]).toContain("2026-05-12")
     expectAll(text, ["`standard` → `auto`, `hd` → `high`", "then `Avoid: <negative_prompt>`", "double quotes"])
     expectAll(text, ["Strengths: text and typography, logos", "still life"])
@@ -280,7 +281,7 @@ describe("info://prompt-guide", () => {
     const rows = tableRows(text, "Model", "Lifecycle", "Reference images")
     expect(rows.map(([id]) => id)).toEqual(GEMINI_MODELS.map((m) => m.id))
     for (const [i, model] of GEMINI_MODELS.entries()) {
-      expect(rows[i]?.[1]).toBe(styleProfileFor("gemini", model.id)?.lifecycle)
+      expect(rows[i]?.[1]).toBe(GEMINI_PROFILES[model.id]?.lifecycle)
       expect(rows[i]?.[2]).toBe(String(model.maxInputImages))
     }
     expect(rows[0]?.[3]).toContain("The default")

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test"
 import { ContentPolicyError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "@/providers/errors"
-import { createGeminiProvider } from "@/providers/gemini"
+import { createGeminiProvider } from "@/providers/gemini/provider"
 import { solidPng } from "@/providers/solid-png"
 import type { GenerateRequest, InputImage } from "@/providers/types"
 import { fakeImageSize, GOOGLE_ERRORS, startFakeGemini } from "../fixture/fake-gemini"
@@ -332,7 +332,7 @@ testProvider("gemini", {
     test("the SDK's /web entry is imported on the first generate, not at load or discovery", async () => {
       const script = `
         const loaded = () => Object.keys(require.cache).filter((k) => k.includes("@google/genai"))
-        const { createGeminiProvider } = await import(${JSON.stringify(`${import.meta.dir}/../../src/providers/gemini.ts`)})
+        const { createGeminiProvider } = await import(${JSON.stringify(`${import.meta.dir}/../../src/providers/gemini/provider.ts`)})
         const provider = createGeminiProvider({ apiKey: "k", baseUrl: ${JSON.stringify(fake.url)} })
         await provider.discover()
         const before = loaded()

@@ -1,5 +1,4 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test"
-import { styleProfileFor } from "@/providers/catalog"
 import {
   ContentPolicyError,
   InputUnsupportedError,
@@ -7,7 +6,8 @@ import {
   ProviderError,
   TooManyInputImagesError,
 } from "@/providers/errors"
-import { createOpenAIProvider, type OpenAIOptions } from "@/providers/openai"
+import { OPENAI_PROFILES } from "@/providers/openai/profiles"
+import { createOpenAIProvider, type OpenAIOptions } from "@/providers/openai/provider"
 import type { GenerateRequest, InputImage } from "@/providers/types"
 import { fakeOpenAI, OPENAI_ERRORS } from "../fixture/fake-openai"
 import { testProvider } from "./contract"
@@ -404,7 +404,7 @@ describe("openai discovery", () => {
     default_steps: null,
     default_cfg: null,
     prompt_style: null,
-    style_profile: styleProfileFor("openai", id),
+    style_profile: OPENAI_PROFILES[id],
     ...extra,
   })
   const dalle = { can_edit: false, supports_mask: false, supported_formats: ["png"], supports_image_input: false }
@@ -468,7 +468,7 @@ describe("openai SDK loading", () => {
   test("the openai package loads on first discover, not when the module is imported or a provider built", async () => {
     const script = `
       const loaded = () => Object.keys(require.cache).some((k) => k.includes("/node_modules/openai/"))
-      const { createOpenAIProvider } = await import("@/providers/openai")
+      const { createOpenAIProvider } = await import("@/providers/openai/provider")
       const provider = createOpenAIProvider({ apiKey: "sk-test", baseUrl: ${JSON.stringify(fake.url)} })
       const before = loaded()
       const caps = await provider.discover()

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test"
 import { readPixels } from "@/core/transform/pixels"
 import { ProviderError } from "@/providers/errors"
-import { createPlaceholderProvider, placeholderColour } from "@/providers/placeholder"
+import { createPlaceholderProvider, placeholderColour } from "@/providers/placeholder/provider"
 import { testProvider } from "./contract"
 
 const signal = new AbortController().signal

@@ -1,3 +1,4 @@
+import { canonicalProviderName } from "@/providers/index"
 import type { InputImage } from "@/providers/types"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
@@ -62,8 +63,8 @@ export class GenerationService {
     const quality = checkQuality(args.quality ?? "standard")
     const background = checkBackground(args.background ?? "opaque")
     const aspectRatio = args.aspectRatio ?? "1:1"
-    const requested = (args.provider || this.opts.defaultProvider).trim().toLowerCase()
-    const provider = await this.opts.providers.resolve(requested === "a1111" ? "sd_webui" : requested, {
+    const requested = canonicalProviderName((args.provider || this.opts.defaultProvider).trim().toLowerCase())
+    const provider = await this.opts.providers.resolve(requested, {
       prompt,
       background,
       aspectRatio,

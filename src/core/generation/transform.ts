@@ -1,4 +1,6 @@
+import { canonicalProviderName } from "@/providers/index"
 import { InvalidArgumentError } from "../errors"
+import { preferredForReferences } from "../providers/selector"
 import type { GenerateArgs, GenerationServiceOptions, PreparedGeneration } from "./generation"
 import { fitModel } from "./model-fit"
 import { checkBackground, checkPrompt, checkQuality } from "./validate"
@@ -38,7 +40,7 @@ export async function prepareTransform(
   const count = referenceImages.length
   const withMask = mask ? " with a mask" : ""
 
-  const requested = (args.provider || opts.defaultProvider).trim().toLowerCase()
+  const requested = canonicalProviderName((args.provider || opts.defaultProvider).trim().toLowerCase())
   const model = args.model || null
   let provider: string
   if (requested === "auto") {
@@ -48,9 +50,9 @@ export async function prepareTransform(
         `No configured provider accepts ${count} reference image(s)${withMask}. See list_providers (max_input_images) for per-model limits.`,
       )
     }
-    provider = eligible.includes("gemini") ? "gemini" : (eligible[0] as string)
+    provider = preferredForReferences(eligible)
   } else {
-    provider = await providers.resolve(requested === "a1111" ? "sd_webui" : requested, { prompt, background })
+    provider = await providers.resolve(requested, { prompt, background })
   }
   if (!providers.acceptsReferences(provider, model, count, mask !== null)) {
     throw new InvalidArgumentError(

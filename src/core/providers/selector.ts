@@ -1,27 +1,39 @@
+import type { PromptTheme, RoutingHints } from "@/providers/definition"
+import { providerDefinition } from "@/providers/index"
 import type { ProviderCapabilities } from "@/providers/types"
 import { AppError } from "../errors"
 
-const RULES: readonly { keywords: readonly string[]; preference: readonly string[] }[] = [
+/** Keywords that mark a prompt's theme, in the order they are tried; each provider ranks itself per theme. */
+const THEMES: readonly { theme: PromptTheme; keywords: readonly string[] }[] = [
+  { theme: "photo", keywords: ["realistic", "photo", "photography", "headshot", "portrait photo", "product shot"] },
+  { theme: "text", keywords: ["text", "logo", "typography", "poster", "banner", "signage", "lettering", "font"] },
+  { theme: "draft", keywords: ["draft", "iterate", "iteration"] },
+  { theme: "test", keywords: ["quick", "test", "placeholder", "mock"] },
   {
-    keywords: ["realistic", "photo", "photography", "headshot", "portrait photo", "product shot"],
-    preference: ["sd_webui", "gemini", "openai"],
-  },
-  {
-    keywords: ["text", "logo", "typography", "poster", "banner", "signage", "lettering", "font"],
-    preference: ["openai", "gemini"],
-  },
-  { keywords: ["draft", "iterate", "iteration"], preference: ["gemini", "openai"] },
-  { keywords: ["quick", "test", "placeholder", "mock"], preference: ["placeholder"] },
-  {
+    theme: "art",
     keywords: ["art", "painting", "illustration", "watercolor", "oil painting", "sketch", "drawing"],
-    preference: ["sd_webui", "gemini", "openai"],
   },
-  { keywords: ["anime", "manga", "kawaii", "chibi"], preference: ["sd_webui", "gemini", "openai"] },
+  { theme: "anime", keywords: ["anime", "manga", "kawaii", "chibi"] },
 ]
-const DEFAULT_CHAIN = ["gemini", "openai", "sd_webui", "placeholder"]
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-const PATTERNS = RULES.map((rule) => new RegExp(`\\b(?:${rule.keywords.map(escapeRegExp).join("|")})\\b`))
+const PATTERNS = THEMES.map((t) => new RegExp(`\\b(?:${t.keywords.map(escapeRegExp).join("|")})\\b`))
+
+/** `names` ordered by `rank` (ascending), keeping only those that have one; ties keep their order. */
+function ranked(names: readonly string[], rank: (hints: RoutingHints) => number | undefined): string[] {
+  const withRank = names.flatMap((name) => {
+    const hints = providerDefinition(name)?.routing
+    const r = hints && rank(hints)
+    return r === undefined ? [] : [{ name, r }]
+  })
+  return withRank.sort((a, b) => a.r - b.r).map((x) => x.name)
+}
+
+/** For transform_image with provider=auto: the best-ranked provider for reference work, else the first by name. */
+export function preferredForReferences(eligible: readonly string[]): string {
+  const sorted = [...eligible].sort()
+  return ranked(sorted, (h) => h.references)[0] ?? (sorted[0] as string)
+}
 
 export interface SelectionInput {
   prompt: string
@@ -44,14 +56,15 @@ export function selectProvider(input: SelectionInput): string {
     preference.find((p) => capable.includes(p)) ?? preference.find((p) => available.includes(p))
 
   const prompt = input.prompt.toLowerCase()
-  for (const [index, rule] of RULES.entries()) {
+  for (const [index, { theme }] of THEMES.entries()) {
     if (!PATTERNS[index]?.test(prompt)) continue
-    const hit = pick(rule.preference)
+    const hit = pick(ranked(available, (h) => h.themes[theme]))
     if (hit) return hit
   }
+  const chain = ranked(available, (h) => h.fallback)
   const narrowed = capable.length < available.length
-  const fromChain = DEFAULT_CHAIN.find((p) => capable.includes(p))
-  return fromChain ?? (narrowed ? capable[0] : undefined) ?? pick(DEFAULT_CHAIN) ?? (available[0] as string)
+  const fromChain = chain.find((p) => capable.includes(p))
+  return fromChain ?? (narrowed ? capable[0] : undefined) ?? pick(chain) ?? (available[0] as string)
 }
 
 function capableProviders(input: SelectionInput): string[] {

@@ -1,3 +1,4 @@
+import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import type { ImageProvider, ModelCapabilities, ProviderCapabilities } from "@/providers/types"
 import { providerCapabilities } from "@/providers/types"
 import { raceAbort } from "@/util/abort"
@@ -111,7 +112,7 @@ export class ProviderService {
     if (this.providers.size === 0) {
       throw new AppError(
         "no_providers",
-        "No providers are registered. Configure at least one: set IMAGE_GENERATION_MCP_OPENAI_API_KEY, IMAGE_GENERATION_MCP_GOOGLE_API_KEY or IMAGE_GENERATION_MCP_SD_WEBUI_HOST.",
+        `No providers are registered. Configure at least one: set ${enablingSettings().join(", ")}.`,
         { tag: name },
       )
     }
@@ -171,4 +172,11 @@ export class ProviderService {
   async dispose(): Promise<void> {
     await Promise.all([...this.providers.values()].map((p) => p.dispose?.().catch(() => {})))
   }
+}
+
+/** The settings that switch a provider on, as full environment names. */
+function enablingSettings(): string[] {
+  return PROVIDER_DEFINITIONS.flatMap((d) =>
+    d.settings.filter((s) => s.enables).map((s) => `IMAGE_GENERATION_MCP_${s.env}`),
+  )
 }

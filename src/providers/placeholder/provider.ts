@@ -1,13 +1,13 @@
-import { styleProfileFor } from "./catalog"
-import { InputUnsupportedError, ProviderError } from "./errors"
-import { solidPng } from "./solid-png"
+import { InputUnsupportedError, ProviderError } from "../errors"
+import { solidPng } from "../solid-png"
 import {
   type GenerateRequest,
   type GenerateResult,
   type ImageProvider,
   modelCapabilities,
   providerCapabilities,
-} from "./types"
+} from "../types"
+import { PLACEHOLDER_PROFILES } from "./profiles"
 
 export const PROVIDER_NAME = "placeholder"
 
@@ -28,7 +28,7 @@ const PALETTE: readonly (readonly [number, number, number])[] = [
   [118, 88, 130],
 ]
 
-const MODEL = modelCapabilities({
+export const PLACEHOLDER_MODEL = modelCapabilities({
   model_id: "placeholder",
   display_name: "Placeholder (solid-color PNG)",
   supported_aspect_ratios: Object.keys(SIZES),
@@ -36,7 +36,7 @@ const MODEL = modelCapabilities({
   supported_formats: ["png"],
   supports_background: true,
   max_resolution: 640,
-  style_profile: styleProfileFor(PROVIDER_NAME, "placeholder"),
+  style_profile: PLACEHOLDER_PROFILES.placeholder,
 })
 
 /** The colour a prompt maps to: SHA-256 of its UTF-8 bytes, modulo the 6-colour palette. */
@@ -57,7 +57,7 @@ export function createPlaceholderProvider(options: PlaceholderOptions = {}): Ima
     defaultModel: "placeholder",
     description: "Zero-cost solid-colour PNG — instant, offline, no API key; for testing workflows and drafts",
     async discover() {
-      return providerCapabilities(PROVIDER_NAME, [MODEL])
+      return providerCapabilities(PROVIDER_NAME, [PLACEHOLDER_MODEL])
     },
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       if (request.referenceImages?.length) throw new InputUnsupportedError(PROVIDER_NAME, request.model)

@@ -1,9 +1,8 @@
 import { z } from "zod"
 import { createLogger } from "@/util/log"
-import { styleProfileFor } from "./catalog"
-import { ProviderConnectionError, ProviderError, TooManyInputImagesError } from "./errors"
-import { jsonBody, pollProgress, type SdClient, type SdResponse, safeJson, send } from "./sd-webui-http"
-import { presetFor, SD_ASPECT_RATIOS, type SdPreset, sizeFor } from "./sd-webui-presets"
+import { ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
+import { checkpointProfile } from "../local/checkpoints"
+import { presetFor, SD_ASPECT_RATIOS, type SdPreset, sizeFor } from "../local/presets"
 import {
   type GenerateOptions,
   type GenerateRequest,
@@ -12,7 +11,8 @@ import {
   type ModelCapabilities,
   modelCapabilities,
   providerCapabilities,
-} from "./types"
+} from "../types"
+import { jsonBody, pollProgress, type SdClient, type SdResponse, safeJson, send } from "./http"
 
 export const PROVIDER_NAME = "sd_webui"
 
@@ -186,6 +186,6 @@ function checkpointCapabilities(title: string, displayName: string): ModelCapabi
     default_steps: preset.steps,
     default_cfg: preset.cfgScale,
     prompt_style: preset.promptStyle,
-    style_profile: styleProfileFor(PROVIDER_NAME, title),
+    style_profile: checkpointProfile(title),
   })
 }

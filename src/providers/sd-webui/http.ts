@@ -1,6 +1,6 @@
 import { z } from "zod"
-import { ProviderConnectionError, ProviderError } from "./errors"
-import type { ProgressCallback } from "./types"
+import { ProviderConnectionError, ProviderError } from "../errors"
+import type { ProgressCallback } from "../types"
 
 const PROVIDER = "sd_webui"
 const PROGRESS_TIMEOUT_MS = 5000

@@ -1,5 +1,5 @@
-import { styleProfileFor } from "./catalog"
-import { type ModelCapabilities, modelCapabilities } from "./types"
+import { type ModelCapabilities, modelCapabilities } from "../types"
+import { GEMINI_PROFILES } from "./profiles"
 
 /** A Gemini image model this server knows; discovery is this static list, never an API call. */
 export interface GeminiModel {
@@ -64,7 +64,7 @@ export function geminiModelCapabilities(model: GeminiModel): ModelCapabilities {
     supports_image_input: true,
     max_input_images: model.maxInputImages,
     prompt_style: "natural_language",
-    style_profile: styleProfileFor("gemini", model.id),
+    style_profile: GEMINI_PROFILES[model.id],
     watermark: "synthid",
   })
 }

@@ -1,6 +1,6 @@
-import { styleProfileFor } from "@/providers/catalog"
-import { ProviderError } from "@/providers/errors"
-import { type InputImage, type ModelCapabilities, modelCapabilities } from "@/providers/types"
+import { ProviderError } from "../errors"
+import { type InputImage, type ModelCapabilities, modelCapabilities } from "../types"
+import { OPENAI_PROFILES } from "./profiles"
 
 export const PROVIDER_NAME = "openai"
 
@@ -79,7 +79,7 @@ function gptImage(model_id: string, display_name: string, background: boolean): 
     supports_image_input: true,
     max_input_images: MAX_INPUT_IMAGES,
     max_resolution: 1536,
-    style_profile: styleProfileFor(PROVIDER_NAME, model_id),
+    style_profile: OPENAI_PROFILES[model_id],
   })
 }
 
@@ -97,7 +97,7 @@ export const KNOWN_MODELS: readonly ModelCapabilities[] = [
     supported_qualities: ["standard", "hd"],
     supported_formats: ["png"],
     max_resolution: 1792,
-    style_profile: styleProfileFor(PROVIDER_NAME, "dall-e-3"),
+    style_profile: OPENAI_PROFILES["dall-e-3"],
   }),
   modelCapabilities({
     model_id: "dall-e-2",
@@ -107,6 +107,6 @@ export const KNOWN_MODELS: readonly ModelCapabilities[] = [
     supported_qualities: ["standard"],
     supported_formats: ["png"],
     max_resolution: 1024,
-    style_profile: styleProfileFor(PROVIDER_NAME, "dall-e-2"),
+    style_profile: OPENAI_PROFILES["dall-e-2"],
   }),
 ]

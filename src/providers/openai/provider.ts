@@ -1,6 +1,21 @@
 import type * as OpenAISdk from "openai"
 import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } from "openai/resources/images"
 import { z } from "zod"
+import { createLogger } from "@/util/log"
+import {
+  ContentPolicyError,
+  InputUnsupportedError,
+  ProviderConnectionError,
+  ProviderError,
+  TooManyInputImagesError,
+} from "../errors"
+import {
+  type GenerateRequest,
+  type GenerateResult,
+  type ImageProvider,
+  type InputImage,
+  providerCapabilities,
+} from "../types"
 import {
   apiQuality,
   isGptImage,
@@ -10,22 +25,7 @@ import {
   sendsBackground,
   sizeFor,
   uploadName,
-} from "@/providers/openai-models"
-import {
-  type GenerateRequest,
-  type GenerateResult,
-  type ImageProvider,
-  type InputImage,
-  providerCapabilities,
-} from "@/providers/types"
-import { createLogger } from "@/util/log"
-import {
-  ContentPolicyError,
-  InputUnsupportedError,
-  ProviderConnectionError,
-  ProviderError,
-  TooManyInputImagesError,
-} from "./errors"
+} from "./models"
 
 export { PROVIDER_NAME }
 
@@ -66,7 +66,7 @@ function loadSdk(): Promise<Sdk> {
 }
 
 /** OpenAI images via the official SDK: the gpt-image family through generate and edit, DALL·E through generate. */
-export function createOpenAIProvider(options: OpenAIOptions): ImageProvider {
+export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typeof fetch } = {}): ImageProvider {
   const { apiKey } = options
   const baseUrl = options.baseUrl || "https://api.openai.com/v1"
   const defaultModel = options.model || "gpt-image-2"
@@ -95,6 +95,7 @@ export function createOpenAIProvider(options: OpenAIOptions): ImageProvider {
       project: null,
       logLevel: "warn",
       logger: { error: (m) => log.error(m), warn: (m) => log.warning(m), info: () => {}, debug: () => {} },
+      ...(deps.fetch && { fetch: deps.fetch }),
     })
     return client
   }

@@ -1,4 +1,4 @@
-import type { PromptStyle } from "./types"
+import type { PromptStyle } from "../types"
 
 export type SdArchitecture = "sd15" | "sdxl" | "sdxl_lightning" | "flux_dev" | "flux_schnell" | "sd3"
 

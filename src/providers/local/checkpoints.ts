@@ -175,3 +175,9 @@ export const SD_CHECKPOINT_PATTERNS: readonly (readonly [RegExp, StyleProfile])[
     }),
   ],
 ]
+
+/** The style profile of a local checkpoint, from its name. */
+export function checkpointProfile(name: string): StyleProfile | undefined {
+  const lower = name.toLowerCase()
+  return SD_CHECKPOINT_PATTERNS.find(([pattern]) => pattern.test(lower))?.[1]
+}

@@ -1,14 +1,14 @@
 import type { GenerateContentConfig, GenerateContentResponse, GoogleGenAI, Part } from "@google/genai/web"
 import { createLogger } from "@/util/log"
-import { ContentPolicyError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "./errors"
+import { ContentPolicyError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
+import { type GenerateRequest, type GenerateResult, type ImageProvider, providerCapabilities } from "../types"
 import {
   DEFAULT_GEMINI_MODEL,
   GEMINI_ASPECT_RATIOS,
   GEMINI_MODELS,
   geminiModel,
   geminiModelCapabilities,
-} from "./gemini-models"
-import { type GenerateRequest, type GenerateResult, type ImageProvider, providerCapabilities } from "./types"
+} from "./models"
 
 export const PROVIDER_NAME = "gemini"
 

@@ -1,0 +1,98 @@
+import type { ImageProvider, ModelCapabilities } from "./types"
+
+/** How a setting's text is read: `seconds` and `int` are numbers, `path` may start with `~/`. */
+export type SettingType = "string" | "url" | "int" | "seconds" | "bool" | "path"
+
+/** One environment setting a provider reads. Config parses it; packaging documents it. */
+export interface SettingSpec {
+  /** The property name in the provider's settings. */
+  readonly key: string
+  /** The environment name without the `IMAGE_GENERATION_MCP_` prefix. */
+  readonly env: string
+  /** Older names, read when `env` is unset; using one logs a deprecation warning. */
+  readonly deprecatedAliases?: readonly string[]
+  readonly type: SettingType
+  readonly default?: string | number | boolean
+  /** Numbers below this are refused at start-up. */
+  readonly min?: number
+  /** Never shown in logs, errors or doctor output; marked sensitive in the bundle and the registry. */
+  readonly secret?: boolean
+  /** Setting this registers the provider. */
+  readonly enables?: boolean
+  /** One line for env.example, the bundle's settings dialog and server.json. */
+  readonly description: string
+  /** An example value for documentation when there is no default. */
+  readonly example?: string
+  /** Offered in the Claude Desktop bundle's settings dialog under this title. */
+  readonly bundleTitle?: string
+}
+
+type ValueOfType<T extends SettingType> = T extends "int" | "seconds" ? number : T extends "bool" ? boolean : string
+type ValueOf<S extends SettingSpec> = ValueOfType<S["type"]>
+
+/** The parsed settings of a provider: a setting with a default is always present. */
+export type SettingsOf<Specs extends readonly SettingSpec[]> = {
+  readonly [S in Specs[number] as S["key"]]: S extends { readonly default: string | number | boolean }
+    ? ValueOf<S>
+    : ValueOf<S> | undefined
+}
+
+/** Parsed settings of any provider, as config stores them. */
+export type SettingValues = Readonly<Record<string, string | number | boolean | undefined>>
+
+/** Prompt themes the `auto` selector recognises by keywords (see core/providers/selector.ts). */
+export type PromptTheme = "photo" | "text" | "draft" | "test" | "art" | "anime"
+
+/** How `provider="auto"` ranks this provider; a lower rank is preferred. */
+export interface RoutingHints {
+  /** Themes the provider suits, with its rank for each. */
+  readonly themes: Readonly<Partial<Record<PromptTheme, number>>>
+  /** Rank in the chain used when no theme matches. */
+  readonly fallback: number
+  /** Rank for `transform_image` with `provider="auto"`, among providers able to take the references. */
+  readonly references?: number
+}
+
+export interface DoctorFinding {
+  ok: boolean
+  label: string
+  detail: string
+  /** One line telling the user what to change, for failures. */
+  fix?: string
+}
+
+export interface DoctorHints {
+  /** What to change when the provider cannot be reached. */
+  readonly fix: string
+  /** Checks beyond reachability and discovery (versions, devices, models the service no longer lists). */
+  checks?(provider: ImageProvider, signal: AbortSignal): Promise<DoctorFinding[]>
+}
+
+/** What a provider receives besides its settings. Every provider makes its HTTP calls through `fetch`. */
+export interface ProviderDeps {
+  fetch?: typeof fetch
+  /** Receives warnings meant for the operator (e.g. an unknown aspect ratio). */
+  warn?: (message: string) => void
+}
+
+/** Everything the server knows about one provider, in one module (see docs/architecture.md). */
+export interface ProviderDefinition<Specs extends readonly SettingSpec[] = readonly SettingSpec[]> {
+  readonly name: string
+  /** Older names accepted for `provider` and DEFAULT_PROVIDER, with a deprecation warning. */
+  readonly aliases?: readonly string[]
+  readonly settings: Specs
+  /** Whether it asks for a cost confirmation unless PAID_PROVIDERS says otherwise. */
+  readonly paidByDefault: boolean
+  readonly routing: RoutingHints
+  /** Models known without asking the service (empty for local servers whose models are whatever is installed). */
+  readonly catalog: readonly ModelCapabilities[]
+  readonly doctor: DoctorHints
+  create(settings: SettingsOf<Specs>, deps: ProviderDeps): ImageProvider
+}
+
+/** Keeps the settings' literal types so `create` receives them typed. */
+export function defineProvider<const Specs extends readonly SettingSpec[]>(
+  definition: ProviderDefinition<Specs>,
+): ProviderDefinition<Specs> {
+  return definition
+}
