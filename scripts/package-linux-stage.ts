@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from "node:path"
 import { NAME } from "./build-targets"
 import { PACKAGING } from "./dist-lib"
+import { renderEnvExample } from "./provider-metadata"
 
 export interface StagedFile {
   /** Absolute path on the installed system. */
@@ -39,6 +40,6 @@ export function stageCommonTree(root: string, binary: string): void {
   chmodSync(join(root, "usr", "bin", NAME), 0o755)
   const read = (path: string) => readFileSync(join(PACKAGING, path))
   stageFile(root, `/usr/lib/systemd/system/${NAME}.service`, read(`systemd/${NAME}.service`), 0o644)
-  stageFile(root, `/etc/${NAME}/env.example`, read("env.example"), 0o644)
+  stageFile(root, `/etc/${NAME}/env.example`, renderEnvExample(), 0o644)
   stageFile(root, `/usr/share/man/man1/${NAME}.1.gz`, gzipNoTimestamp(read(`man/${NAME}.1`)), 0o644)
 }

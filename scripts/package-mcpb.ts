@@ -5,13 +5,14 @@
 // declares only the platforms it can run on.
 //
 //   bun scripts/package-mcpb.ts [--dist dir]
-import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { type BuildTarget, NAME, nodePlatform, VERSION } from "./build-targets"
 import { writeChecksums } from "./checksums"
 import { builtBinary, builtTargets, PACKAGING, ROOT, run } from "./dist-lib"
+import { renderManifestTemplate } from "./provider-metadata"
 
 const MCPB = join(ROOT, "node_modules", ".bin", "mcpb")
 
@@ -24,7 +25,7 @@ export function bundleDir(target: BuildTarget): string {
 export function manifestFor(version: string, targets: readonly BuildTarget[]): Record<string, unknown> {
   // Only ${VERSION} is ours; ${__dirname}, ${DOCUMENTS} and ${user_config.*} are for the host to fill in.
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the template's placeholder, not a JS template
-  const text = readFileSync(join(PACKAGING, "mcpb", "manifest.json.in"), "utf8").replaceAll("${VERSION}", version)
+  const text = renderManifestTemplate().replaceAll("${VERSION}", version)
   const manifest = JSON.parse(text)
   const declared: string[] = manifest.compatibility.platforms
   const present = new Set(targets.map(nodePlatform))

@@ -1,7 +1,9 @@
-// The environment variables the current configuration reads, taken from the source of src/config/.
+// The environment variables the current configuration reads: from the source of src/config/ and the provider
+// definitions.
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ENV_PREFIX } from "@/config/env"
+import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import { ROOT } from "./build"
 
 // The calls that read a variable: r.string("X"), r.bool("X", …, { raw: true }), url(r, "X"), storeUrl(r, "X"),
@@ -20,6 +22,9 @@ export function configEnvVars(): string[] {
       const raw = /\braw:\s*true\b/.test(args)
       for (const [, name = ""] of args.matchAll(NAME)) names.add(raw ? name : ENV_PREFIX + name)
     }
+  }
+  for (const spec of PROVIDER_DEFINITIONS.flatMap((d) => d.settings)) {
+    for (const name of [spec.env, ...(spec.deprecatedAliases ?? [])]) names.add(ENV_PREFIX + name)
   }
   return [...names].sort()
 }

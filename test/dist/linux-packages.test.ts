@@ -4,6 +4,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { VERSION } from "../../scripts/build-targets"
 import { packageVersion } from "../../scripts/dist-lib"
+import { renderEnvExample } from "../../scripts/provider-metadata"
 import { BUILD_TIMEOUT, builtBinary, builtLinuxPackages, exec, missingTools, ROOT } from "./build"
 import { createRoot, dpkgRoot, entry } from "./throwaway-root"
 
@@ -150,7 +151,7 @@ describe("Linux packages", () => {
       const envFile = join(root, "etc", NAME, "env")
       const env = statSync(envFile)
       expect([env.mode & 0o7777, env.uid, env.gid]).toEqual([0o640, 0, Number(group[2])])
-      expect(readFileSync(envFile, "utf8")).toBe(readFileSync(join(ROOT, "packaging", "env.example"), "utf8"))
+      expect(readFileSync(envFile, "utf8")).toBe(renderEnvExample())
       const unit = join(root, "usr", "lib", "systemd", "system", `${NAME}.service`)
       expect(readFileSync(unit, "utf8")).toBe(
         readFileSync(join(ROOT, "packaging", "systemd", `${NAME}.service`), "utf8"),

@@ -1,10 +1,14 @@
 // Distribution metadata that needs no build: env.example, server.json, the Dockerfile and compose.yml.
+// env.example and server.json are rendered from templates and the provider definitions.
 // (No Docker engine here: the image itself is not built in the tests.)
 import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import pkg from "../../package.json" with { type: "json" }
 import { distDirName, findTarget } from "../../scripts/build-targets"
+import { renderEnvExample, renderManifestTemplate, renderServerJson } from "../../scripts/provider-metadata"
+import { ENV_PREFIX } from "../../src/config/env"
+import { PROVIDER_DEFINITIONS } from "../../src/providers/index"
 import { ROOT } from "./build"
 import { configEnvVars } from "./config-vars"
 
@@ -12,7 +16,7 @@ const read = (path: string) => readFileSync(join(ROOT, path), "utf8")
 const SECRET = /(API_KEY|BEARER_TOKEN|CLIENT_SECRET|SIGNING_KEY)$/
 
 describe("packaging/env.example", () => {
-  const text = read("packaging/env.example")
+  const text = renderEnvExample()
   const assigned = [...text.matchAll(/^#([A-Z][A-Z0-9_]*)=(.*)$/gm)].map(([, name, value]) => ({ name, value }))
 
   test("documents every variable the current config reads, and only those", () => {
@@ -36,7 +40,7 @@ describe("packaging/env.example", () => {
 })
 
 describe("server.json (MCP registry)", () => {
-  const server = JSON.parse(read("server.json"))
+  const server = JSON.parse(renderServerJson())
   const npmLauncher = JSON.parse(read("npm/launcher/package.json"))
 
   test("names this project, fits the registry's limits, and carries the package version everywhere", () => {
@@ -85,6 +89,40 @@ describe("server.json (MCP registry)", () => {
     expect(ociVars).toEqual(
       expect.arrayContaining(["IMAGE_GENERATION_MCP_BEARER_TOKEN", "IMAGE_GENERATION_MCP_BASE_URL"]),
     )
+  })
+})
+
+describe("provider settings in the packaging metadata come from the definitions", () => {
+  const env = renderEnvExample()
+  const server = renderServerJson()
+  const manifest = JSON.parse(renderManifestTemplate())
+
+  test.each(PROVIDER_DEFINITIONS.flatMap((d) => d.settings.map((s) => [d.name, s] as const)))(
+    "%s: %o",
+    (_name, spec) => {
+      const full = `${ENV_PREFIX}${spec.env}`
+      expect(env).toContain(`# ${spec.description}\n#${full}=`)
+      if (spec.secret) expect(env).toContain(`#${full}=\n`)
+      if (spec.enables || spec.bundleTitle) expect(server).toContain(`"name": "${full}"`)
+      const entry = manifest.user_config[spec.env.toLowerCase()]
+      if (spec.bundleTitle) {
+        expect(entry).toMatchObject({ title: spec.bundleTitle, description: spec.description })
+        expect(Boolean(entry.sensitive)).toBe(Boolean(spec.secret))
+        expect(manifest.server.mcp_config.env[full]).toBe(`\${user_config.${spec.env.toLowerCase()}}`)
+      } else expect(entry).toBeUndefined()
+    },
+  )
+
+  test("the provider choices and the paid default follow the definitions; no placeholder is left", () => {
+    const names = PROVIDER_DEFINITIONS.map((d) => d.name)
+    const paid = PROVIDER_DEFINITIONS.filter((d) => d.paidByDefault).map((d) => d.name)
+    expect(env).toContain(`#${ENV_PREFIX}PAID_PROVIDERS=${paid.join(",")}\n`)
+    expect(manifest.user_config.paid_providers.default).toBe(paid.join(","))
+    for (const entry of JSON.parse(server).packages) {
+      const choices = entry.environmentVariables.find((v: { name: string }) => v.name.endsWith("DEFAULT_PROVIDER"))
+      expect(choices.choices).toEqual(["auto", ...names])
+    }
+    for (const text of [env, server, JSON.stringify(manifest)]) expect(text).not.toMatch(/@[A-Z_]+@/)
   })
 })
 

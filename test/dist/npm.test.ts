@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, test } from "bun:test"
 import { linkSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import pkg from "../../package.json" with { type: "json" }
-import { BUILD_TIMEOUT, builtBinary, exec, missingTools, ROOT, runScript, scratchDir } from "./build"
+import { renderServerJson } from "../../scripts/provider-metadata"
+import { BUILD_TIMEOUT, builtBinary, exec, missingTools, runScript, scratchDir } from "./build"
 import { generateShowList, stdioClient } from "./session"
 
 const NAME = "image-generation-mcp"
@@ -44,7 +45,7 @@ describe.skipIf(noNpm)("npm packages", () => {
     const launcher = manifest(NAME)
     expect(launcher.version).toBe(pkg.version)
     expect(launcher.bin).toEqual({ [NAME]: `bin/${NAME}.cjs` })
-    expect(launcher.mcpName).toBe(JSON.parse(readFileSync(join(ROOT, "server.json"), "utf8")).name)
+    expect(launcher.mcpName).toBe(JSON.parse(renderServerJson()).name)
     expect(Object.keys(launcher.optionalDependencies).sort()).toEqual(PLATFORMS.map((p) => `${NAME}-${p}`))
     expect(Object.values(launcher.optionalDependencies)).toEqual(PLATFORMS.map(() => pkg.version))
     const platform = manifest(`${NAME}-linux-x64`)
