@@ -22,7 +22,7 @@ const FILE_IN_DIRECTORY = "http-events.sqlite"
 type StoreUrls = Pick<Config, "eventStoreUrl" | "kvStoreUrl" | "dbPath">
 
 /**
- * The event log for resumability, chosen as DECISIONS B10 says: `EVENT_STORE_URL`, else `KV_STORE_URL`;
+ * The event log for resumability, chosen as docs/decisions.md#state-urls says: `EVENT_STORE_URL`, else `KV_STORE_URL`;
  * `memory://` keeps events in memory, `file:///path` in a SQLite file there (a directory gets
  * `http-events.sqlite` inside), unset means the main database (a connection of its own). The caller closes it.
  */

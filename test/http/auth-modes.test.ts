@@ -15,7 +15,7 @@ function load(vars: Record<string, string>): { config: Config; warnings: string[
   return loadConfig(Object.fromEntries(Object.entries(vars).map(([k, v]) => [P + k, v])), "/home/u")
 }
 
-describe("auth mode resolution (REFERENCE §10.8, §14.1 item 43)", () => {
+describe("auth mode resolution (docs/decisions.md#auth-modes)", () => {
   const cases: [string, Record<string, string>, object][] = [
     ["nothing → none", {}, { mode: "none", requiredScopes: [] }],
     ["BEARER_TOKEN → bearer-single", { BEARER_TOKEN: "tok" }, { mode: "bearer-single", bearer: "single" }],

@@ -206,7 +206,7 @@ describe("the real providers, configured from the environment and served by fake
     }
   })
 
-  test("B2 with real model tables: transparency moves to a model that can; an explicit model that cannot is refused", async () => {
+  test("model fit with real model tables: transparency moves to a model that can; an explicit model that cannot is refused", async () => {
     await using openai = fakeOpenAI()
     await using env = await connect({ env: { [`${P}OPENAI_API_KEY`]: "sk-test", [`${P}OPENAI_BASE_URL`]: openai.url } })
     const clear = await env.call("generate_image", {

@@ -13,7 +13,7 @@ export interface ModelRequest {
 }
 
 /**
- * Checks a request against the model that will run it (DECISIONS B2): the named model, else the provider's
+ * Checks a request against its model (docs/decisions.md#aspect-ratios-per-model): the named model, else the provider's
  * default. Without a named model, a default that cannot honour the request (a transparent background on
  * gpt-image-2, say) is swapped for the provider's best model that can. Returns the model to send (null: the
  * provider's default). Models the provider did not report are passed through unchecked but the aspect ratio.

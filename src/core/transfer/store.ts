@@ -16,7 +16,7 @@ export interface OpenedTransferStore {
 }
 
 /**
- * Where transfer tokens live, as DECISIONS B10 says: `KV_STORE_URL=memory://` keeps them in memory (lost on
+ * Where transfer tokens live (docs/decisions.md#state-urls): `KV_STORE_URL=memory://` keeps them in memory (lost on
  * restart), `file:///path` in a SQLite file there (a directory gets `transfer-tokens.sqlite` inside), unset means
  * the main database.
  */

@@ -5,7 +5,7 @@ import { registerSecret } from "@/util/redact"
 import { fileError, isTable, readTomlTable, type TomlSource } from "./toml"
 import type { Identity, TokenVerifier, VerifyResult } from "./types"
 
-/** Scopes a static bearer token carries (REFERENCE §10.8). */
+/** Scopes a static bearer token carries: all of them (docs/decisions.md#auth-modes). */
 export const BEARER_SCOPES = ["read", "write"]
 
 interface Entry {

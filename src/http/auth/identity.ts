@@ -23,7 +23,7 @@ export function authInfoFromContext(c: Context): AuthInfo | undefined {
 /**
  * The SDK's `AuthInfo` for `transport.handleRequest(req, { authInfo })`, so MCP handlers see the caller
  * as `extra.authInfo`. The credential itself is not passed on (`token` is empty): nothing downstream
- * needs it, and a token that never leaves this layer cannot end up in a log (B9).
+ * needs it, and a token that never leaves this layer cannot end up in a log (docs/decisions.md#no-secrets-in-logs).
  */
 export function toAuthInfo(identity: Identity): AuthInfo {
   const info: AuthInfo = {

@@ -1,4 +1,4 @@
-/** HTTP authentication (REFERENCE §10.8): what the app, the CLI and the MCP layer use. */
+/** HTTP authentication (docs/decisions.md#auth-modes): what the app, the CLI and the MCP layer use. */
 export { type Acl, aclCheck, canCall, loadAcl } from "./acl"
 export { authInfoFromContext, getIdentity, identityFromAuthInfo, LOCAL_IDENTITY, toAuthInfo } from "./identity"
 export { type Auth, createAuth } from "./middleware"

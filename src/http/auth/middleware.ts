@@ -37,7 +37,7 @@ export interface Auth {
 const BEARER_TOKEN = /^Bearer[ \t]+([^\s]+)[ \t]*$/i
 
 /**
- * Builds the HTTP auth layer for the resolved mode (REFERENCE §10.8). Start-up problems (an unreadable
+ * Builds the HTTP auth layer for the resolved mode (docs/decisions.md#auth-modes). Start-up problems (an unreadable
  * token file or ACL, an unreachable discovery document) throw `ConfigError`; warnings are logged.
  */
 export async function createAuth(config: Config, deps: AuthDeps = {}): Promise<Auth> {

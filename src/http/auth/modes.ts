@@ -19,7 +19,7 @@ export const NO_AUTH_WARNING = "No auth configured — server accepts unauthenti
 type AuthConfig = Pick<Config, "authMode" | "baseUrl" | "bearerToken" | "bearerTokensFile" | "oidc">
 
 /**
- * Picks the auth mode (REFERENCE §10.8): an explicit AUTH_MODE names the OIDC flavour, else it is detected
+ * Picks the auth mode (docs/decisions.md#auth-modes): an explicit AUTH_MODE names the OIDC flavour, else it is detected
  * from the OIDC settings; a bearer token (file) adds the bearer flavour; both make `multi`, which enforces
  * no OIDC scopes so bearer callers and tokens without `openid` both get in. Throws `ConfigError` when an
  * explicit AUTH_MODE lacks the settings it needs.

@@ -53,7 +53,7 @@ type Sdk = typeof OpenAISdk
 let sdk: Sdk | undefined
 let loading: Promise<Sdk> | undefined
 
-/** D4: the SDK is a couple of hundred modules, so it is imported on first use, never at start-up. */
+/** The SDK is a couple of hundred modules: imported on first use (docs/decisions.md#lazy-sdks). */
 function loadSdk(): Promise<Sdk> {
   loading ??= import("openai").then(
     (mod) => (sdk = mod),

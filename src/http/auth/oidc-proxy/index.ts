@@ -29,7 +29,7 @@ const MAX_PENDING = 10_000
 const MIN_KEY_CHARS = 32
 
 /**
- * The oidc-proxy mode (REFERENCE §10.8): an OAuth 2.1 authorization server at BASE_URL for MCP clients,
+ * The oidc-proxy mode (docs/decisions.md#auth-modes): an OAuth 2.1 authorization server at BASE_URL for MCP clients,
  * with dynamic client registration, that signs users in at an IdP without DCR (using the server's own
  * client credentials) and issues its own tokens. Clients and refresh tokens persist in SQLite.
  */

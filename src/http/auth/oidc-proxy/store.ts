@@ -81,7 +81,7 @@ interface RefreshRow {
 }
 
 /**
- * Where OAuth state lives, like the transfer tokens (DECISIONS B10): `KV_STORE_URL=memory://` in memory,
+ * Where OAuth state lives, like the transfer tokens (docs/decisions.md#state-urls): `KV_STORE_URL=memory://` in memory,
  * `file:///path` in a SQLite file there (a directory gets `oauth.sqlite` inside), unset the main database
  * through a connection of its own.
  */
