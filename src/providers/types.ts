@@ -1,5 +1,17 @@
 export type PromptStyle = "clip" | "natural_language"
+/** A model's stage as shown in its style profile; a retired model is never offered, so it has no profile stage. */
 export type Lifecycle = "current" | "legacy" | "deprecated"
+
+/** Where a model stands with its vendor, with the dates that say so (see providers/lifecycle.ts). */
+export interface ModelLifecycle {
+  stage: Lifecycle | "retired"
+  /** YYYY-MM-DD the stage began or was announced. */
+  since?: string
+  /** YYYY-MM-DD the vendor stops serving the model; from that day on it counts as retired. */
+  shutdown?: string
+  /** The model to use instead. */
+  replacement?: string
+}
 
 /** Per-model prose that helps a model write prompts that suit the model. */
 export interface StyleProfile {
@@ -32,6 +44,8 @@ export interface ModelCapabilities {
   prompt_style: PromptStyle | null
   style_profile?: StyleProfile
   watermark?: "synthid" | "none"
+  /** The vendor's lifecycle, for models the catalog knows. */
+  lifecycle?: ModelLifecycle
 }
 
 export interface ProviderCapabilities {
@@ -114,6 +128,7 @@ export function modelCapabilities(
   }
   if (fields.style_profile) model.style_profile = fields.style_profile
   if (fields.watermark) model.watermark = fields.watermark
+  if (fields.lifecycle) model.lifecycle = fields.lifecycle
   return model
 }
 

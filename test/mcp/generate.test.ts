@@ -201,14 +201,17 @@ describe("generate_image input errors", () => {
     expect(await env.services.jobs.listUnfinished()).toEqual([])
   })
 
-  test("a model the provider did not report is passed through (checkpoint short names, new ids)", async () => {
+  test("a model the provider does not offer is refused with the ones it does", async () => {
     await using env = await connect()
     const result = await env.call("generate_image", {
       prompt: "a cat",
       provider: "placeholder",
       model: "dreamshaper_8",
     })
-    expect(JSON.parse(env.text(result)).status).toBe("generating")
+    expect(result.isError).toBe(true)
+    expect(env.text(result)).toBe(
+      "Model 'dreamshaper_8' is not offered by provider 'placeholder'. Available: placeholder.",
+    )
   })
 
   test("quality and background are checked against the model that will run", async () => {

@@ -1,3 +1,5 @@
+import { providerDefinition } from "@/providers/index"
+import { catalogEntry, retiredMessage, stageOn } from "@/providers/lifecycle"
 import type { ModelCapabilities } from "@/providers/types"
 import { InvalidArgumentError } from "../errors"
 import type { ProviderService } from "../providers/service"
@@ -13,24 +15,28 @@ export interface ModelRequest {
 }
 
 /**
- * Checks a request against its model (docs/decisions.md#aspect-ratios-per-model): the named model, else the provider's
- * default. Without a named model, a default that cannot honour the request (a transparent background on
- * gpt-image-2, say) is swapped for the provider's best model that can. Returns the model to send (null: the
- * provider's default). Models the provider did not report are passed through unchecked but the aspect ratio.
+ * Checks a request against the model that will run it (docs/decisions.md#aspect-ratios-per-model and
+ * #loud-not-silent): the named model, else the provider's default. A retired model is refused with its
+ * replacement; a model the service does not offer is refused with the ones it does. Without a named model, a
+ * default that cannot honour the request (a transparent background on gpt-image-2, say) is swapped for the
+ * provider's best model that can. Returns the model to send (null: the provider's default). When discovery
+ * could not reach the service, a named model is passed through unchecked but for the aspect ratio.
  */
 export function fitModel(providers: ProviderService, provider: string, request: ModelRequest): string | null {
   const models = providers.models(provider)
+  const wanted = request.model ?? providers.get(provider)?.defaultModel ?? null
+  if (wanted) refuseRetired(provider, wanted)
+  let chosen = wanted ? findModel(models, wanted) : undefined
+  if (!chosen) {
+    if (wanted && models.length > 0) throw notOffered(provider, wanted, models, request.model === null)
+    checkAspectRatio(request.aspectRatio, provider, providers.supportedAspectRatios(provider, request.model))
+    return request.model
+  }
   const fits = (m: ModelCapabilities) =>
     m.supported_aspect_ratios.includes(request.aspectRatio) &&
     (m.supported_qualities.length === 0 || m.supported_qualities.includes(request.quality)) &&
     (request.background !== "transparent" || m.supports_background) &&
     (request.accepts?.(m) ?? true)
-  const wanted = request.model ?? providers.get(provider)?.defaultModel ?? null
-  let chosen = models.find((m) => m.model_id === wanted)
-  if (!chosen) {
-    checkAspectRatio(request.aspectRatio, provider, providers.supportedAspectRatios(provider, request.model))
-    return request.model
-  }
   if (!request.model && !fits(chosen)) chosen = preferred(models.filter(fits)) ?? chosen
   const label = `provider '${provider}' (model '${chosen.model_id}')`
   checkAspectRatio(request.aspectRatio, label, chosen.supported_aspect_ratios)
@@ -49,8 +55,37 @@ export function fitModel(providers: ProviderService, provider: string, request: 
   return chosen.model_id === wanted && !request.model ? null : chosen.model_id
 }
 
+/** The offered model with this id, or with this display name (a checkpoint's short name). */
+function findModel(models: readonly ModelCapabilities[], name: string): ModelCapabilities | undefined {
+  return models.find((m) => m.model_id === name) ?? models.find((m) => m.display_name === name)
+}
+
+function refuseRetired(provider: string, model: string): void {
+  const entry = catalogEntry(providerDefinition(provider)?.catalog ?? [], model)
+  if (entry && stageOn(entry.lifecycle) === "retired") {
+    throw new InvalidArgumentError(`${retiredMessage(model, entry.lifecycle)} (provider '${provider}')`)
+  }
+}
+
+function notOffered(
+  provider: string,
+  model: string,
+  models: readonly ModelCapabilities[],
+  isDefault: boolean,
+): InvalidArgumentError {
+  const available = models.map((m) => m.model_id).join(", ")
+  const setting = providerDefinition(provider)?.settings.find((s) => s.key === "model")
+  const fix = isDefault && setting ? ` Set IMAGE_GENERATION_MCP_${setting.env} to one of them.` : ""
+  const which = isDefault ? "The default model" : "Model"
+  return new InvalidArgumentError(
+    `${which} '${model}' is not offered by provider '${provider}'. Available: ${available}.${fix}`,
+  )
+}
+
 /** Among fitting models, a current one over legacy or deprecated ones; later (newer) entries first. */
 function preferred(models: ModelCapabilities[]): ModelCapabilities | undefined {
-  const current = models.filter((m) => (m.style_profile?.lifecycle ?? "current") === "current")
+  const stage = (m: ModelCapabilities) =>
+    m.lifecycle ? stageOn(m.lifecycle) : (m.style_profile?.lifecycle ?? "current")
+  const current = models.filter((m) => stage(m) === "current")
   return current.at(-1) ?? models.at(-1)
 }
