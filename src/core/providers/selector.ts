@@ -1,5 +1,5 @@
 import type { ProviderCapabilities } from "@/providers/types"
-import { AppError } from "../errors"
+import { NoProvidersError } from "../errors"
 
 const RULES: readonly { keywords: readonly string[]; preference: readonly string[] }[] = [
   {
@@ -38,7 +38,7 @@ export interface SelectionInput {
 /** Picks a provider for `provider="auto"` from keywords in the prompt, preferring providers able to honour the request. */
 export function selectProvider(input: SelectionInput): string {
   const { available } = input
-  if (available.length === 0) throw new AppError("no_providers", "No providers available", { tag: "auto" })
+  if (available.length === 0) throw new NoProvidersError("No providers available", "auto")
   const capable = capableProviders(input)
   const pick = (preference: readonly string[]) =>
     preference.find((p) => capable.includes(p)) ?? preference.find((p) => available.includes(p))

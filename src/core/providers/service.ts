@@ -1,7 +1,7 @@
 import type { ImageProvider, ModelCapabilities, ProviderCapabilities } from "@/providers/types"
 import { providerCapabilities } from "@/providers/types"
 import { raceAbort } from "@/util/abort"
-import { AppError, ProviderNotAvailableError } from "../errors"
+import { NoProvidersError, ProviderNotAvailableError } from "../errors"
 import { selectProvider } from "./selector"
 
 export interface ProviderEntry {
@@ -109,10 +109,9 @@ export class ProviderService {
     request: { prompt: string; background: string; aspectRatio?: string; quality?: string },
   ): Promise<string> {
     if (this.providers.size === 0) {
-      throw new AppError(
-        "no_providers",
+      throw new NoProvidersError(
         "No providers are registered. Configure at least one: set IMAGE_GENERATION_MCP_OPENAI_API_KEY, IMAGE_GENERATION_MCP_GOOGLE_API_KEY or IMAGE_GENERATION_MCP_SD_WEBUI_HOST.",
-        { tag: name },
+        name,
       )
     }
     if (name === "auto") {
