@@ -116,7 +116,14 @@ try {
 
   const services = await createServices(config)
   const server = new McpServer({ name: "bench", version: "1" })
-  const ctx: McpContext = { server, services, transport: "stdio", icons: new Map(), appOnly: new Set() }
+  const ctx: McpContext = {
+    server,
+    services,
+    transport: "stdio",
+    icons: new Map(),
+    appOnly: new Set(),
+    promptIcons: new Map(),
+  }
   registerSearchImagesTool(ctx)
   registerBrowseGalleryTool(ctx)
   registerGalleryPageTool(ctx)

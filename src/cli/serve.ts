@@ -1,5 +1,6 @@
 import { type Config, normaliseHttpPath } from "@/config/config"
 import { createServices, type Services } from "@/core/services"
+import { checkSdkPatches } from "@/mcp/sdk-patches"
 import { createMcpServer } from "@/mcp/server"
 import { createLogger } from "@/util/log"
 import { VERSION } from "@/version"
@@ -15,6 +16,7 @@ type ServeCommand = Extract<Command, { kind: "serve" }>
 export async function runServe(base: Config, command: ServeCommand): Promise<number> {
   const config = applyFlags(base, command)
   const transport = (command.transport ?? "stdio").toLowerCase()
+  await checkSdkPatches()
   const services = await createServices(config)
   log.info(`Starting ${config.serverName} ${VERSION}`, {
     transport: transport as Config["transport"],

@@ -2,8 +2,7 @@ import type { Context } from "hono"
 import { HTTPException } from "hono/http-exception"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 import { ENV_PREFIX } from "@/config/env"
-import { AppError, InvalidArgumentError } from "@/core/errors"
-import { ProviderError } from "@/providers/errors"
+import { AppError, type ErrorKind } from "@/core/errors"
 import { createLogger } from "@/util/log"
 import { redact } from "@/util/redact"
 
@@ -25,24 +24,48 @@ export function payloadTooLarge(maxBytes: number): Response {
   )
 }
 
-/** The single `app.onError`: known errors keep their (redacted) message, anything else is a bare 500. */
-export function handleError(error: Error, c: Context): Response {
-  if (error instanceof HTTPException && error.res) return error.getResponse()
-  const { status, message } = describe(error)
-  const unexpected = status >= 500 && !(error instanceof HTTPException)
-  if (unexpected) log.error("HTTP request failed", { method: c.req.method, path: c.req.path, error })
-  return c.json({ error: message }, status)
+/**
+ * The HTTP edge's one table: the status for each kind. The body is always `{ "error": <message> }`; a
+ * `limit_reached` error that knows when to come back also sets `Retry-After`.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorKind, ContentfulStatusCode>> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  content_policy: 422,
+  limit_reached: 429,
+  internal: 500,
+  upstream_refused: 502,
+  unavailable: 503,
 }
 
-function describe(error: Error): { status: ContentfulStatusCode; message: string } {
+export interface HttpErrorAnswer {
+  status: ContentfulStatusCode
+  body: { error: string }
+  headers: Record<string, string>
+}
+
+/** How a failure is answered. Anything that is neither an `AppError` nor Hono's own exception is a bare 500. */
+export function httpErrorAnswer(error: unknown): HttpErrorAnswer {
   if (error instanceof HTTPException) {
-    return { status: error.status, message: redact(error.message || "Request failed") }
+    return { status: error.status, body: { error: redact(error.message || "Request failed") }, headers: {} }
   }
-  if (error instanceof InvalidArgumentError) return { status: 400, message: redact(error.message) }
-  if (error instanceof AppError) {
-    const status = error.code.endsWith("_not_found") ? 404 : error.code.startsWith("invalid_") ? 400 : 500
-    return { status, message: redact(error.message) }
+  if (!(error instanceof AppError)) return { status: 500, body: { error: "Internal server error" }, headers: {} }
+  const headers: Record<string, string> = {}
+  if (error.kind === "limit_reached" && error.retryAfterS !== undefined) {
+    headers["retry-after"] = String(Math.max(0, Math.ceil(error.retryAfterS)))
   }
-  if (error instanceof ProviderError) return { status: 502, message: redact(error.message) }
-  return { status: 500, message: "Internal server error" }
+  return { status: HTTP_STATUS[error.kind], body: { error: redact(error.message) }, headers }
+}
+
+/** The single `app.onError`: known errors keep their (redacted) message, anything else is logged and a bare 500. */
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof HTTPException && error.res) return error.getResponse()
+  const answer = httpErrorAnswer(error)
+  if (answer.status >= 500 && !(error instanceof HTTPException)) {
+    log.error("HTTP request failed", { method: c.req.method, path: c.req.path, error })
+  }
+  return c.json(answer.body, answer.status, answer.headers)
 }

@@ -3,6 +3,7 @@ import { InvalidImageError } from "@/core/errors"
 import type { ClaimOutcome, TransferLease, TransferService } from "@/core/transfer/service"
 import type { DownloadBody, UploadResult } from "@/core/transfer/sinks"
 import { createLogger } from "@/util/log"
+import { HTTP_STATUS, httpErrorAnswer } from "./errors"
 
 const log = createLogger("transfer")
 const ALLOW = "GET, POST, PUT"
@@ -30,8 +31,9 @@ export function transferHandler(transfers: TransferService): Handler {
       // HEAD too: Hono would run it as a GET, which would spend the link.
       return problem(405, "Method not allowed; use GET to download or POST/PUT to upload.", { allow: ALLOW, ...CLOSE })
     } catch (error) {
-      log.error("Transfer request failed", { method, error })
-      return problem(500, "Internal server error", CLOSE)
+      const answer = httpErrorAnswer(error)
+      if (answer.status >= 500) log.error("Transfer request failed", { method, error })
+      return problem(answer.status, answer.body.error, { ...answer.headers, ...CLOSE })
     }
   }
 }
@@ -82,10 +84,8 @@ async function upload(transfers: TransferService, token: string, req: Request): 
     if (!(error instanceof InvalidImageError)) throw error
     log.info("Transfer upload refused: not an accepted image", { link: lease.tag, code: error.code })
     const message =
-      error.code === "too_many_pixels"
-        ? error.message.replace(/^\[[^\]]+\] /, "")
-        : "The upload is not a decodable PNG, JPEG or WebP image."
-    return problem(400, message, CLOSE)
+      error.code === "too_many_pixels" ? error.detail : "The upload is not a decodable PNG, JPEG or WebP image."
+    return problem(HTTP_STATUS[error.kind], message, CLOSE)
   }
   if (!(await transfers.complete(lease))) {
     log.warning("Transfer upload stored after its lease lapsed", { link: lease.tag, image: result.image_id })

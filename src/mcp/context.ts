@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+import type { Acl } from "@/core/access"
 import type { Services } from "@/core/services"
-import type { Acl } from "@/http/auth/acl"
 
 export type Transport = "stdio" | "http"
 
@@ -13,6 +13,8 @@ export interface McpContext {
   icons: Map<string, string>
   /** Tools callable by app widgets but left out of the model-facing `tools/list`. */
   appOnly: Set<string>
+  /** Prompt name → icon name (lucide), added to `prompts/list` entries. */
+  promptIcons: Map<string, string>
   /** When set (HTTP with an ACL file), write tools need the caller's `write` scope. */
   acl?: Acl
 }

@@ -1,6 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+import type { Acl } from "@/core/access"
 import type { Services } from "@/core/services"
-import type { Acl } from "@/http/auth/acl"
 import { VERSION } from "@/version"
 import { lucideIcon, type McpContext, type Transport } from "./context"
 import { serverInstructions } from "./instructions"
@@ -14,7 +14,7 @@ import { createCatalog, registerCatalog } from "./resources/registry"
 import { styleResources } from "./resources/styles"
 import { widgetResources } from "./resources/widgets"
 import { lazySchemaValidator } from "./schema-validator"
-import { decorateToolList } from "./tool-list"
+import { applySdkPatches } from "./sdk-patches"
 import { registerBrowseGalleryTool } from "./tools/browse-gallery"
 import { registerCancelGenerationTool } from "./tools/cancel-generation"
 import { registerCheckGenerationStatusTool } from "./tools/check-generation-status"
@@ -57,6 +57,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
     transport: options.transport,
     icons: new Map(),
     appOnly: new Set(),
+    promptIcons: new Map(),
     acl: options.acl,
   }
 
@@ -96,6 +97,6 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   registerSdPromptGuidePrompt(ctx)
   registerApplyStylePrompt(ctx, services.styles)
 
-  decorateToolList(ctx)
+  applySdkPatches(ctx)
   return server
 }

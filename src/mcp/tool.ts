@@ -6,11 +6,10 @@ import type {
   ToolAnnotations,
 } from "@modelcontextprotocol/sdk/types.js"
 import { z } from "zod"
-import { aclCheck } from "@/http/auth/acl"
-import { identityFromAuthInfo } from "@/http/auth/identity"
+import { authorizeToolCall } from "@/core/access"
+import { identityFromAuthInfo } from "./auth-info"
 import type { McpContext } from "./context"
-import { userMessage } from "./errors"
-import { errorResult } from "./results"
+import { toolErrorResult } from "./errors"
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
 
@@ -28,7 +27,10 @@ export interface ToolSpec<Shape extends z.ZodRawShape> {
   handler: (args: z.infer<z.ZodObject<Shape>>, extra: ToolExtra) => Promise<CallToolResult>
 }
 
-/** Registers a tool unless read-only mode hides it; domain errors become `isError` results with their message. */
+/**
+ * Registers a tool unless read-only mode hides it. The caller's ACL is checked before the handler runs; every
+ * failure, a denial included, becomes an `isError` result (`toolErrorResult`).
+ */
 export function defineTool<Shape extends z.ZodRawShape>(ctx: McpContext, spec: ToolSpec<Shape>): void {
   if (spec.write && ctx.services.config.readOnly) return
   const meta = { ...spec.meta, ...(spec.write && { _fastmcp: { tags: ["write"] } }) }
@@ -44,12 +46,11 @@ export function defineTool<Shape extends z.ZodRawShape>(ctx: McpContext, spec: T
       ...(Object.keys(meta).length && { _meta: meta }),
     },
     async (args: Record<string, unknown>, extra: ToolExtra) => {
-      const denied = aclCheck(ctx.acl, identityFromAuthInfo(extra.authInfo), spec.name, spec.write === true)
-      if (denied) return errorResult(denied)
       try {
+        authorizeToolCall(ctx.acl, identityFromAuthInfo(extra.authInfo), spec.name, spec.write === true)
         return await handler(args, extra)
       } catch (error) {
-        return errorResult(userMessage(error))
+        return toolErrorResult(error)
       }
     },
   )

@@ -5,15 +5,9 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { Hono } from "hono"
 import { ConfigError, loadConfig } from "@/config/config"
-import {
-  aclCheck,
-  authInfoFromContext,
-  canCall,
-  createAuth,
-  identityFromAuthInfo,
-  loadAcl,
-  toAuthInfo,
-} from "@/http/auth"
+import { authorizeToolCall, canCall, PermissionDeniedError } from "@/core/access"
+import { authInfoFromContext, createAuth, loadAcl } from "@/http/auth"
+import { identityFromAuthInfo, toAuthInfo } from "@/mcp/auth-info"
 import { configureLogger } from "@/util/log"
 import { tmpdir } from "../fixture/tmpdir"
 
@@ -47,7 +41,16 @@ describe("ACL", () => {
     const acl = await loadAcl(await aclFile(dir.path, ACL))
     const lines: string[] = []
     configureLogger({ level: "info", json: true, sink: (line) => lines.push(line) })
-    const message = aclCheck(acl, { subject: "bob" }, "delete_image", true)
+    const denial = (() => {
+      try {
+        authorizeToolCall(acl, { subject: "bob" }, "delete_image", true)
+      } catch (error) {
+        return error
+      }
+    })()
+    expect(denial).toBeInstanceOf(PermissionDeniedError)
+    expect(denial).toMatchObject({ kind: "forbidden", code: "permission_denied" })
+    const message = (denial as Error).message
     expect(message).toBe(
       "Permission denied: delete_image changes data and needs the 'write' scope, which your credentials are not granted.",
     )
@@ -60,9 +63,9 @@ describe("ACL", () => {
       subject: "bob",
       tool: "delete_image",
     })
-    expect(aclCheck(acl, { subject: "alice" }, "delete_image", true)).toBeUndefined()
-    expect(aclCheck(acl, { subject: "bob" }, "show_image", false)).toBeUndefined()
-    expect(aclCheck(undefined, { subject: "bob" }, "delete_image", true)).toBeUndefined()
+    expect(() => authorizeToolCall(acl, { subject: "alice" }, "delete_image", true)).not.toThrow()
+    expect(() => authorizeToolCall(acl, { subject: "bob" }, "show_image", false)).not.toThrow()
+    expect(() => authorizeToolCall(undefined, { subject: "bob" }, "delete_image", true)).not.toThrow()
     expect(lines).toHaveLength(1)
   })
 
@@ -120,7 +123,7 @@ describe("ACL", () => {
   })
 })
 
-test("wired as the lead will: middleware → authInfo → tool handler → aclCheck", async () => {
+test("wired as the server does: middleware → authInfo → tool handler → authorizeToolCall", async () => {
   await using dir = await tmpdir()
   const tokens = join(dir.path, "tokens.toml")
   await writeFile(tokens, '[tokens]\n"alice-wiring-token-123" = "alice"\n"bob-wiring-token-123" = "bob"\n')
@@ -131,8 +134,12 @@ test("wired as the lead will: middleware → authInfo → tool handler → aclCh
   app.post("/mcp", async (c) => {
     const server = new McpServer({ name: "t", version: "1" })
     server.registerTool("delete_image", { description: "d" }, async (extra) => {
-      const denied = aclCheck(auth.acl, identityFromAuthInfo(extra.authInfo), "delete_image", true)
-      return { content: [{ type: "text", text: denied ?? "deleted" }], isError: denied !== undefined }
+      try {
+        authorizeToolCall(auth.acl, identityFromAuthInfo(extra.authInfo), "delete_image", true)
+        return { content: [{ type: "text", text: "deleted" }] }
+      } catch (error) {
+        return { content: [{ type: "text", text: (error as Error).message }], isError: true }
+      }
     })
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
     await server.connect(transport)

@@ -7,7 +7,7 @@ import { Hono } from "hono"
 import { TransferService } from "@/core/transfer/service"
 import { transferRoutes } from "@/http/transfer"
 import type { McpContext, Transport } from "@/mcp/context"
-import { decorateToolList } from "@/mcp/tool-list"
+import { applySdkPatches } from "@/mcp/sdk-patches"
 import { registerTransferLinkTools } from "@/mcp/tools/transfer-links"
 import { quadrantPng } from "../fixture/images"
 import { addImage } from "../helpers/gallery"
@@ -27,9 +27,9 @@ async function connectTransfer(transport: Transport, env: Record<string, string>
     maxInputImageBytes: config.maxInputImageBytes,
   })
   const server = new McpServer({ name: "test", version: "0" })
-  const ctx: McpContext = { server, services, transport, icons: new Map(), appOnly: new Set() }
+  const ctx: McpContext = { server, services, transport, icons: new Map(), appOnly: new Set(), promptIcons: new Map() }
   registerTransferLinkTools(ctx, transfers)
-  decorateToolList(ctx)
+  applySdkPatches(ctx)
   const client = new Client({ name: "test-client", version: "1.0.0" })
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
   await Promise.all([server.connect(serverSide), client.connect(clientSide)])

@@ -1,5 +1,6 @@
 import { canonicalProviderName } from "@/providers/index"
 import type { InputImage } from "@/providers/types"
+import { ProviderNotAvailableError } from "../errors"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
@@ -92,7 +93,7 @@ export class GenerationService {
   async start(prepared: PreparedGeneration, opts: { transform?: boolean } = {}): Promise<GenerationStarted> {
     const { providers, jobs } = this.opts
     const provider = providers.get(prepared.provider)
-    if (!provider) throw new Error(`Provider '${prepared.provider}' disappeared`)
+    if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
     const id = randomImageId()
     const { referenceImages, strength, mask, ...params } = prepared
     await jobs.start(id, params, (signal, onProgress) => provider.generate(prepared, { signal, onProgress }))

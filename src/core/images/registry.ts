@@ -1,5 +1,5 @@
 import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Origin } from "@/storage/types"
-import { ImageNotFoundError, InvalidImageError, MetadataMissingError } from "../errors"
+import { ImageNotFoundError, InternalError, InvalidImageError, MetadataMissingError } from "../errors"
 import { isoTimestamp, nowSeconds } from "../time"
 import { verifyImage } from "../transform/probe"
 import { contentImageId, originalFilename, sidecarFilename } from "./ids"
@@ -45,7 +45,7 @@ export class ImageRegistry {
   /** Validates, writes the original and its sidecar, and returns the record to persist. Cleans up on failure. */
   async prepare(input: NewImage): Promise<ImageRecord> {
     if (input.origin === "imported" && !input.originSource) {
-      throw new Error("An imported image needs a non-empty origin_source.")
+      throw new InternalError("missing_origin_source", "An imported image needs a non-empty origin_source.")
     }
     const info = await verifyImage(input.bytes, this.opts.maxInputPixels, "image")
     if (!STORED_TYPES.has(info.contentType)) {

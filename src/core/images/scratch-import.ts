@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/pr
 import { basename, dirname, join, resolve } from "node:path"
 import type { ImageRecord, ImageStore } from "@/storage/types"
 import { sidecarFilename } from "./ids"
-import { parseSidecar } from "./sidecar"
+import { parseSidecar, SidecarError } from "./sidecar"
 
 export interface ScratchImportResult {
   imported: number
@@ -48,7 +48,8 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
     try {
       const text = await readFile(join(opts.source, file), "utf8")
       record = parseSidecar(text, (name) => sizes.get(name))
-      if (file !== sidecarFilename(record.id)) throw new Error(`the file name does not match the image id ${record.id}`)
+      if (file !== sidecarFilename(record.id))
+        throw new SidecarError(`the file name does not match the image id ${record.id}`)
       if (copying) {
         await copyAtomically(join(opts.source, record.originalFilename), join(opts.scratchDir, record.originalFilename))
         await copyAtomically(join(opts.source, file), join(opts.scratchDir, sidecarFilename(record.id)))

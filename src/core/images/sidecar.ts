@@ -1,4 +1,5 @@
 import type { ImageRecord, Origin } from "@/storage/types"
+import { AppError } from "../errors"
 import { parseIsoTimestamp } from "../time"
 import { IMAGE_ID_PATTERN } from "./ids"
 
@@ -33,8 +34,12 @@ export function canonicalOrigin(origin: unknown, source: unknown): { origin: Ori
   return { origin: "generated", originSource: null }
 }
 
-export class SidecarError extends Error {
+/** A sidecar file that cannot be read as one; the message says what is wrong with it, with no tag. */
+export class SidecarError extends AppError {
   override name = "SidecarError"
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super("invalid_input", "invalid_sidecar", message, { ...opts, tag: null })
+  }
 }
 
 const REQUIRED = ["id", "original_filename", "content_type", "provider", "prompt", "original_dimensions", "created_at"]

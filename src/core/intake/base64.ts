@@ -1,6 +1,11 @@
+import { AppError } from "../errors"
+
 /** Why a base64 payload was refused; the message is shown to the user after "Could not decode the image: ". */
-export class Base64Error extends Error {
+export class Base64Error extends AppError {
   override name = "Base64Error"
+  constructor(message: string) {
+    super("invalid_input", "invalid_base64", message, { tag: null })
+  }
 }
 
 const DATA_URI_PREFIX = /^data:[^,]*;base64,/i

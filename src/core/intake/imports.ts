@@ -85,6 +85,7 @@ export class ImportService {
     const id = IMAGE_ID_PATTERN.test(ref) ? ref : ref.match(IMAGE_URI)?.[1]
     const notFound = () =>
       new AppError(
+        "not_found",
         "reference_not_found",
         `Image reference '${ref}' not found. Use a gallery image_id (read image://list) or an existing file path.`,
       )
@@ -96,6 +97,7 @@ export class ImportService {
     } else {
       if (!this.opts.allowLocalFileInput) {
         throw new AppError(
+          "forbidden",
           "local_files_disabled",
           `Local file input is disabled; cannot read '${ref}'. Set IMAGE_GENERATION_MCP_ALLOW_LOCAL_FILE_INPUT=true to enable (only when callers are trusted with server filesystem access).`,
         )
@@ -122,7 +124,7 @@ export class ImportService {
     } catch (error) {
       const limit =
         error instanceof InvalidImageError && (error.code === "input_too_large" || error.code === "too_many_pixels")
-      if (limit) return fail(stripTag(error.message))
+      if (limit) return fail(error.detail)
       if (error instanceof InvalidImageError) return fail(notImage)
       throw error
     }
@@ -149,8 +151,4 @@ export class ImportService {
     if (!ACCEPTED.has(info.contentType)) throw fail()
     return info.contentType as InputImage["contentType"]
   }
-}
-
-function stripTag(message: string): string {
-  return message.replace(/^\[[^\]]+\] /, "")
 }

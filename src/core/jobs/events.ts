@@ -1,4 +1,5 @@
 import type { JobRecord } from "@/storage/types"
+import { AppError } from "../errors"
 
 export type JobEvent = { kind: "progress"; fraction: number; message: string } | { kind: "done"; job: JobRecord }
 
@@ -25,6 +26,9 @@ export class JobEvents {
 }
 
 /** The abort reason of a job stopped by `cancel_generation`. */
-export class JobCancelledError extends Error {
+export class JobCancelledError extends AppError {
   override name = "JobCancelledError"
+  constructor(message: string) {
+    super("conflict", "job_cancelled", message, { tag: null })
+  }
 }

@@ -1,8 +1,8 @@
-import { ContentPolicyError, ProviderConnectionError } from "@/providers/errors"
 import type { GenerateResult, ProgressCallback } from "@/providers/types"
 import type { JobRecord, JobStore } from "@/storage/types"
 import { raceAbort } from "@/util/abort"
 import { redact } from "@/util/redact"
+import { AppError } from "../errors"
 import type { ImageRegistry } from "../images/registry"
 import { nowSeconds } from "../time"
 import { JobCancelledError, JobEvents } from "./events"
@@ -13,6 +13,7 @@ export const INTERRUPTED_MESSAGE = "interrupted by a server restart"
 export const SHUTDOWN_MESSAGE = "interrupted by a server shutdown"
 export const CONTENT_POLICY_MESSAGE = "Content policy rejected the prompt. Try rephrasing or use a different provider."
 export const UNREACHABLE_MESSAGE = "Provider is unreachable. Check that it is running, or try a different provider."
+export const INTERNAL_FAILURE_MESSAGE = "[server] Internal error while generating; the server log has the details."
 
 export type JobParams = Pick<
   JobRecord,
@@ -205,8 +206,10 @@ export class JobService {
   }
 }
 
+/** The reason every reader of a failed job sees; anything that is not an `AppError` is a bug and stays in the log. */
 function failureMessage(error: unknown): string {
-  if (error instanceof ContentPolicyError) return CONTENT_POLICY_MESSAGE
-  if (error instanceof ProviderConnectionError) return UNREACHABLE_MESSAGE
-  return redact(error instanceof Error ? error.message : String(error))
+  if (!(error instanceof AppError)) return INTERNAL_FAILURE_MESSAGE
+  if (error.kind === "content_policy") return CONTENT_POLICY_MESSAGE
+  if (error.kind === "unavailable") return UNREACHABLE_MESSAGE
+  return redact(error.message)
 }

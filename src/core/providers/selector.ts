@@ -1,7 +1,7 @@
 import type { PromptTheme, RoutingHints } from "@/providers/definition"
 import { providerDefinition } from "@/providers/index"
 import type { ProviderCapabilities } from "@/providers/types"
-import { AppError } from "../errors"
+import { NoProvidersError } from "../errors"
 
 /** Keywords that mark a prompt's theme, in the order they are tried; each provider ranks itself per theme. */
 const THEMES: readonly { theme: PromptTheme; keywords: readonly string[] }[] = [
@@ -50,7 +50,7 @@ export interface SelectionInput {
 /** Picks a provider for `provider="auto"` from keywords in the prompt, preferring providers able to honour the request. */
 export function selectProvider(input: SelectionInput): string {
   const { available } = input
-  if (available.length === 0) throw new AppError("no_providers", "No providers available", { tag: "auto" })
+  if (available.length === 0) throw new NoProvidersError("No providers available", "auto")
   const capable = capableProviders(input)
   const pick = (preference: readonly string[]) =>
     preference.find((p) => capable.includes(p)) ?? preference.find((p) => available.includes(p))

@@ -2,7 +2,7 @@ import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import type { ImageProvider, ModelCapabilities, ProviderCapabilities } from "@/providers/types"
 import { providerCapabilities } from "@/providers/types"
 import { raceAbort } from "@/util/abort"
-import { AppError, ProviderNotAvailableError } from "../errors"
+import { NoProvidersError, ProviderNotAvailableError } from "../errors"
 import { selectProvider } from "./selector"
 
 export interface ProviderEntry {
@@ -110,10 +110,9 @@ export class ProviderService {
     request: { prompt: string; background: string; aspectRatio?: string; quality?: string },
   ): Promise<string> {
     if (this.providers.size === 0) {
-      throw new AppError(
-        "no_providers",
+      throw new NoProvidersError(
         `No providers are registered. Configure at least one: set ${enablingSettings().join(", ")}.`,
-        { tag: name },
+        name,
       )
     }
     if (name === "auto") {

@@ -6,7 +6,7 @@ export const STYLE_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/
 /** No style in the library has this name. */
 export class StyleNotFoundError extends AppError {
   constructor(name: string) {
-    super("style_not_found", `Style not found: '${name}'. Use style://list to see available styles.`)
+    super("not_found", "style_not_found", `Style not found: '${name}'. Use style://list to see available styles.`)
   }
 }
 
@@ -14,6 +14,7 @@ export class StyleNotFoundError extends AppError {
 export class StyleFileMissingError extends AppError {
   constructor(name: string, opts: { cause?: unknown } = {}) {
     super(
+      "not_found",
       "style_file_missing",
       `Style file missing on disk for '${name}'. The file may have been deleted externally.`,
       opts,
@@ -24,14 +25,14 @@ export class StyleFileMissingError extends AppError {
 /** A save that would overwrite a file holding something other than this style. */
 export class StyleConflictError extends AppError {
   constructor(message: string) {
-    super("style_conflict", message)
+    super("conflict", "style_conflict", message)
   }
 }
 
 /** Reading or writing the styles directory failed. */
 export class StyleStorageError extends AppError {
   constructor(message: string, opts: { cause?: unknown } = {}) {
-    super("style_storage", message, opts)
+    super("internal", "style_storage", message, opts)
   }
 }
 

@@ -1,3 +1,5 @@
+import { InternalError } from "../errors"
+
 export interface Preview {
   bytes: Uint8Array
   width: number
@@ -29,5 +31,5 @@ export async function webpPreview(
     if (out.length < maxBytes) return { bytes: out, width, height }
     if (quality === 40) edge = Math.floor(edge * 0.7)
   }
-  throw new Error("Could not make a preview under the size limit.")
+  throw new InternalError("preview_too_large", "Could not make a preview under the size limit.")
 }

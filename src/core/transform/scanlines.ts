@@ -1,5 +1,6 @@
 import { promisify } from "node:util"
 import { inflate } from "node:zlib"
+import { InternalError } from "../errors"
 
 const inflateAsync = promisify(inflate)
 
@@ -17,7 +18,7 @@ export async function decodeScanlines(image: Bun.Image): Promise<Scanlines> {
   const png = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const width = png.readUInt32BE(16)
   const height = png.readUInt32BE(20)
-  if (png[24] !== 8 || png[25] !== 6) throw new Error("expected an 8-bit RGBA PNG")
+  if (png[24] !== 8 || png[25] !== 6) throw new InternalError("unexpected_png_layout", "expected an 8-bit RGBA PNG")
   const idat = new Segments(png)
   for (let at = 8; at + 12 <= png.length; at += 12 + png.readUInt32BE(at)) {
     if (png.readUInt32BE(at + 4) === 0x49444154) idat.add(at + 8, at + 8 + png.readUInt32BE(at))

@@ -1,19 +1,6 @@
 import { ENV_PREFIX } from "@/config/env"
-import { createLogger } from "@/util/log"
+import { ACL_SCOPES, type Acl, type AclScope } from "@/core/access"
 import { fileError, isTable, readTomlTable, type TomlSource } from "./toml"
-import type { Identity } from "./types"
-
-const log = createLogger("auth")
-
-/** Scopes an ACL may grant: `write` lets a subject call write tools, `*` grants everything. */
-export const ACL_SCOPES = ["read", "write", "*"] as const
-export type AclScope = (typeof ACL_SCOPES)[number]
-
-export interface Acl {
-  path: string
-  /** Subject → granted scopes. A subject that is not listed is granted nothing. */
-  subjects: ReadonlyMap<string, ReadonlySet<AclScope>>
-}
 
 /**
  * Loads `IMAGE_GENERATION_MCP_ACL_PATH`: a non-empty `[subjects]` table of `"<subject>" = ["read", "write"]`.
@@ -38,26 +25,4 @@ export async function loadAcl(path: string): Promise<Acl> {
     subjects.set(subject.trim(), new Set(scopes as AclScope[]))
   }
   return { path, subjects }
-}
-
-/** Whether the ACL lets `identity` make a call. Only write calls are restricted: they need `write` or `*`. */
-export function canCall(acl: Acl, identity: Pick<Identity, "subject">, call: { write: boolean }): boolean {
-  if (!call.write) return true
-  const granted = acl.subjects.get(identity.subject)
-  return granted !== undefined && (granted.has("write") || granted.has("*"))
-}
-
-/**
- * The MCP layer's check before running a tool: `undefined` to go ahead, else the message for the client.
- * The message does not name the subject; the denial is logged with it. Without an ACL everything passes.
- */
-export function aclCheck(
-  acl: Acl | undefined,
-  identity: Pick<Identity, "subject">,
-  toolName: string,
-  isWrite: boolean,
-): string | undefined {
-  if (!acl || canCall(acl, identity, { write: isWrite })) return undefined
-  log.warning("Tool call denied by the ACL", { subject: identity.subject, tool: toolName, needs: "write" })
-  return `Permission denied: ${toolName} changes data and needs the 'write' scope, which your credentials are not granted.`
 }

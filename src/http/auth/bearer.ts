@@ -1,9 +1,10 @@
 // The default import (not named ones) so tests can check that comparisons go through timingSafeEqual.
 import crypto from "node:crypto"
 import { ENV_PREFIX } from "@/config/env"
+import type { Identity } from "@/core/access"
 import { registerSecret } from "@/util/redact"
 import { fileError, isTable, readTomlTable, type TomlSource } from "./toml"
-import type { Identity, TokenVerifier, VerifyResult } from "./types"
+import type { TokenVerifier, VerifyResult } from "./types"
 
 /** Scopes a static bearer token carries: all of them (docs/decisions.md#auth-modes). */
 export const BEARER_SCOPES = ["read", "write"]

@@ -1,5 +1,6 @@
 import type { webcrypto } from "node:crypto"
-import type { Identity, VerifyResult } from "./types"
+import type { Identity } from "@/core/access"
+import type { VerifyResult } from "./types"
 
 export interface JwtPolicy {
   /** Exact `iss` expected (the discovery document's `issuer`). */

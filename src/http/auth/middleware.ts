@@ -1,10 +1,10 @@
 import type { Context, Hono, MiddlewareHandler } from "hono"
 import { type Config, normaliseHttpPath } from "@/config/config"
 import { ENV_PREFIX } from "@/config/env"
+import { type Acl, localIdentity } from "@/core/access"
 import { createLogger } from "@/util/log"
-import { type Acl, loadAcl } from "./acl"
+import { loadAcl } from "./acl"
 import { createMappedVerifier, createSingleVerifier, loadTokensFile } from "./bearer"
-import { LOCAL_IDENTITY } from "./identity"
 import {
   type Challenge,
   challengeHeader,
@@ -111,7 +111,7 @@ export async function createAuth(config: Config, deps: AuthDeps = {}): Promise<A
 }
 
 const setIdentity: MiddlewareHandler<AuthEnv> = async (c, next) => {
-  c.set("auth", { ...LOCAL_IDENTITY, scopes: [...LOCAL_IDENTITY.scopes] })
+  c.set("auth", localIdentity())
   await next()
 }
 

@@ -1,23 +1,11 @@
 import type { Hono } from "hono"
 import type { Config } from "@/config/config"
+import type { Identity } from "@/core/access"
 
 /** Every auth mode the resolver knows. */
 export type AuthModeName = "none" | "bearer-single" | "bearer-mapped" | "remote" | "oidc-proxy" | "multi"
 
-/** The verified caller, set on the Hono context as `c.get("auth")`. */
-export interface Identity {
-  /** `sub` claim, else the token's client id; the mapped subject for bearer tokens; `"local"` without auth. */
-  subject: string
-  /** Scopes the credential carries: the JWT's `scope`/`scp`, `read write` for static bearer tokens. */
-  scopes: string[]
-  clientId?: string
-  /** What admitted the caller. */
-  method: "none" | "bearer" | "jwt"
-  /** Expiry in seconds since the epoch (JWTs only). */
-  expiresAt?: number
-}
-
-/** Hono `Env` of a route behind the auth middleware. */
+/** Hono `Env` of a route behind the auth middleware: the verified caller is `c.get("auth")`. */
 export interface AuthEnv {
   Variables: { auth: Identity }
 }

@@ -4,7 +4,6 @@ import { z } from "zod"
 import type { StyleLibrary } from "@/core/styles/library"
 import type { Style } from "@/core/styles/scanner"
 import type { McpContext } from "../context"
-import { addPromptIcon } from "../prompt-icons"
 import INSTRUCTIONS from "./apply-style.md" with { type: "text" }
 
 /** The `apply_style` prompt: a saved style plus the user's request, with directions for composing the prompt. */
@@ -27,7 +26,7 @@ export function registerApplyStylePrompt(ctx: McpContext, styles: StyleLibrary):
       return userMessage(style ? applyStyleText(style, user_request) : notFoundText(style_name))
     },
   )
-  addPromptIcon(ctx, "apply_style", "palette")
+  ctx.promptIcons.set("apply_style", "palette")
 }
 
 function applyStyleText(style: Style, request: string): string {

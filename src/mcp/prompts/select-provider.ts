@@ -1,5 +1,4 @@
 import type { McpContext } from "../context"
-import { addPromptIcon } from "../prompt-icons"
 import SELECT_PROVIDER from "./select-provider.md" with { type: "text" }
 
 export interface TextPrompt {
@@ -16,7 +15,7 @@ export function registerTextPrompt(ctx: McpContext, prompt: TextPrompt): void {
   ctx.server.registerPrompt(prompt.name, { title: prompt.title, description: prompt.description }, () => ({
     messages: [{ role: "user", content: { type: "text", text: prompt.text } }],
   }))
-  addPromptIcon(ctx, prompt.name, prompt.icon)
+  ctx.promptIcons.set(prompt.name, prompt.icon)
 }
 
 /** `select_provider`: the ordered rules for choosing a provider and model, and how to work from reference images. */
