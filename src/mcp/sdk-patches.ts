@@ -65,10 +65,9 @@ export async function checkSdkPatches(server = probeServer()): Promise<void> {
   server.registerTool("probe", { description: "probe" }, () => ({ content: [] }))
   server.registerTool("probe_app_only", { description: "probe" }, () => ({ content: [] }))
   server.registerPrompt("probe_prompt", { description: "probe" }, () => ({ messages: [] }))
-  const icons = new Map([["probe", "box"]])
   applySdkPatches({
     server,
-    icons,
+    icons: new Map([["probe", "box"]]),
     appOnly: new Set(["probe_app_only"]),
     promptIcons: new Map([["probe_prompt", "box"]]),
   })
