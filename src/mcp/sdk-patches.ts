@@ -7,6 +7,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js"
 import { SDK_VERSION } from "@/version"
 import { lucideIcon, type McpContext } from "./context"
+import { lazySchemaValidator } from "./schema-validator"
 
 /*
  * `McpServer` builds `tools/list` and `prompts/list` itself and has no place for icons or for tools that only app
@@ -60,16 +61,13 @@ export function applySdkPatches(ctx: PatchedLists): void {
  * The start-up check: a probe server with a tool, an app-only tool and a prompt, patched, must list the icons and
  * leave the app-only tool out. Throws `SdkShapeError` otherwise. `server` is for tests.
  */
-export async function checkSdkPatches(
-  server = new McpServer({ name: "sdk-patch-probe", version: "0" }),
-): Promise<void> {
+export async function checkSdkPatches(server = probeServer()): Promise<void> {
   server.registerTool("probe", { description: "probe" }, () => ({ content: [] }))
   server.registerTool("probe_app_only", { description: "probe" }, () => ({ content: [] }))
   server.registerPrompt("probe_prompt", { description: "probe" }, () => ({ messages: [] }))
-  const icons = new Map([["probe", "box"]])
   applySdkPatches({
     server,
-    icons,
+    icons: new Map([["probe", "box"]]),
     appOnly: new Set(["probe_app_only"]),
     promptIcons: new Map([["probe_prompt", "box"]]),
   })
@@ -86,6 +84,11 @@ export async function checkSdkPatches(
   if (prompts.length !== 1 || !prompts[0]?.icons) {
     throw new SdkShapeError("the patched prompts/list does not show the probe prompt with its icon")
   }
+}
+
+/** The shared lazy validator keeps the probe from building an Ajv instance of its own. */
+function probeServer(): McpServer {
+  return new McpServer({ name: "sdk-patch-probe", version: "0" }, { jsonSchemaValidator: lazySchemaValidator })
 }
 
 function requestHandlers(server: McpServer): Map<string, Handler> {

@@ -77,9 +77,13 @@ describe("over real stdio", () => {
     expect(replies.map((r) => r.id)).toEqual([1, 2])
     expect(JSON.parse(replies[1].result.contents[0].text)).toEqual([])
 
+    // SIGTERM once the server has answered (so its signal handlers are in place), with stdin still open.
     const long = Bun.spawn([process.execPath, CLI, "serve"], { env, stdin: "pipe", stdout: "pipe", stderr: "pipe" })
-    await Bun.sleep(300)
+    long.stdin.write(`${JSON.stringify(lines[0])}\n`)
+    await long.stdin.flush()
+    const first = await long.stdout.getReader().read()
+    expect(JSON.parse(new TextDecoder().decode(first.value)).id).toBe(1)
     long.kill("SIGTERM")
     expect(await long.exited).toBe(0)
-  })
+  }, 30_000)
 })

@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { Hono } from "hono"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigError, loadConfig } from "@/config/config"
 import { authorizeToolCall, canCall, PermissionDeniedError } from "@/core/access"
-import { authInfoFromContext, createAuth, loadAcl } from "@/http/auth"
+import { createHttpApp } from "@/http/app"
+import { createAuth, loadAcl } from "@/http/auth"
 import { identityFromAuthInfo, toAuthInfo } from "@/mcp/auth-info"
 import { configureLogger } from "@/util/log"
 import { tmpdir } from "../fixture/tmpdir"
+import { startServices } from "../helpers/services"
+import { closing, INITIALIZE, post } from "./helpers"
 
 const P = "IMAGE_GENERATION_MCP_"
 const ACL = '[subjects]\n"alice" = ["read", "write"]\n"bob" = ["read"]\n"root@example.org" = ["*"]\n"nobody" = []\n'
@@ -123,46 +124,38 @@ describe("ACL", () => {
   })
 })
 
-test("wired as the server does: middleware → authInfo → tool handler → authorizeToolCall", async () => {
-  await using dir = await tmpdir()
-  const tokens = join(dir.path, "tokens.toml")
+test("through the real HTTP app: the ACL refuses a write tool to a subject without 'write' and lets another through", async () => {
+  await using env = await startServices()
+  const tokens = join(env.dir.path, "tokens.toml")
   await writeFile(tokens, '[tokens]\n"alice-wiring-token-123" = "alice"\n"bob-wiring-token-123" = "bob"\n')
-  const env = { [`${P}BEARER_TOKENS_FILE`]: tokens, [`${P}ACL_PATH`]: await aclFile(dir.path, ACL) }
-  const auth = await createAuth(loadConfig(env, dir.path).config)
-  const app = new Hono()
-  app.use("/mcp", auth.middleware)
-  app.post("/mcp", async (c) => {
-    const server = new McpServer({ name: "t", version: "1" })
-    server.registerTool("delete_image", { description: "d" }, async (extra) => {
-      try {
-        authorizeToolCall(auth.acl, identityFromAuthInfo(extra.authInfo), "delete_image", true)
-        return { content: [{ type: "text", text: "deleted" }] }
-      } catch (error) {
-        return { content: [{ type: "text", text: (error as Error).message }], isError: true }
-      }
-    })
-    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
-    await server.connect(transport)
-    return transport.handleRequest(c.req.raw, { authInfo: authInfoFromContext(c) })
-  })
+  const auth = await createAuth({ ...env.config, bearerTokensFile: tokens, aclPath: await aclFile(env.dir.path, ACL) })
+  await using http = closing(createHttpApp(env.services, { auth, events: false }))
   configureLogger({ level: "info", json: true, sink: () => {} })
-  const call = async (token: string) => {
-    const headers = {
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    }
-    const body = JSON.stringify({
+  const deleteAs = async (token: string) => {
+    const as = { authorization: `Bearer ${token}` }
+    const init = await http.app.request("/mcp", post(INITIALIZE, as))
+    const session = { ...as, "mcp-session-id": init.headers.get("mcp-session-id") ?? "" }
+    await init.text()
+    await http.app.request("/mcp", post({ jsonrpc: "2.0", method: "notifications/initialized" }, session))
+    const call = {
       jsonrpc: "2.0",
-      id: 1,
+      id: 3,
       method: "tools/call",
-      params: { name: "delete_image", arguments: {} },
-    })
-    const res = await app.request("/mcp", { method: "POST", headers, body })
-    return ((await res.json()) as { result: { content: { text: string }[]; isError?: boolean } }).result
+      params: { name: "delete_image", arguments: { image_id: "0123456789ab" } },
+    }
+    const body = await (await http.app.request("/mcp", post(call, session))).text()
+    const data = body.split("\n").find((line) => line.startsWith("data:")) ?? "{}"
+    return (JSON.parse(data.slice(5)) as { result: CallToolResult }).result
   }
-  expect(await call("alice-wiring-token-123")).toMatchObject({ content: [{ text: "deleted" }] })
-  const denied = await call("bob-wiring-token-123")
+  const denied = await deleteAs("bob-wiring-token-123")
   expect(denied.isError).toBe(true)
-  expect(denied.content[0]?.text).toStartWith("Permission denied: delete_image")
+  expect(denied.content).toEqual([
+    {
+      type: "text",
+      text: "Permission denied: delete_image changes data and needs the 'write' scope, which your credentials are not granted.",
+    },
+  ])
+  // Alice passes the ACL and reaches the tool itself, which finds no such image.
+  const allowed = await deleteAs("alice-wiring-token-123")
+  expect(allowed).toMatchObject({ isError: true, content: [{ text: expect.stringContaining("not found") }] })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { INTERNAL_FAILURE_MESSAGE } from "@/core/jobs/jobs"
 import { ContentPolicyError, ProviderConnectionError, ProviderError } from "@/providers/errors"
 import { pngBomb } from "../fixture/bombs"
 import { createFakeProvider, fakeModel, gate } from "../fixture/fake-provider"
@@ -117,6 +118,7 @@ describe("generate_image", () => {
       "Provider is unreachable. Check that it is running, or try a different provider.",
     ],
     [new ProviderError("fake", "API error (HTTP 500): boom"), "[fake] API error (HTTP 500): boom"],
+    [new TypeError("cannot read 'x' of undefined at /home/me/.keys"), INTERNAL_FAILURE_MESSAGE],
   ])("a failed job is reported once with its message, then unknown (%p)", async (error, message) => {
     const failing = createFakeProvider({ generate: async () => Promise.reject(error) })
     await using env = await connect({ deps: { extraProviders: [failing] } })
