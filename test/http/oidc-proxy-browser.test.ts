@@ -1,14 +1,13 @@
 import { describe, expect, test } from "bun:test"
-import { existsSync } from "node:fs"
 import type { Hono } from "hono"
-import { chromium } from "playwright-core"
+import { CHROMIUM_PATH, chromiumPath, launchChromium } from "../browser/chromium"
 import { startFakeIdp } from "../fixture/fake-idp"
 import { tmpdir } from "../fixture/tmpdir"
+import { STATE_DEADLINE_MS, TEST_TIMEOUT_MS } from "../helpers/wait"
 import { pkce, startProxy } from "./oidc-proxy-harness"
 
-const CHROMIUM = "/usr/bin/chromium"
-const suite = existsSync(CHROMIUM) ? describe : describe.skip
-if (!existsSync(CHROMIUM)) console.warn(`\n⚠ SKIPPED the oidc-proxy browser test: no Chromium at ${CHROMIUM}\n`)
+const suite = chromiumPath ? describe : describe.skip
+if (!chromiumPath) console.warn(`\n⚠ SKIPPED the oidc-proxy browser test: no Chromium at ${CHROMIUM_PATH}\n`)
 
 /** The server's own name for the browser; the IdP stays on 127.0.0.1, so its redirect back is cross-site. */
 const HOST = "mcp.test"
@@ -35,18 +34,7 @@ suite("oidc-proxy in a real browser", () => {
     const base = `http://${HOST}:${server.port}`
     await using proxy = await startProxy(idp, dir, { baseUrl: base })
     app = proxy.app
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: false,
-      args: [
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-      ],
-    })
+    const browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`])
     try {
       const callback = `http://127.0.0.1:${client.port}/cb`
       const registration = await app.request(`${base}/register`, {
@@ -69,11 +57,12 @@ suite("oidc-proxy in a real browser", () => {
         state: "browser-state",
       })
       const page = await browser.newPage()
+      page.setDefaultTimeout(STATE_DEADLINE_MS)
       await page.goto(`${base}/authorize?${query}`)
       expect(await page.title()).toBe(`Allow access to ${HOST}:${server.port}?`)
       expect(await page.locator("strong").first().textContent()).toBe("Browser test")
       await page.getByRole("button", { name: "Allow" }).click()
-      await page.waitForURL(`${callback}?*`, { timeout: 10_000 }).catch(() => undefined)
+      await page.waitForURL(`${callback}?*`).catch(() => undefined)
       // Where the browser stopped, and what it said there, if not at the client.
       expect(`${page.url()} ${page.url().startsWith(callback) ? "" : await page.content()}`).toStartWith(`${callback}?`)
 
@@ -93,5 +82,5 @@ suite("oidc-proxy in a real browser", () => {
     } finally {
       await browser.close()
     }
-  }, 30_000)
+  }, TEST_TIMEOUT_MS)
 })
