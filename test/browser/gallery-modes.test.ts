@@ -249,7 +249,7 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
   // Last: its generations stay listed (running, failed) until they finish or expire.
   test("a running generation shows a progress card; a failed one shows its error", async () => {
     const [done] = await generate(host.env, ["finished castle"])
-    sd.set({ delayMs: 60_000, progress: { progress: 0.4, eta_relative: 3 } })
+    sd.set({ delayMs: 10 * 60_000, progress: { progress: 0.4, eta_relative: 3 } }) // outlasts the test: cancelled at its end
     const running = await startGeneration(host.env, "a slow castle on a hill", "sd_webui")
     await waitUntil(async () => {
       const status = JSON.parse(host.env.text(await host.env.call("check_generation_status", { image_id: running })))
