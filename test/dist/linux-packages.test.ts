@@ -120,7 +120,7 @@ describe("Linux packages", () => {
       expect(findings).toEqual([])
       expect(result.code).toBe(0)
     },
-    120_000,
+    BUILD_TIMEOUT,
   )
 
   test.skipIf(noRpm || noRpmlint)(
@@ -131,7 +131,7 @@ describe("Linux packages", () => {
       expect(result.stdout).toContain("0 errors, 0 warnings")
       expect(result.code).toBe(0)
     },
-    60_000,
+    BUILD_TIMEOUT,
   )
 
   test.skipIf(noDeb)(
@@ -168,6 +168,6 @@ describe("Linux packages", () => {
       expect(statSync(join(root, "var", "lib", NAME)).isDirectory()).toBe(true)
       expect(entry(root, "passwd", NAME)).toBeDefined()
     },
-    60_000,
+    BUILD_TIMEOUT,
   )
 })
