@@ -2,6 +2,7 @@
 // Type-check and lint count as one check each next to the test cases.
 import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
+import { TEST_TIMEOUT_MS } from "../test/helpers/wait"
 
 const root = join(import.meta.dir, "..")
 const resultsDir = join(root, ".test-results")
@@ -22,7 +23,16 @@ const checks = [
 rmSync(resultsDir, { recursive: true, force: true })
 mkdirSync(resultsDir, { recursive: true })
 const extra = process.argv.slice(2)
-const testsOk = run("tests", [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${junit}`, ...extra])
+// Every file gets the suite's time limit: bun reads none from bunfig.toml, and keeps the preload's for one file only.
+const timeout = `--timeout=${TEST_TIMEOUT_MS}`
+const testsOk = run("tests", [
+  process.execPath,
+  "test",
+  timeout,
+  "--reporter=junit",
+  `--reporter-outfile=${junit}`,
+  ...extra,
+])
 
 let passed = checks.filter(Boolean).length
 let failed = checks.length - passed

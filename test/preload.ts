@@ -1,7 +1,16 @@
 // Runs before any test module: point HOME and XDG dirs at a temp dir so nothing touches the real home.
+import { setDefaultTimeout } from "bun:test"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { TEST_TIMEOUT_MS } from "./helpers/wait"
+
+// bun reads no test timeout from bunfig.toml, and its own default (5 s) is less than a browser test takes on a busy
+// machine; when a test times out, bun also kills the child processes it saw started (a shared Chromium too). The
+// limit sits far above the per-state deadlines the tests wait with (test/helpers/wait.ts). bun 1.4 keeps a preload's
+// default for the first test file only (oven-sh/bun#43787), so `npm test` also passes it as --timeout and the
+// browser suites set it themselves (describeBrowser).
+setDefaultTimeout(TEST_TIMEOUT_MS)
 
 const home = mkdtempSync(join(tmpdir(), "igm-home-"))
 process.env.HOME = home

@@ -3,6 +3,7 @@ import { expect } from "bun:test"
 import type { Frame, Locator } from "playwright-core"
 import { rgbaPng } from "../fixture/images"
 import type { McpTestEnv } from "../helpers/mcp"
+import { waitForValue } from "../helpers/wait"
 import type { OpenWidget, WidgetHost } from "./harness"
 
 function json(env: McpTestEnv, result: Awaited<ReturnType<McpTestEnv["call"]>>): Record<string, unknown> {
@@ -17,13 +18,11 @@ export async function startGeneration(env: McpTestEnv, prompt: string, provider 
 }
 
 /** Polls check_generation_status until the job leaves "generating"; returns its final status. */
-export async function settle(env: McpTestEnv, id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 200; i++) {
+export function settle(env: McpTestEnv, id: string): Promise<Record<string, unknown>> {
+  return waitForValue(async () => {
     const status = json(env, await env.call("check_generation_status", { image_id: id }))
-    if (status.status !== "generating") return status
-    await Bun.sleep(10)
-  }
-  throw new Error(`Generation ${id} did not finish`)
+    return status.status === "generating" ? undefined : status
+  }, `generation ${id} to finish`)
 }
 
 /** Generates images with the placeholder provider, one after another (so the newest is the last prompt). */
@@ -33,6 +32,7 @@ export async function generate(env: McpTestEnv, prompts: string[]): Promise<stri
     const id = await startGeneration(env, prompt)
     expect((await settle(env, id)).status).toBe("completed")
     ids.push(id)
+    // A later image gets a later creation time (millisecond resolution): the order never rests on a tie.
     await Bun.sleep(2)
   }
   return ids
@@ -81,14 +81,7 @@ export function pageCalls(w: OpenWidget, from = 0): Record<string, unknown>[] {
     .map((c) => c.args as Record<string, unknown>)
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return
-    await Bun.sleep(20)
-  }
-  throw new Error(`Timed out waiting for ${what}`)
-}
+export { waitFor as waitUntil } from "../helpers/wait"
 
 /** The grid's image ids in order. */
 export async function gridIds(frame: Frame): Promise<string[]> {
@@ -122,7 +115,7 @@ export const lightboxId = (frame: Frame): Promise<string | null> =>
 
 /** Waits until the lightbox shows `id` with its full image loaded. */
 export async function waitForLightbox(frame: Frame, id: string): Promise<void> {
-  await frame.locator(`.lightbox[data-image-id="${id}"] .lb-img[data-full="true"]`).waitFor({ timeout: 5000 })
+  await frame.locator(`.lightbox[data-image-id="${id}"] .lb-img[data-full="true"]`).waitFor()
 }
 
 /** Opens the gallery the way a host does after browse_gallery. */

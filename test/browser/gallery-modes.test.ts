@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test"
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:test"
 import { type FakeSdWebui, fakeSdWebui } from "../fixture/fake-sd-webui"
 import {
   clearGallery,
@@ -36,6 +36,9 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
   })
   beforeEach(async () => {
     await clearGallery(host.env)
+  })
+  afterEach(async () => {
+    await host?.closePages()
   })
 
   const open = (opts: Parameters<typeof openGallery>[1] = {}) => openGallery(host, opts)
@@ -196,7 +199,7 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
     await lightbox(w.frame).press("Escape")
     await w.frame.getByRole("radio", { name: "All" }).click()
     await waitUntil(() => pageCalls(w).length === 1, "reload")
-    await Bun.sleep(100)
+    await w.settled() // the page has loaded and rendered, and any size report would have arrived
     expect(w.events.sizes.length).toBe(sizes)
 
     await w.frame.locator(".toolbar").getByRole("button", { name: "Exit fullscreen" }).click()
@@ -246,7 +249,7 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
   // Last: its generations stay listed (running, failed) until they finish or expire.
   test("a running generation shows a progress card; a failed one shows its error", async () => {
     const [done] = await generate(host.env, ["finished castle"])
-    sd.set({ delayMs: 60_000, progress: { progress: 0.4, eta_relative: 3 } })
+    sd.set({ delayMs: 10 * 60_000, progress: { progress: 0.4, eta_relative: 3 } }) // outlasts the test: cancelled at its end
     const running = await startGeneration(host.env, "a slow castle on a hill", "sd_webui")
     await waitUntil(async () => {
       const status = JSON.parse(host.env.text(await host.env.call("check_generation_status", { image_id: running })))

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test"
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:test"
+import { SEARCH_DEBOUNCE_MS } from "@/widgets/gallery/query"
 import {
   clearGallery,
   evalIn,
@@ -48,6 +49,9 @@ describeBrowser("gallery widget", () => {
   beforeEach(async () => {
     await clearGallery(host.env)
   })
+  afterEach(async () => {
+    await host?.closePages()
+  })
 
   const open = (opts: Parameters<typeof openGallery>[1] = {}) => openGallery(host, opts)
   const grid = shownGrid
@@ -82,9 +86,11 @@ describeBrowser("gallery widget", () => {
     await w.frame.getByRole("button", { name: "Next image" }).click()
     await waitForLightbox(w.frame, newest[13] ?? "")
     expect(await w.frame.getByRole("button", { name: "Next image" }).getAttribute("aria-disabled")).toBe("true")
+    const atEnd = w.events.toolCalls.length
     await w.frame.locator(".lightbox").press("ArrowRight") // at the very end: nothing happens
-    await Bun.sleep(100)
+    await w.settled()
     expect(await lightboxId(w.frame)).toBe(newest[13] ?? "")
+    expect(w.events.toolCalls.length).toBe(atEnd)
 
     await w.frame.locator(".lightbox").press("ArrowLeft")
     await waitForLightbox(w.frame, newest[12] ?? "")
@@ -107,9 +113,11 @@ describeBrowser("gallery widget", () => {
     await w.frame.getByRole("button", { name: "Next page" }).click()
     await waitUntil(async () => (await pageLabel(w)) === "Page 2 of 2", "page 2")
     expect(await focused(w.frame)).toBe("page-next")
+    const onLastPage = w.events.toolCalls.length
     await w.frame.getByRole("button", { name: "Next page" }).press("Enter") // disabled: stays
-    await Bun.sleep(100)
+    await w.settled()
     expect(await pageLabel(w)).toBe("Page 2 of 2")
+    expect(w.events.toolCalls.length).toBe(onLastPage)
     expect(w.consoleMessages).toEqual([])
   })
 
@@ -184,7 +192,19 @@ describeBrowser("gallery widget", () => {
     expect(await grid(w)).toHaveLength(3)
     const input = w.frame.getByRole("searchbox", { name: "Search images by prompt" })
     let calls = w.events.toolCalls.length
-    await input.pressSequentially("lighthouse", { delay: 30 })
+    // Ten letters typed in one go inside the page: however busy the machine, no pause between them reaches the
+    // debounce delay (key presses sent one by one from here can be that far apart).
+    await input.focus()
+    await evalIn(
+      w.frame,
+      `(() => {
+        const input = document.activeElement
+        for (const letter of "lighthouse") {
+          input.value += letter
+          input.dispatchEvent(new InputEvent("input", { bubbles: true, data: letter, inputType: "insertText" }))
+        }
+      })()`,
+    )
     await waitUntil(async () => (await gridIds(w.frame)).length === 2, "two lighthouses")
     // Typing ten letters made one request (debounced), with the query.
     expect(pageCalls(w, calls)).toEqual([{ page: 1, page_size: 12, origin: "generated", query: "lighthouse" }])
@@ -227,7 +247,7 @@ describeBrowser("gallery widget", () => {
     calls = w.events.toolCalls.length
     await input.fill("?!")
     await input.press("Enter")
-    await Bun.sleep(400)
+    await w.settled(SEARCH_DEBOUNCE_MS) // past the pause after the last letter, too
     expect(pageCalls(w, calls)).toEqual([])
   })
 
@@ -236,23 +256,32 @@ describeBrowser("gallery widget", () => {
     await ingest(host.env, gradientPng(40, 40, [20, 80, 160], [120, 200, 240]))
     const w = await open()
     await grid(w)
+    // The imported page is held until the test lets it answer, after a newer request has rendered.
+    let held = Promise.withResolvers<void>()
     await w.page.route("**/call", async (route) => {
       const body = route.request().postDataJSON() as { name: string; arguments: { origin?: string } }
-      if (body.name === "gallery_page" && body.arguments.origin === "imported") await Bun.sleep(700)
+      if (body.name === "gallery_page" && body.arguments.origin === "imported") await held.promise
       await route.continue()
     })
+    const importedCalls = () => pageCalls(w).filter((args) => args.origin === "imported").length
     await w.frame.getByRole("radio", { name: "Imported" }).click()
+    await waitUntil(() => importedCalls() === 1, "the imported page request")
     await w.frame.getByRole("radio", { name: "All" }).click()
     await waitUntil(async () => (await gridIds(w.frame)).length === 2, "all images")
-    await Bun.sleep(900) // the imported page answers now, and must not replace "All"
+    held.resolve()
+    await w.settled() // the imported page has answered, and must not replace "All"
     expect(await gridIds(w.frame)).toHaveLength(2)
     expect(await w.frame.locator('[aria-checked="true"]').textContent()).toBe("All")
 
     // A result the host pushes (the model called browse_gallery again) also wins over a page load in flight.
+    held = Promise.withResolvers<void>()
     await w.frame.getByRole("radio", { name: "Imported" }).click()
+    await waitUntil(() => importedCalls() === 2, "the second imported page request")
     const pushed = await host.env.call("browse_gallery", { origin: "generated" })
     await w.sendToolResult(pushed)
-    await Bun.sleep(900)
+    await waitUntil(async () => (await gridIds(w.frame)).length === 1, "the pushed result")
+    held.resolve()
+    await w.settled()
     expect(await gridIds(w.frame)).toHaveLength(1)
     expect(await w.frame.locator('[aria-checked="true"]').textContent()).toBe("Generated")
     await w.page.unroute("**/call")
@@ -316,7 +345,7 @@ describeBrowser("gallery widget", () => {
     // The message is a line under the toolbar, not a layer over it: the filter and search stay usable.
     const [noticeBox, toolbarBox] = [await notice.boundingBox(), await w.frame.locator(".toolbar").boundingBox()]
     expect(noticeBox && toolbarBox && noticeBox.y >= toolbarBox.y + toolbarBox.height).toBe(true)
-    await w.frame.getByRole("searchbox").click({ timeout: 2000 })
+    await w.frame.getByRole("searchbox").click()
     // The extra line made the widget taller: the host hears of it.
     const height = await evalIn<number>(w.frame, "document.getElementById('main').scrollHeight")
     await waitUntil(() => w.events.sizes.at(-1) === height, `a size report of ${height}px`)

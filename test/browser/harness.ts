@@ -1,20 +1,26 @@
 // Drives the real widgets in headless Chromium: a small MCP Apps host page (test/browser/host/) loads the widget
 // HTML served by the real server's ui:// resource in a sandboxed iframe on a second origin, and forwards the
 // widget's tool calls to that server.
-import { describe } from "bun:test"
-import { existsSync, mkdirSync } from "node:fs"
+import { describe, setDefaultTimeout } from "bun:test"
+import { mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core"
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core"
 import type { ServiceDeps } from "@/core/services"
 import { GALLERY_URI, VIEWER_URI } from "@/mcp/tools/browse-gallery"
 import { connect, type McpTestEnv } from "../helpers/mcp"
+import { STATE_DEADLINE_MS, TEST_TIMEOUT_MS, waitFor } from "../helpers/wait"
+import { chromiumPath, launchChromium } from "./chromium"
 import { cspHeader, startHostServer } from "./harness-server"
 import type { HostOpenOptions } from "./host/protocol"
 
-export const chromiumPath: string | undefined = existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined
+export { chromiumPath }
 
-/** `describe` when Chromium is installed; otherwise the suite is skipped with a message that says why. */
+/**
+ * `describe` when Chromium is installed; otherwise the suite is skipped with a message that says why. Its tests get
+ * the generous time limit also when bun runs this file after others (a preload's limit reaches only the first).
+ */
 export function describeBrowser(name: string, fn: () => void): void {
+  setDefaultTimeout(TEST_TIMEOUT_MS)
   if (chromiumPath) {
     describe(name, fn)
     return
@@ -43,13 +49,15 @@ export interface OpenOptions {
   cancelReason?: string
   /** The host answers ui/download-file with an error (to test the viewer's fallback). */
   failDownloads?: boolean
-  /** A new browser context (empty localStorage) instead of the host's shared one. */
+  /** A browser context of its own (empty localStorage) instead of the one this test's other widgets share. */
   freshContext?: boolean
   /** The iframe sandbox allows alert()/confirm() (`allow-modals`); without it browsers ignore them. @default true */
   modals?: boolean
 }
 
 export interface WidgetEvents {
+  /** Markers of the widget's answers to `settled`. */
+  pongs: number[]
   downloads: unknown[]
   openedLinks: string[]
   displayModes: string[]
@@ -77,11 +85,20 @@ export interface OpenWidget {
   confirmAnswer: boolean
   /** console.error/warn output and uncaught errors of the page and widget. */
   consoleMessages: string[]
+  /**
+   * Resolves once the widget has handled everything sent to it so far and the host has heard everything it sent
+   * back, including what it does on its next two animation frames and in timers due within `delayMs`: the point
+   * after which "nothing happened" can be asserted. Tool calls still in flight are waited for first.
+   */
+  settled(delayMs?: number): Promise<void>
 }
 
 export interface WidgetHost {
   env: McpTestEnv
+  /** Opens a widget in a new page of this test's browser context (relaunching Chromium if it died). */
   open(widget: "viewer" | "gallery", opts: OpenOptions): Promise<OpenWidget>
+  /** Closes the pages and contexts the current test opened: call it in afterEach, so each test starts clean. */
+  closePages(): Promise<void>
   close(): Promise<void>
 }
 
@@ -95,12 +112,14 @@ interface HostWindow {
     sendToolResult(result: unknown): Promise<void>
     sendToolCancelled(reason?: string): Promise<void>
     setHostContext(ctx: Record<string, unknown>): void
+    ping(marker: number, delayMs: number): Promise<void>
   }
 }
 
 /**
  * Starts the real server (in process; over "http" when BASE_URL is set, so create_download_link exists), the
- * host and sandbox HTTP servers, and one Chromium for the test file.
+ * host and sandbox HTTP servers, and one Chromium for the test file. Each test gets browser contexts of its own
+ * (closed by `closePages`); Chromium is launched again when it died (bun kills it when a test times out).
  */
 export async function startWidgetHost(
   opts: { env?: Record<string, string>; deps?: ServiceDeps; transport?: "stdio" | "http" } = {},
@@ -122,13 +141,21 @@ export async function startWidgetHost(
       return new Response(widget.html, { headers })
     },
   })
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    chromiumSandbox: false,
-    args: ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  })
-  let shared: BrowserContext | undefined
+  let browser: Browser | undefined = await launchChromium()
+  /** The contexts this test opened; the first is shared by its widgets that do not ask for a fresh one. */
+  let contexts: BrowserContext[] = []
+  let markers = 0
+
+  const newContext = async (): Promise<BrowserContext> => {
+    if (!browser?.isConnected()) {
+      await browser?.close().catch(() => {})
+      browser = await launchChromium()
+    }
+    const context = await browser.newContext()
+    context.setDefaultTimeout(STATE_DEADLINE_MS)
+    contexts.push(context)
+    return context
+  }
 
   const open = async (name: "viewer" | "gallery", o: OpenOptions): Promise<OpenWidget> => {
     const read = await env.client.readResource({ uri: WIDGET_URIS[name] })
@@ -138,8 +165,7 @@ export async function startWidgetHost(
     widgets.set(token, { html: content.text, csp: cspHeader(content._meta) })
 
     const width = o.width ?? 640
-    if (!shared) shared = await browser.newContext()
-    const context = o.freshContext ? await browser.newContext() : shared
+    const context = o.freshContext || !contexts[0] ? await newContext() : contexts[0]
     const page = await context.newPage()
     await page.setViewportSize({ width, height: Math.max(o.height ?? 400, 900) })
     const widget = await track(page)
@@ -179,15 +205,33 @@ export async function startWidgetHost(
         await page.locator("iframe").screenshot({ path })
         return path
       },
+      settled: async (delayMs = 0) => {
+        const marker = ++markers
+        const ping = { marker, delayMs }
+        await page.evaluate(
+          (p) => void (globalThis as unknown as HostWindow).widgetHost.ping(p.marker, p.delayMs),
+          ping,
+        )
+        await waitFor(() => widget.events.pongs.includes(marker), "the widget to settle")
+      },
     }
+    await frame.evaluate(ANSWER_PINGS)
     return Object.assign(widget, rest)
+  }
+
+  const closePages = async () => {
+    const closing = contexts
+    contexts = []
+    await Promise.all(closing.map((context) => context.close().catch(() => {})))
   }
 
   return {
     env,
     open,
+    closePages,
     async close() {
-      await browser.close()
+      await closePages()
+      await browser?.close().catch(() => {})
       await hostServer.stop(true)
       await sandbox.stop(true)
       await env[Symbol.asyncDispose]()
@@ -200,7 +244,15 @@ async function track(
   page: Page,
 ): Promise<Pick<OpenWidget, "events" | "dialogs" | "confirmAnswer" | "consoleMessages">> {
   const state = {
-    events: { downloads: [], openedLinks: [], displayModes: [], sizes: [], widths: [], toolCalls: [] } as WidgetEvents,
+    events: {
+      pongs: [],
+      downloads: [],
+      openedLinks: [],
+      displayModes: [],
+      sizes: [],
+      widths: [],
+      toolCalls: [],
+    } as WidgetEvents,
     dialogs: [] as string[],
     confirmAnswer: true,
     consoleMessages: [] as string[],
@@ -225,6 +277,20 @@ async function track(
     else if (kind === "openLink") events.openedLinks.push(payload as string)
     else if (kind === "download") events.downloads.push(payload)
     else if (kind === "displayMode") events.displayModes.push(payload as string)
+    else if (kind === "pong") events.pongs.push(payload as number)
   })
   return state
 }
+
+/**
+ * Runs inside the widget's frame (a string: the tests have no DOM types): answers the host's ping after timers due
+ * within its delay and two animation frames (size reports go out on the next one). Messages between two windows
+ * arrive in order, so the answer comes after everything the widget sent before it. It is not JSON-RPC, so the
+ * MCP Apps transports on both sides ignore it.
+ */
+const ANSWER_PINGS = `addEventListener("message", (event) => {
+  const ping = event.data?.testPing
+  if (event.source !== parent || typeof ping !== "number") return
+  const frames = (then) => requestAnimationFrame(() => requestAnimationFrame(then))
+  setTimeout(() => frames(() => parent.postMessage({ testPong: ping }, "*")), Number(event.data.delayMs) || 0)
+})`

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test"
 import type { Services } from "@/core/services"
 import { readPixels } from "@/core/transform/pixels"
 import { createFakeProvider, gate } from "../fixture/fake-provider"
 import { quadrantPng } from "../fixture/images"
 import { addImage } from "../helpers/gallery"
+import { waitFor } from "../helpers/wait"
 import { describeBrowser, type OpenWidget, startWidgetHost, type WidgetHost } from "./harness"
-
-setDefaultTimeout(20_000)
 
 const BASE_URL = "http://127.0.0.1:9"
 const RED = [255, 0, 0, 255]
@@ -26,18 +25,12 @@ const slow = createFakeProvider({
 })
 const broken = createFakeProvider({ name: "broken", generate: () => Promise.reject(new Error("upstream exploded")) })
 
-const state = (w: OpenWidget, name: string) => w.frame.locator(`[data-state="${name}"]`).waitFor({ timeout: 10_000 })
+const state = (w: OpenWidget, name: string) => w.frame.locator(`[data-state="${name}"]`).waitFor()
 const text = async (w: OpenWidget, selector: string) => (await w.frame.locator(selector).textContent())?.trim()
 const evaluate = <T>(w: OpenWidget, expression: string) => w.frame.evaluate(expression) as Promise<T>
 
 /** Waits until `check` holds (the widget answers asynchronously). */
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the widget")
-    await Bun.sleep(25)
-  }
-}
+const until = (check: () => boolean) => waitFor(check, "the widget")
 
 /** Size and corner colours (top-left, top-right, bottom-left, bottom-right) of a stored image. */
 async function stored(services: Services, id: string) {
@@ -52,7 +45,7 @@ async function stored(services: Services, id: string) {
 
 /** The new image's id from the widget's _save_edited_image call, once the saved image is shown. */
 async function savedId(w: OpenWidget): Promise<string> {
-  await w.frame.locator('[data-badge="edited"]').waitFor({ timeout: 10_000 })
+  await w.frame.locator('[data-badge="edited"]').waitFor()
   const show = w.events.toolCalls.findLast((c) => c.name === "show_image")
   const uri = String((show?.args as { uri?: string } | undefined)?.uri)
   return String(uri.match(/^image:\/\/([0-9a-f]{12})/)?.[1])
@@ -76,6 +69,9 @@ describeBrowser("image viewer widget", () => {
   afterAll(async () => {
     hold.resolve()
     await host?.close()
+  })
+  afterEach(async () => {
+    await host?.closePages()
   })
 
   describe("states", () => {
@@ -206,6 +202,8 @@ describeBrowser("image viewer widget", () => {
     })
 
     test("completed images are cached: reopening shows one before any result", async () => {
+      const first = await host.open("viewer", { tool: "show_image", args: { uri: `image://${quadrantId}/view` } })
+      await state(first, "completed")
       const w = await host.open("viewer", {
         tool: "show_image",
         args: { uri: `image://${quadrantId}/view` },
@@ -525,7 +523,7 @@ describeBrowser("image viewer widget", () => {
       await state(w, "editing")
       await w.frame.getByText("Whole image 96 × 64 px").waitFor()
       expect(await evaluate<number>(w, "document.documentElement.scrollWidth")).toBeLessThanOrEqual(320)
-      await Bun.sleep(100)
+      await w.settled()
       await w.screenshot("viewer-320-editing")
     })
   })

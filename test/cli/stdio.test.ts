@@ -6,6 +6,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { tmpdir } from "../fixture/tmpdir"
 import { CLI } from "../helpers/cli"
+import { waitForValue } from "../helpers/wait"
 
 const text = (r: CallToolResult) => (r.content[0] as { text: string }).text
 
@@ -28,15 +29,14 @@ describe("over real stdio", () => {
       ),
     )
     expect(started.provider).toBe("placeholder")
-    let status = ""
-    for (let i = 0; i < 50 && status !== "completed"; i++) {
+    const status = await waitForValue(async () => {
       const result = await client.callTool({
         name: "check_generation_status",
         arguments: { image_id: started.image_id },
       })
-      status = JSON.parse(text(result as CallToolResult)).status
-      if (status !== "completed") await Bun.sleep(20)
-    }
+      const { status } = JSON.parse(text(result as CallToolResult))
+      return status === "generating" ? undefined : status
+    }, "the generation to finish")
     expect(status).toBe("completed")
     const shown = (await client.callTool({
       name: "show_image",
@@ -77,12 +77,16 @@ describe("over real stdio", () => {
     expect(replies.map((r) => r.id)).toEqual([1, 2])
     expect(JSON.parse(replies[1].result.contents[0].text)).toEqual([])
 
-    // SIGTERM once the server has answered (so its signal handlers are in place), with stdin still open.
+    // SIGTERM once the server is up (it answered initialize), however long its start took.
     const long = Bun.spawn([process.execPath, CLI, "serve"], { env, stdin: "pipe", stdout: "pipe", stderr: "pipe" })
     long.stdin.write(`${JSON.stringify(lines[0])}\n`)
-    await long.stdin.flush()
-    const first = await long.stdout.getReader().read()
-    expect(JSON.parse(new TextDecoder().decode(first.value)).id).toBe(1)
+    long.stdin.flush()
+    let answer = ""
+    for await (const chunk of long.stdout.pipeThrough(new TextDecoderStream())) {
+      answer += chunk
+      if (answer.includes("\n")) break
+    }
+    expect(JSON.parse(answer).id).toBe(1)
     long.kill("SIGTERM")
     expect(await long.exited).toBe(0)
   }, 30_000)

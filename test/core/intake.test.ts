@@ -91,21 +91,26 @@ describe("fetch_image over a local server (address policy widened to 127.0.0.1 f
     await using server = imageServer({
       "/big": () => new Response(big),
       "/stream": stream,
-      "/slow": async () => {
-        await Bun.sleep(2000)
-        return new Response(png)
-      },
+      // Answers only once the client has given up: later than any timeout, on any machine.
+      "/slow": (req) =>
+        new Promise<Response>((resolve) => req.signal.addEventListener("abort", () => resolve(new Response(png)))),
       "/text": () => new Response("hello, I am not an image"),
       "/cut": () => new Response(png.subarray(0, 60)),
       "/bomb": () => new Response(pngBomb()),
       "/broken": () => new Response("boom", { status: 500, statusText: "Internal Server Error" }),
     })
     await using env = await startServices({
-      env: { IMAGE_GENERATION_MCP_MAX_INPUT_IMAGE_BYTES: "2048", IMAGE_GENERATION_MCP_FETCH_TIMEOUT_S: "0.3" },
+      env: { IMAGE_GENERATION_MCP_MAX_INPUT_IMAGE_BYTES: "2048" },
+      deps: { fetch: onlyLoopback },
+    })
+    // A short timeout only where it is the point: the other answers may take their time on a busy machine.
+    await using impatient = await startServices({
+      env: { IMAGE_GENERATION_MCP_FETCH_TIMEOUT_S: "0.3" },
       deps: { fetch: onlyLoopback },
     })
     const base = `http://images.test:${server.port}`
-    const message = async (path: string) => (await env.services.imports.fetchUrl(`${base}${path}?key=abc`)).message
+    const message = async (path: string, services = env.services) =>
+      (await services.imports.fetchUrl(`${base}${path}?key=abc`)).message
     expect(await message("/missing.png")).toBe(`Could not fetch the image: HTTP 404 Not Found from ${base}/missing.png`)
     expect(await message("/broken")).toBe(
       `Could not fetch the image: HTTP 500 Internal Server Error from ${base}/broken`,
@@ -114,11 +119,14 @@ describe("fetch_image over a local server (address policy widened to 127.0.0.1 f
       "Could not fetch the image: the response is 3000 bytes; the limit is 2048 bytes.",
     )
     expect(await message("/stream")).toBe("Could not fetch the image: the response is larger than the 2048-byte limit.")
-    expect(await message("/slow")).toBe("Could not fetch the image: the request timed out or the connection failed.")
+    expect(await message("/slow", impatient.services)).toBe(
+      "Could not fetch the image: the request timed out or the connection failed.",
+    )
     expect(await message("/text")).toBe("Could not fetch the image: the fetched content is not a valid image.")
     expect(await message("/cut")).toBe("Could not fetch the image: the fetched content is not a valid image.")
     expect(await message("/bomb")).toContain("more than the 40000000-pixel limit")
     expect(await env.services.images.count()).toBe(0)
+    expect(await impatient.services.images.count()).toBe(0)
   })
 })
 

@@ -1,6 +1,6 @@
 // Builds the release binaries once per test run into one temporary dist directory shared by the
 // test/dist files, through the real scripts (scripts/build.ts and the packaging scripts).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { VERSION } from "../../scripts/build-targets"
@@ -8,14 +8,33 @@ import { packageVersion } from "../../scripts/dist-lib"
 
 export const ROOT = join(import.meta.dir, "..", "..")
 export const BUN = process.execPath
-/** Building a binary (≈2 s) and packing it (≈10 s): far above the default test timeout. */
-export const BUILD_TIMEOUT = 180_000
+/**
+ * The limit for CPU-bound work: building a binary (≈2 s), packing it (≈10 s), linting the packages (≈1–2 min),
+ * running under qemu. It takes several times longer on a busy machine, so the limit is far above that.
+ */
+export const BUILD_TIMEOUT = 600_000
 
-// One fixed place, emptied when a run starts: `bun test` runs no exit hooks, and each build is 120 MB.
-const BASE = join(tmpdir(), "image-generation-mcp-dist-test")
-rmSync(BASE, { recursive: true, force: true })
+// One directory per test run under a fixed parent. `bun test` runs no exit hooks and each build is 120 MB, so a
+// run removes what earlier runs left there, but only theirs: a run still going (another checkout's suite on the
+// same machine) keeps its directory.
+const PARENT = join(tmpdir(), "image-generation-mcp-dist-runs")
+mkdirSync(PARENT, { recursive: true })
+for (const name of readdirSync(PARENT)) {
+  if (!/^\d+$/.test(name) || !isAlive(Number(name))) rmSync(join(PARENT, name), { recursive: true, force: true })
+}
+const BASE = join(PARENT, String(process.pid))
 export const DIST = join(BASE, "dist")
 mkdirSync(DIST, { recursive: true })
+
+/** Whether a process with this id is running (signal 0 only checks). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
 
 /** A fresh directory for one test, removed with the others when the next run starts. */
 export function scratchDir(prefix: string): string {

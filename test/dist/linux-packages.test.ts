@@ -121,7 +121,7 @@ describe("Linux packages", () => {
       expect(findings).toEqual([])
       expect(result.code).toBe(0)
     },
-    120_000,
+    BUILD_TIMEOUT,
   )
 
   test.skipIf(noRpm || noRpmlint)(
@@ -132,7 +132,7 @@ describe("Linux packages", () => {
       expect(result.stdout).toContain("0 errors, 0 warnings")
       expect(result.code).toBe(0)
     },
-    60_000,
+    BUILD_TIMEOUT,
   )
 
   test.skipIf(noDeb)(
@@ -169,6 +169,6 @@ describe("Linux packages", () => {
       expect(statSync(join(root, "var", "lib", NAME)).isDirectory()).toBe(true)
       expect(entry(root, "passwd", NAME)).toBeDefined()
     },
-    60_000,
+    BUILD_TIMEOUT,
   )
 })

@@ -52,29 +52,37 @@ describe.skipIf(noNpm)("npm packages", () => {
     expect(platform).toMatchObject({ version: pkg.version, os: ["linux"], cpu: ["x64"], libc: ["glibc"] })
   })
 
-  test("npx runs the binary from an offline install of the two tarballs: --version and a stdio session", async () => {
-    const { app, env } = await installed([tarball(NAME), tarball(`${NAME}-linux-x64`)])
-    const version = await exec(["npx", "--offline", "--no-install", NAME, "--version"], { cwd: app, env })
-    expect(version.stdout.trim()).toBe(`${NAME} ${pkg.version}`)
-    expect(version.code).toBe(0)
-    const client = await stdioClient({
-      command: join(app, "node_modules", ".bin", NAME),
-      args: ["serve"],
-      env: { ...env, IMAGE_GENERATION_MCP_READ_ONLY: "false" },
-      cwd: app,
-    })
-    try {
-      await generateShowList(client)
-    } finally {
-      await client.close()
-    }
-  }, 60_000)
+  test(
+    "npx runs the binary from an offline install of the two tarballs: --version and a stdio session",
+    async () => {
+      const { app, env } = await installed([tarball(NAME), tarball(`${NAME}-linux-x64`)])
+      const version = await exec(["npx", "--offline", "--no-install", NAME, "--version"], { cwd: app, env })
+      expect(version.stdout.trim()).toBe(`${NAME} ${pkg.version}`)
+      expect(version.code).toBe(0)
+      const client = await stdioClient({
+        command: join(app, "node_modules", ".bin", NAME),
+        args: ["serve"],
+        env: { ...env, IMAGE_GENERATION_MCP_READ_ONLY: "false" },
+        cwd: app,
+      })
+      try {
+        await generateShowList(client)
+      } finally {
+        await client.close()
+      }
+    },
+    BUILD_TIMEOUT,
+  )
 
-  test("without its platform package, the launcher says which package is missing and exits 1", async () => {
-    const { app, env } = await installed([tarball(NAME)])
-    const result = await exec([join(app, "node_modules", ".bin", NAME), "--version"], { cwd: app, env })
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain(`no prebuilt binary for linux-${process.arch}`)
-    expect(result.stderr).toContain(`optional dependency ${NAME}-linux-${process.arch}`)
-  }, 60_000)
+  test(
+    "without its platform package, the launcher says which package is missing and exits 1",
+    async () => {
+      const { app, env } = await installed([tarball(NAME)])
+      const result = await exec([join(app, "node_modules", ".bin", NAME), "--version"], { cwd: app, env })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain(`no prebuilt binary for linux-${process.arch}`)
+      expect(result.stderr).toContain(`optional dependency ${NAME}-linux-${process.arch}`)
+    },
+    BUILD_TIMEOUT,
+  )
 })

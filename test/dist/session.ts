@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { STATE_DEADLINE_MS, waitForValue } from "../helpers/wait"
 
 export function resultText(result: unknown): string {
   const item = (result as CallToolResult).content.find((c) => c.type === "text")
@@ -35,12 +36,11 @@ export async function generateShowList(client: Client): Promise<string> {
     resultText(await client.callTool({ name: "generate_image", arguments: { prompt: "a lighthouse at dusk" } })),
   )
   expect(started.provider).toBe("placeholder")
-  let status = ""
-  for (let i = 0; i < 100 && status !== "completed"; i++) {
+  const status = await waitForValue(async () => {
     const polled = await client.callTool({ name: "check_generation_status", arguments: { image_id: started.image_id } })
-    status = JSON.parse(resultText(polled)).status
-    if (status !== "completed") await Bun.sleep(20)
-  }
+    const { status } = JSON.parse(resultText(polled))
+    return status === "generating" ? undefined : status
+  }, "the generation to finish")
   expect(status).toBe("completed")
   const shown = (await client.callTool({
     name: "show_image",
@@ -54,19 +54,23 @@ export async function generateShowList(client: Client): Promise<string> {
   return started.image_id
 }
 
-/** Polls `url` until it answers 200 or `timeoutMs` passes; returns the last JSON body. */
-export async function waitForHealthy(url: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs
+/** Polls `url` until it answers 200 or `timeoutMs` passes; returns the JSON body. */
+export async function waitForHealthy(url: string, timeoutMs = STATE_DEADLINE_MS): Promise<Record<string, unknown>> {
   let last = ""
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url)
-      if (response.ok) return (await response.json()) as Record<string, unknown>
-      last = `HTTP ${response.status}`
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error)
-    }
-    await Bun.sleep(100)
-  }
-  throw new Error(`${url} did not become healthy within ${timeoutMs} ms (${last})`)
+  return waitForValue(
+    async () => {
+      try {
+        const response = await fetch(url)
+        if (response.ok) return (await response.json()) as Record<string, unknown>
+        last = `HTTP ${response.status}`
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error)
+      }
+      return undefined
+    },
+    `${url} to become healthy`,
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message} (${last})`)
+  })
 }

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test"
 import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { STATE_DEADLINE_MS } from "../helpers/wait"
 import { BUILD_TIMEOUT, builtLinuxPackages, exec, freePort, missingTools, ROOT, skipWhen } from "./build"
 import { generateShowList, httpClient, waitForHealthy } from "./session"
 import { createRoot, dpkgRoot } from "./throwaway-root"
@@ -134,15 +135,17 @@ describe.skipIf(bootMissing || notRoot)("systemd unit, booted in a container fro
           "--",
           "systemd.unit=igm-verify.target",
         ],
-        // A container left behind by an aborted run is stopped (SIGTERM = orderly shutdown) after two minutes.
-        { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 120_000, killSignal: "SIGTERM" },
+        // A container left behind by an aborted run is stopped (SIGTERM = orderly shutdown) with the test's limit.
+        { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: BUILD_TIMEOUT, killSignal: "SIGTERM" },
       )
       const output = Promise.all([new Response(container.stdout).text(), new Response(container.stderr).text()])
       try {
-        const health = await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 30_000).catch(async (error: Error) => {
-          container.kill("SIGTERM")
-          throw new Error(`${error.message}\ncontainer output:\n${(await output).join("\n")}`)
-        })
+        const health = await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 3 * STATE_DEADLINE_MS).catch(
+          async (error: Error) => {
+            container.kill("SIGTERM")
+            throw new Error(`${error.message}\ncontainer output:\n${(await output).join("\n")}`)
+          },
+        )
         expect(health).toMatchObject({ status: "ok" })
         const id = await generateShowList(await httpClient(`http://127.0.0.1:${port}/mcp`))
 

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test"
 import { join } from "node:path"
 import { tmpdir } from "../fixture/tmpdir"
 import { CLI } from "../helpers/cli"
+import { waitFor } from "../helpers/wait"
 
 async function freePort(): Promise<number> {
   const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() })
@@ -33,16 +34,14 @@ test("serve --transport http: MCP needs the bearer token; health, metadata and t
     stderr: "pipe",
   })
   try {
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`${base}/healthz`).then(
+    await waitFor(
+      () =>
+        fetch(`${base}/healthz`).then(
           (r) => r.ok,
           () => false,
-        )
-      )
-        break
-      await Bun.sleep(50)
-    }
+        ),
+      "the server to answer /healthz",
+    )
     const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" }
     const denied = await fetch(`${base}/mcp`, { method: "POST", headers, body: JSON.stringify(INIT) })
     expect(denied.status).toBe(401)

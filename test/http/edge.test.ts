@@ -5,6 +5,7 @@ import { createHttpApp } from "@/http/app"
 import { clientAddress, rateLimit } from "@/http/edge/rate-limit"
 import { startHttpServer } from "@/http/serve"
 import { startServices } from "../helpers/services"
+import { STATE_DEADLINE_MS } from "../helpers/wait"
 import { closing, INITIALIZE, LIST_TOOLS, manualClock, post } from "./helpers"
 
 const P = "IMAGE_GENERATION_MCP_"
@@ -240,7 +241,7 @@ describe("host header attacks over a real socket", () => {
       },
     })
     socket.write(request)
-    await Promise.race([promise, Bun.sleep(2000)])
+    await Promise.race([promise, Bun.sleep(STATE_DEADLINE_MS)]) // the answer, or give up on it (status 0)
     socket.end()
     return Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunks.join(""))?.[1] ?? 0)
   }

@@ -7,9 +7,11 @@ import { CallToolResultSchema, LATEST_PROTOCOL_VERSION } from "@modelcontextprot
 import type { Services } from "@/core/services"
 import { openEventLog, sessionEventStore } from "@/http/event-store"
 import { type HttpServerOptions, startHttpServer } from "@/http/serve"
+import type { HttpSession } from "@/http/sessions"
 import { openDatabase } from "@/storage/db"
 import { createMemoryEventLog, createSqliteEventLog, type EventLog, openSqliteEventLog } from "@/storage/event-log"
 import { startServices } from "../helpers/services"
+import { waitFor, waitForValue } from "../helpers/wait"
 import { INITIALIZE, post } from "./helpers"
 
 interface SseEvent {
@@ -72,13 +74,21 @@ async function openSession(url: string): Promise<{ id: string; headers: Record<s
 }
 
 /** GET with Last-Event-ID; retried while the server has not yet noticed the dropped stream (409). */
-async function resume(url: string, headers: Record<string, string>, lastEventId: string): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
+function resume(url: string, headers: Record<string, string>, lastEventId: string): Promise<Response> {
+  return waitForValue(async () => {
     const res = await fetch(url, { headers: { ...headers, accept: "text/event-stream", "last-event-id": lastEventId } })
-    if (res.status !== 409 || attempt > 50) return res
+    if (res.status !== 409) return res
     await res.body?.cancel()
-    await Bun.sleep(20)
-  }
+    return undefined
+  }, "the server to notice the dropped stream")
+}
+
+/**
+ * Whether the session's transport still holds an open stream. The SDK has no public signal for a stream the client
+ * dropped; its stream map is what a resume is checked against (409 while the stream is still in it).
+ */
+function holdsStreams(session: HttpSession): boolean {
+  return (session.transport as unknown as { _streamMapping: Map<string, unknown> })._streamMapping.size > 0
 }
 
 describe("resumption over real HTTP", () => {
@@ -138,8 +148,10 @@ describe("resumption over real HTTP", () => {
     const call = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "slow_echo", arguments: {} } }
     const res = await fetch(server.url, { ...post(call, headers), signal: aborter.signal })
     const cursor = await sseReader(res).primingId()
+    expect(holdsStreams(session)).toBe(true)
     aborter.abort()
-    await Bun.sleep(50)
+    // The result is produced only once the server has let go of the dropped stream: it must come from the store.
+    await waitFor(() => !holdsStreams(session), "the server to notice the dropped stream")
     finish()
 
     const resumed = await resume(server.url, headers, cursor)
@@ -171,7 +183,7 @@ describe("resumption over real HTTP", () => {
         },
       })
       .catch(() => undefined)
-    while (!token) await Bun.sleep(5)
+    await waitFor(() => token !== undefined, "a resumption token")
     await client.close()
     await pending
     finish()

@@ -6,6 +6,7 @@ import { createHttpApp } from "@/http/app"
 import { startHttpServer } from "@/http/serve"
 import { tmpdir } from "../fixture/tmpdir"
 import { startServices } from "../helpers/services"
+import { waitFor } from "../helpers/wait"
 import { INITIALIZE, post } from "./helpers"
 
 const ROOT = join(import.meta.dir, "..", "..")
@@ -46,8 +47,12 @@ describe("graceful stop", () => {
 
     const began = performance.now()
     const stopped = server.stop()
-    await Bun.sleep(50)
-    await expect(fetch(server.url, post(INITIALIZE))).rejects.toThrow()
+    const refused = () =>
+      fetch(server.url, post(INITIALIZE)).then(
+        () => false,
+        () => true,
+      )
+    await waitFor(refused, "the listener to close while the call runs")
     tool.release()
     expect(await call).toContain('"text":"finished"')
     await stopped
@@ -116,15 +121,14 @@ describe("serve command", () => {
     })
     const url = `http://127.0.0.1:${port}/mcp`
     try {
-      for (let i = 0; ; i++) {
-        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-        if (ok) break
-        if (i > 200) throw new Error("server did not start")
-        await Bun.sleep(25)
-      }
+      await waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        "the server to start",
+      )
       const { headers } = await session((init) => fetch(url, init))
       const list = { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} }
       expect((await fetch(url, post(list, headers))).status).toBe(200)

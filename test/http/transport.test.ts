@@ -5,6 +5,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { Services } from "@/core/services"
 import { type HttpServerOptions, startHttpServer } from "@/http/serve"
 import { startServices } from "../helpers/services"
+import { waitFor } from "../helpers/wait"
 import { INITIALIZE, LIST_TOOLS, manualClock, post } from "./helpers"
 
 test("initialize, tools/list, tools and the gallery resource over real HTTP", async () => {
@@ -51,10 +52,10 @@ test("a closed client's session goes idle and is swept; its id then gets 404", a
   // SDK 1.32's Client.close() aborts its streams but sends no DELETE: the session stays until swept.
   await client.close()
   // The server sees the aborted GET stream a moment later; until then the session is not idle.
-  await until(() => {
+  await waitFor(() => {
     clock.advance(1000)
     return server.sessions.size === 0
-  })
+  }, "the idle session to be swept")
   const res = await fetch(server.url, post(LIST_TOOLS, { "mcp-session-id": id }))
   expect(res.status).toBe(404)
 })
@@ -108,12 +109,4 @@ async function connect(url: string) {
 
 function text(result: CallToolResult): string {
   return result.content.map((c) => (c.type === "text" ? c.text : "")).join("")
-}
-
-async function until(check: () => boolean, timeoutMs = 1000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error("condition not met in time")
-    await Bun.sleep(5)
-  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { createFakeProvider } from "../fixture/fake-provider"
 import { connect } from "../helpers/mcp"
+import { waitFor } from "../helpers/wait"
 
 /** A provider that reports progress and waits until aborted or told to finish. */
 function steppingProvider() {
@@ -103,7 +104,7 @@ describe("progress notifications", () => {
         onprogress: (p) => messages.push(p.message ?? ""),
       })
       .catch((error: Error) => error)
-    await Bun.sleep(50)
+    await waitFor(() => messages.length > 0, "the first progress message")
     abort.abort("user stopped waiting")
     expect(await call).toBeInstanceOf(Error)
     const [job] = await env.services.jobs.listUnfinished()

@@ -110,22 +110,26 @@ describe("discovery isolation", () => {
 
   test("a slow, older discovery cannot overwrite a newer refresh", async () => {
     let call = 0
+    const late = Promise.withResolvers<void>()
     const flaky = createFakeProvider({
       name: "flaky",
       discover: async () => {
         call++
         if (call === 1) {
-          await Bun.sleep(300)
+          await late.promise
           throw new Error("first attempt failed late")
         }
         return [fakeModel("fresh")]
       },
     })
     await using env = await connect({ deps: { extraProviders: [flaky] } })
-    void env.services.providers.ready()
+    const first = env.services.providers.ready()
     const refreshed = JSON.parse(env.text(await env.call("list_providers", { force_refresh: true })))
     expect(refreshed.providers.flaky.capabilities.degraded).toBe(false)
-    await Bun.sleep(400)
+    // Only now does the first discovery fail, after the refresh has finished.
+    late.resolve()
+    await first
+    expect(call).toBe(2)
     const later = JSON.parse(env.text(await env.call("list_providers")))
     expect(later.providers.flaky.capabilities).toMatchObject({
       degraded: false,

@@ -16,6 +16,8 @@ interface HostApi {
   sendToolResult(result: Record<string, unknown>): Promise<void>
   sendToolCancelled(reason?: string): Promise<void>
   setHostContext(ctx: McpUiHostContext): void
+  /** Once no tool call is in flight and its answer has gone out, asks the widget to answer with `marker`. */
+  ping(marker: number, delayMs: number): Promise<void>
 }
 
 declare global {
@@ -26,7 +28,9 @@ declare global {
 }
 
 let bridge: AppBridge | undefined
+let widgetWindow: Window | undefined
 let context: McpUiHostContext = {}
+let callsInFlight = 0
 
 function report(kind: HostEventKind, payload: unknown): void {
   window.__hostEvent(kind, payload).catch(() => {})
@@ -57,9 +61,14 @@ async function open(opts: HostOpenOptions): Promise<void> {
   const app = new AppBridge(null, { name: "Widget Test Host", version: "1.0.0" }, caps, { hostContext: context })
   app.oncalltool = async (params) => {
     report("toolCall", { name: params.name, args: params.arguments ?? {} })
-    const response = await fetch("/call", { method: "POST", body: JSON.stringify(params) })
-    if (!response.ok) throw new Error(await response.text())
-    return (await response.json()) as CallToolResult
+    callsInFlight++
+    try {
+      const response = await fetch("/call", { method: "POST", body: JSON.stringify(params) })
+      if (!response.ok) throw new Error(await response.text())
+      return (await response.json()) as CallToolResult
+    } finally {
+      callsInFlight--
+    }
   }
   app.onsizechange = ({ width, height }) => {
     if (height !== undefined) {
@@ -90,10 +99,22 @@ async function open(opts: HostOpenOptions): Promise<void> {
     app.oninitialized = () => resolve()
   })
   bridge = app
+  widgetWindow = target
+  window.addEventListener("message", (event) => {
+    if (event.source === target && typeof event.data?.testPong === "number") report("pong", event.data.testPong)
+  })
   // The window proxy survives the navigation, so the bridge listens before the widget's first message.
   await app.connect(new PostMessageTransport(target, target))
   iframe.src = opts.src
   await initialized
+}
+
+async function ping(marker: number, delayMs: number): Promise<void> {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 10))
+  while (callsInFlight > 0) await tick()
+  // The bridge posts a call's answer in the microtasks after its handler returns: all done by the next task.
+  await tick()
+  widgetWindow?.postMessage({ testPing: marker, delayMs }, "*")
 }
 
 function setHostContext(ctx: McpUiHostContext): void {
@@ -107,4 +128,5 @@ window.widgetHost = {
   sendToolResult: (result) => connected().sendToolResult(result as Parameters<AppBridge["sendToolResult"]>[0]),
   sendToolCancelled: (reason) => connected().sendToolCancelled(reason === undefined ? {} : { reason }),
   setHostContext: (change) => setHostContext({ ...context, ...change }),
+  ping,
 }

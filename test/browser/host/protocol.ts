@@ -13,4 +13,4 @@ export interface HostOpenOptions {
   modals?: boolean
 }
 
-export type HostEventKind = "toolCall" | "size" | "width" | "openLink" | "download" | "displayMode" | "log"
+export type HostEventKind = "toolCall" | "size" | "width" | "openLink" | "download" | "displayMode" | "log" | "pong"
