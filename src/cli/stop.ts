@@ -2,7 +2,7 @@
 // the process in the middle of a migration, an import or a file write: it aborts `stopSignal`, and the code
 // running at that moment stops at its next safe point (start-up) or shuts down gracefully (serving).
 // Keep this module free of imports beyond node builtins: it is evaluated before everything else.
-import { createReadStream } from "node:fs"
+import { createReadStream, fstatSync } from "node:fs"
 
 export type StopSignalName = "SIGINT" | "SIGTERM" | "SIGHUP"
 
@@ -41,22 +41,26 @@ export function takeOverStopSignals(env: NodeJS.ProcessEnv = process.env): void 
   process.on("SIGINT", () => requestStop(new StopRequested("SIGINT")))
   process.on("SIGTERM", () => requestStop(new StopRequested("SIGTERM")))
   const fd = Number(env[LAUNCHER_FD_VARIABLE])
-  if (!Number.isInteger(fd) || fd < 3) return
   // Not passed on: a process we start is not the launcher's child.
   delete env[LAUNCHER_FD_VARIABLE]
+  if (!isPipe(fd)) return
   process.on("SIGHUP", () => requestStop(new StopRequested("SIGHUP")))
-  watchLauncher(fd)
-}
-
-function watchLauncher(fd: number): void {
-  const gone = () => requestStop(new StopRequested("SIGHUP", "launcher gone"))
   const pipe = createReadStream("", { fd })
+  const gone = () => requestStop(new StopRequested("SIGHUP", "launcher gone"))
   pipe.on("data", () => {})
   pipe.on("end", gone)
-  // EBADF: nothing is open there (the variable was set by hand), so there is no launcher to watch.
-  pipe.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EBADF") gone()
-  })
+  pipe.on("error", gone)
+}
+
+/** Only a pipe or socket can be the launcher's: a variable set by hand may name any descriptor, or none. */
+function isPipe(fd: number): boolean {
+  if (!Number.isInteger(fd) || fd < 3) return false
+  try {
+    const stat = fstatSync(fd)
+    return stat.isFIFO() || stat.isSocket()
+  } catch {
+    return false
+  }
 }
 
 /**

@@ -309,3 +309,31 @@ async function generationInFlight(path: string) {
 }
 
 const httpArgs = (port: number) => ["serve", "--transport", "http", "--port", String(port)]
+
+describe("without a launcher", () => {
+  test(
+    "a launcher variable that names no pipe is ignored: the server keeps serving until stdin closes",
+    async () => {
+      await using dir = await tmpdir()
+      const h = home(dir.path, { IMAGE_GENERATION_MCP_LAUNCHER_FD: "3" })
+      const server = spawnWatched([process.execPath, CLI, "serve"], h.env)
+      await handshake(server)
+      server.proc.stdin.end()
+      expect(await server.exited).toBe(0)
+      expect(server.stderr()).toContain("Shutting down (stdin closed)")
+    },
+    TIMEOUT,
+  )
+
+  test(
+    "SIGHUP keeps its inherited disposition (so nohup works): here the default, which ends the process",
+    async () => {
+      await using dir = await tmpdir()
+      const server = spawnWatched([process.execPath, CLI, "serve"], home(dir.path).env)
+      await server.waitForStderr("Starting")
+      server.proc.kill("SIGHUP")
+      expect(await server.exited).toBe(129)
+    },
+    TIMEOUT,
+  )
+})
