@@ -114,7 +114,7 @@ describe.each(SIGNALS)("serve stops cleanly on %s", (signal) => {
   test("during the first-start import of a scratch dir: what was stored stays, the next start finishes it", async () => {
     await using dir = await tmpdir()
     const h = home(dir.path)
-    const total = 1200
+    const total = 700
     await writeScratchDir(h.scratch, total)
     const { server, release } = await pausedAt("scratch-import", h)
     server.proc.kill(signal)
@@ -246,7 +246,7 @@ describe.each(SIGNALS)("one-shot commands stop cleanly on %s", (signal) => {
     await using dir = await tmpdir()
     const h = home(dir.path)
     const source = join(dir.path, "elsewhere")
-    const total = 1200
+    const total = 700
     await writeScratchDir(source, total)
     const { server, release } = await pausedAt("scratch-import", h, ["import", source])
     server.proc.kill(signal)
