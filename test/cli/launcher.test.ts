@@ -21,7 +21,7 @@ import {
 
 const LAUNCHER = join(ROOT, "bin", "image-generation-mcp.mjs")
 const node = Bun.which("node")
-const TIMEOUT = 30_000
+const TIMEOUT = 60_000
 
 function env(path: string, extra: Record<string, string> = {}) {
   return {

@@ -26,7 +26,7 @@ import {
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const
 const LATEST = MIGRATIONS.length
-const TIMEOUT = 30_000
+const TIMEOUT = 60_000
 
 interface Home {
   path: string
@@ -133,7 +133,7 @@ describe.each(SIGNALS)("serve stops cleanly on %s", (signal) => {
     expect(await again.exited).toBe(0)
     expect(imageCount(h.db)).toBe(total)
     expect(metaValue(h.db, marker)).toBe("done")
-  }, 60_000)
+  }, 90_000)
 
   test(
     "after start-up, before the handshake",
@@ -260,7 +260,7 @@ describe.each(SIGNALS)("one-shot commands stop cleanly on %s", (signal) => {
     expect(await again.exited).toBe(0)
     expect(imageCount(h.db)).toBe(total)
     expectStateIntact(h.db, h.scratch)
-  }, 60_000)
+  }, 90_000)
 
   test(
     "doctor stops while a provider check hangs, with 128 + the signal and no probe file left",

@@ -93,7 +93,7 @@ describe.skipIf(noNpm)("npm packages", () => {
     await until(() => portFree(killed.port), `port ${killed.port} to be free`)
     await killed.proc.exited
     expect(killed.proc.stderr()).toContain("Shutting down (launcher gone)")
-  }, 60_000)
+  }, 90_000)
 
   test("without its platform package, the launcher says which package is missing and exits 1", async () => {
     const { app, env } = await installed([tarball(NAME)])
