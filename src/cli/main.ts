@@ -7,6 +7,7 @@ import { DOCTOR_HELP, IMPORT_HELP, MAIN_HELP, SERVE_HELP } from "./help"
 import { runImport } from "./import-command"
 import { setUpLogging } from "./logging"
 import { runServe } from "./serve"
+import { stopCause, stoppedExitCode, stopRequestedNow } from "./stop"
 
 async function main(argv: string[], stop: AbortSignal): Promise<number> {
   const command = parseArgs(argv)
@@ -23,6 +24,10 @@ async function main(argv: string[], stop: AbortSignal): Promise<number> {
   const { config, warnings } = loadConfig(processEnv())
   const log = setUpLogging(config, command.verbose)
   for (const warning of warnings) log.warning(warning)
+  if (command.kind !== "serve" && (await stopRequestedNow(stop))) {
+    log.info(`Stopped before ${command.kind} began (${stopCause(stop)})`)
+    return stoppedExitCode(stop)
+  }
   if (command.kind === "import") return runImport(config, command.dir, stop)
   if (command.kind === "doctor") return runDoctor(config, warnings, stop)
   return runServe(config, command, stop)
