@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs the server from a source checkout or an npm install using the Bun that comes from npm.
 // In a fresh clone it first installs the dependencies (their output goes to stderr: stdout is the MCP channel).
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { supervise } from "../npm/launcher/bin/supervise.cjs"
 import { ensureWidgets } from "../scripts/ensure-widgets.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
@@ -41,11 +42,6 @@ if (!ensureWidgets(root, bun)) {
   process.exit(1)
 }
 
-const child = spawn(bun, [entry, ...process.argv.slice(2)], { stdio: "inherit" })
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => child.kill(signal))
-}
-child.on("exit", (code, signal) => {
-  if (signal) process.kill(process.pid, signal)
-  else process.exit(code ?? 1)
-})
+// The same supervision as the npm launcher: signals passed on, the child's status passed back, and the server
+// stops when this process is killed outright.
+supervise(bun, [entry, ...process.argv.slice(2)], { name: "image-generation-mcp" })

@@ -60,8 +60,8 @@ export function renderManifestTemplate(): string {
   const env: Record<string, string> = manifest.server.mcp_config.env
   const userConfig: Record<string, unknown> = manifest.user_config
   for (const [key, spec] of bundleEntries()) {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the host fills ${user_config.*} in
-    env[`${ENV_PREFIX}${spec.env}`] = "${user_config." + key + "}"
+    // The host fills ${user_config.<key>} in when it starts the server.
+    env[`${ENV_PREFIX}${spec.env}`] = `\${user_config.${key}}`
     userConfig[key] = {
       type: "string",
       title: spec.bundleTitle,

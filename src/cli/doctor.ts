@@ -10,27 +10,46 @@ import type { ImageProvider } from "@/providers/types"
 import { redact } from "@/util/redact"
 import { VERSION } from "@/version"
 import { configSummary } from "./doctor-config"
+import { stopCause, stoppedExitCode, stopSignal } from "./stop"
 
 type Finding = DoctorFinding
 
-/** `image-generation-mcp doctor`: checks configuration, storage and every configured provider. */
-export async function runDoctor(config: Config, warnings: string[]): Promise<number> {
+/**
+ * `image-generation-mcp doctor`: checks configuration, storage and every configured provider. A stop request ends
+ * it between two checks (a provider check in flight is abandoned) with 128 + the signal number.
+ */
+export async function runDoctor(config: Config, warnings: string[], stop: AbortSignal = stopSignal): Promise<number> {
   console.log(`image-generation-mcp ${VERSION} doctor\n`)
   console.log("Configuration")
   for (const [key, value] of configSummary(config)) console.log(`  ${key.padEnd(24)} ${value}`)
   for (const warning of warnings) console.log(`  warning: ${warning}`)
 
-  const findings: Finding[] = [
-    checkDatabase(config.dbPath),
-    await checkWritable("scratch dir", config.scratchDir, "IMAGE_GENERATION_MCP_SCRATCH_DIR"),
-    await checkWritable("styles dir", config.stylesDir, "IMAGE_GENERATION_MCP_STYLES_DIR"),
+  const providers = createConfiguredProviders(config.providers)
+  const checks: (() => Finding | Promise<Finding | Finding[]>)[] = [
+    () => checkDatabase(config.dbPath),
+    () => checkWritable("scratch dir", config.scratchDir, "IMAGE_GENERATION_MCP_SCRATCH_DIR"),
+    () => checkWritable("styles dir", config.stylesDir, "IMAGE_GENERATION_MCP_STYLES_DIR"),
+    ...providers.map((provider) => () => checkProvider(provider, stop)),
   ]
-  for (const provider of createConfiguredProviders(config.providers)) findings.push(...(await checkProvider(provider)))
+  const findings: Finding[] = []
+  try {
+    for (const check of checks) {
+      const found = await check()
+      if (stop.aborted) break
+      findings.push(...(Array.isArray(found) ? found : [found]))
+    }
+  } finally {
+    await Promise.all(providers.map((p) => p.dispose?.().catch(() => {})))
+  }
 
   console.log("\nChecks")
   for (const f of findings) {
     console.log(`  ${f.ok ? "ok  " : "FAIL"}  ${f.label.padEnd(22)} ${f.detail}`)
     if (!f.ok && f.fix) console.log(`        fix: ${f.fix}`)
+  }
+  if (stop.aborted) {
+    console.log(`\nStopped (${stopCause(stop)}) after ${findings.length} of ${checks.length} checks.`)
+    return stoppedExitCode(stop)
   }
   const failed = findings.filter((f) => !f.ok).length
   console.log(failed ? `\n${failed} problem(s) found.` : "\nEverything looks fine.")
@@ -84,20 +103,19 @@ async function checkWritable(label: string, dir: string, variable: string): Prom
 }
 
 /** Reachability and discovery, then the provider's own checks (versions, models the service no longer lists). */
-async function checkProvider(provider: ImageProvider): Promise<Finding[]> {
+async function checkProvider(provider: ImageProvider, stop: AbortSignal): Promise<Finding[]> {
   const label = `provider ${provider.name}`
   const hints = PROVIDER_DEFINITIONS.find((d) => d.name === provider.name)?.doctor
   const fix = hints?.fix
+  const signal = () => AbortSignal.any([AbortSignal.timeout(10_000), stop])
   try {
-    await provider.ping?.(AbortSignal.timeout(10_000))
-    const caps = await provider.discover(AbortSignal.timeout(10_000))
+    await provider.ping?.(signal())
+    const caps = await provider.discover(signal())
     if (caps.degraded) return [{ ok: false, label, detail: "not reachable (model discovery failed)", fix }]
     const models = caps.models.map((m) => m.model_id)
     const reachable = { ok: true, label, detail: `reachable; models: ${models.join(", ") || "(none)"}` }
-    return [reachable, ...((await hints?.checks?.(provider, AbortSignal.timeout(10_000))) ?? [])]
+    return [reachable, ...((await hints?.checks?.(provider, signal())) ?? [])]
   } catch (error) {
     return [{ ok: false, label, detail: `not reachable: ${redact((error as Error).message)}`, fix }]
-  } finally {
-    await provider.dispose?.().catch(() => {})
   }
 }

@@ -4,9 +4,13 @@ import type { Config } from "@/config/config"
 import { importScratchDir } from "@/core/images/scratch-import"
 import { createSqliteStore } from "@/storage/sqlite-store"
 import { createLogger } from "@/util/log"
+import { stopCause, stoppedExitCode, stopSignal } from "./stop"
 
-/** `image-generation-mcp import <dir>`: adds a scratch dir's images to the gallery. */
-export async function runImport(config: Config, dir: string): Promise<number> {
+/**
+ * `image-generation-mcp import <dir>`: adds a scratch dir's images to the gallery. A stop request ends it between
+ * two images (what was copied is stored) with 128 + the signal number: running it again finishes the import.
+ */
+export async function runImport(config: Config, dir: string, stop: AbortSignal = stopSignal): Promise<number> {
   const log = createLogger("import")
   const source = resolve(dir)
   if (!(await stat(source).catch(() => undefined))?.isDirectory()) {
@@ -20,8 +24,14 @@ export async function runImport(config: Config, dir: string): Promise<number> {
       scratchDir: config.scratchDir,
       store: store.images,
       warn: (m) => log.warning(m),
+      signal: stop,
     })
-    console.log(`Imported ${result.imported} image(s) from ${source}; skipped ${result.skipped.length}.`)
+    const summary = `${result.imported} image(s) from ${source}; skipped ${result.skipped.length}.`
+    if (result.stopped) {
+      console.log(`Stopped (${stopCause(stop)}) after importing ${summary} Run the import again to finish.`)
+      return stoppedExitCode(stop)
+    }
+    console.log(`Imported ${summary}`)
     return 0
   } finally {
     store.close()

@@ -1,48 +1,10 @@
 #!/usr/bin/env bun
-import { ConfigError, loadConfig } from "@/config/config"
-import { processEnv } from "@/config/env"
-import { VERSION } from "@/version"
-import { parseArgs, UsageError } from "./args"
-import { runDoctor } from "./doctor"
-import { DOCTOR_HELP, IMPORT_HELP, MAIN_HELP, SERVE_HELP } from "./help"
-import { runImport } from "./import-command"
-import { setUpLogging } from "./logging"
-import { runServe } from "./serve"
+// The entry stays tiny on purpose: SIGINT/SIGTERM are taken over before the rest of the program loads, so a stop
+// requested at any moment of start-up is honoured at the next safe point instead of killing the process (stop.ts).
+import { pauseForTest } from "@/util/test-pause"
+import { stopSignal, takeOverStopSignals } from "./stop"
 
-async function main(argv: string[]): Promise<number> {
-  const command = parseArgs(argv)
-  if (command.kind === "help") {
-    const topics = { serve: SERVE_HELP, import: IMPORT_HELP, doctor: DOCTOR_HELP }
-    const text = command.topic ? topics[command.topic] : MAIN_HELP
-    ;(command.exitCode === 0 ? process.stdout : process.stderr).write(text)
-    return command.exitCode
-  }
-  if (command.kind === "version") {
-    console.log(`image-generation-mcp ${VERSION}`)
-    return 0
-  }
-  const { config, warnings } = loadConfig(processEnv())
-  const log = setUpLogging(config, command.verbose)
-  for (const warning of warnings) log.warning(warning)
-  if (command.kind === "import") return runImport(config, command.dir)
-  if (command.kind === "doctor") return runDoctor(config, warnings)
-  return runServe(config, command)
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== -1) process.exit(code)
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`image-generation-mcp: ${error.message}`)
-      process.exit(2)
-    }
-    if (error instanceof ConfigError) {
-      console.error(`image-generation-mcp: ${error.message}`)
-      process.exit(1)
-    }
-    console.error(`image-generation-mcp: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
-  },
-)
+takeOverStopSignals()
+pauseForTest("entry")
+const { run } = await import("./main")
+run(process.argv.slice(2), stopSignal)

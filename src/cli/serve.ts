@@ -6,26 +6,38 @@ import { createLogger } from "@/util/log"
 import { VERSION } from "@/version"
 import { type Command, UsageError } from "./args"
 import { DrainableStdioTransport } from "./stdio-transport"
+import { stopCause, stopRequestedNow } from "./stop"
 
 const log = createLogger("serve")
 const SHUTDOWN_LIMIT_MS = 6000
 
 type ServeCommand = Extract<Command, { kind: "serve" }>
 
-/** Runs the server until stdin closes (stdio) or a signal arrives. Returns -1: the process exits from shutdown. */
-export async function runServe(base: Config, command: ServeCommand): Promise<number> {
+/**
+ * Runs the server until stdin closes (stdio) or `stop` aborts (a signal). A stop during start-up ends it at the
+ * next safe point and returns 0; otherwise returns -1: the process exits from shutdown.
+ */
+export async function runServe(base: Config, command: ServeCommand, stop: AbortSignal): Promise<number> {
   const config = applyFlags(base, command)
   const transport = (command.transport ?? "stdio").toLowerCase()
+  if (await stopRequestedNow(stop)) return stoppedDuringStartUp(stop)
   await checkSdkPatches()
-  const services = await createServices(config)
+  const services = await createServices(config, { stop })
+  if (await stopRequestedNow(stop)) return stoppedDuringStartUp(stop, services)
   log.info(`Starting ${config.serverName} ${VERSION}`, {
     transport: transport as Config["transport"],
     mode: config.readOnly ? "read-only" : "read-write",
     providers: services.providers.names(),
   })
-  if (transport === "stdio") await serveStdio(services)
-  else await serveHttp(services)
+  if (transport === "stdio") await serveStdio(services, stop)
+  else if (!(await serveHttp(services, stop))) return stoppedDuringStartUp(stop, services)
   return -1
+}
+
+async function stoppedDuringStartUp(stop: AbortSignal, services?: Services): Promise<number> {
+  log.info(`Stopped during start-up (${stopCause(stop)})`)
+  await services?.close()
+  return 0
 }
 
 function applyFlags(config: Config, command: ServeCommand): Config {
@@ -54,10 +66,10 @@ function applyFlags(config: Config, command: ServeCommand): Config {
   })
 }
 
-async function serveStdio(services: Services): Promise<void> {
+async function serveStdio(services: Services, stop: AbortSignal): Promise<void> {
   const server = createMcpServer(services, { transport: "stdio" })
   const transport = new DrainableStdioTransport()
-  const shutdown = onceShutdown(async () => {
+  const shutdown = onceShutdown(stop, async () => {
     await transport.drained()
     await server.close().catch(() => {})
     await services.close()
@@ -67,23 +79,29 @@ async function serveStdio(services: Services): Promise<void> {
   await server.connect(transport)
 }
 
-async function serveHttp(services: Services): Promise<void> {
+/** Starts listening unless a stop arrives while the HTTP modules load; false when it did (services stay open). */
+async function serveHttp(services: Services, stop: AbortSignal): Promise<boolean> {
   const [{ startHttpServer }, { createAuth }] = await Promise.all([import("@/http/serve"), import("@/http/auth")])
   const { config } = services
   const auth = await createAuth(config).catch(async (error: unknown) => {
     await services.close()
     throw error
   })
+  if (await stopRequestedNow(stop)) {
+    auth.close()
+    return false
+  }
   const http = startHttpServer(services, { host: config.host, port: config.port, path: config.httpPath, app: { auth } })
-  onceShutdown(async () => {
+  onceShutdown(stop, async () => {
     await http.stop()
     auth.close()
     await services.close()
   })
+  return true
 }
 
-/** Runs `close` once on SIGINT/SIGTERM (or when called), then exits; a stuck close is cut off. */
-function onceShutdown(close: () => Promise<void>): (reason: string) => void {
+/** Runs `close` once when `stop` aborts (or when called), then exits 0; a stuck close is cut off. */
+function onceShutdown(stop: AbortSignal, close: () => Promise<void>): (reason: string) => void {
   let started = false
   const shutdown = (reason: string) => {
     if (started) return
@@ -98,7 +116,8 @@ function onceShutdown(close: () => Promise<void>): (reason: string) => void {
       },
     )
   }
-  process.once("SIGINT", () => shutdown("SIGINT"))
-  process.once("SIGTERM", () => shutdown("SIGTERM"))
+  const onStop = () => shutdown(stopCause(stop))
+  if (stop.aborted) onStop()
+  else stop.addEventListener("abort", onStop, { once: true })
   return shutdown
 }

@@ -29,6 +29,8 @@ export interface ServiceDeps {
   self?: ProcessIdentity
   /** Test seams for fetch_image (resolver, address policy). */
   fetch?: ImportServiceOptions["fetch"]
+  /** A stop requested during start-up: the first-start scratch import ends early and resumes next time. */
+  stop?: AbortSignal
 }
 
 export interface Services {
@@ -94,7 +96,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     paidProviders: config.paidProviders,
   })
 
-  await importScratchOnFirstStart(config, store, log.warning)
+  await importScratchOnFirstStart(config, store, log.warning, deps.stop)
   const interrupted = await jobs.recoverInterrupted()
   if (interrupted) log.warning(`${interrupted} generation(s) were interrupted by a server restart`)
   if (config.defaultProvider !== "auto" && !providers.get(config.defaultProvider)) {
@@ -138,7 +140,12 @@ function configuredProviders(config: Config): ImageProvider[] {
  * Imports the scratch dir's sidecars the first time the server runs with that dir (a Python server's dir, or one
  * restored without its database). A marker per dir makes later starts skip the scan; an import cut short resumes.
  */
-async function importScratchOnFirstStart(config: Config, store: Store, warn: (m: string) => void): Promise<void> {
+async function importScratchOnFirstStart(
+  config: Config,
+  store: Store,
+  warn: (m: string) => void,
+  stop?: AbortSignal,
+): Promise<void> {
   const dir = resolve(config.scratchDir)
   const key = `scratch_import:${dir}`
   if ((await store.meta.get(key)) === "done") return
@@ -147,8 +154,9 @@ async function importScratchOnFirstStart(config: Config, store: Store, warn: (m:
     warn(`The scratch dir changed from ${previous} to ${dir}; images stored in the old dir are not moved.`)
   }
   await store.meta.set(key, "in_progress")
-  const result = await importScratchDir({ source: dir, scratchDir: dir, store: store.images, warn })
+  const result = await importScratchDir({ source: dir, scratchDir: dir, store: store.images, warn, signal: stop })
   if (result.imported) createLogger("services").info(`Imported ${result.imported} image(s) from ${dir}`)
+  if (result.stopped) return
   await store.meta.set(key, "done")
   await store.meta.set(LAST_SCRATCH_KEY, dir)
 }

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { MIGRATIONS } from "@/assets"
+import { pauseForTest } from "@/util/test-pause"
 
 /** Opens (creating if needed) a SQLite database and brings its schema up to date. */
 export function openDatabase(path: string): Database {
@@ -17,7 +18,8 @@ export function openDatabase(path: string): Database {
 }
 
 /** Applies missing migrations one transaction at a time; the version is re-read under the write lock, so
- * several processes opening a new database at once apply each migration exactly once. */
+ * several processes opening a new database at once apply each migration exactly once. The loop is synchronous:
+ * a stop signal is handled after it, never between a migration and its version bump. */
 function migrate(db: Database): void {
   const step = db.transaction((): boolean => {
     const current = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0
@@ -28,6 +30,7 @@ function migrate(db: Database): void {
     }
     if (current === MIGRATIONS.length) return false
     db.run(MIGRATIONS[current] ?? "")
+    pauseForTest("migration")
     db.run(`PRAGMA user_version = ${current + 1}`)
     return true
   })

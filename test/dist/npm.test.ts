@@ -5,7 +5,8 @@ import { linkSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import pkg from "../../package.json" with { type: "json" }
 import { renderServerJson } from "../../scripts/provider-metadata"
-import { BUILD_TIMEOUT, builtBinary, exec, missingTools, runScript, scratchDir } from "./build"
+import { childPids, healthy, portFree, processGone, spawnWatched, until } from "../helpers/processes"
+import { BUILD_TIMEOUT, builtBinary, exec, freePort, missingTools, runScript, scratchDir } from "./build"
 import { generateShowList, stdioClient } from "./session"
 
 const NAME = "image-generation-mcp"
@@ -70,6 +71,35 @@ describe.skipIf(noNpm)("npm packages", () => {
       } finally {
         await client.close()
       }
+    },
+    BUILD_TIMEOUT,
+  )
+
+  test(
+    "the launcher passes SIGTERM on and exits 0; killed outright, the binary goes and frees the port",
+    async () => {
+      const { app, env } = await installed([tarball(NAME), tarball(`${NAME}-linux-x64`)])
+      const launcher = join(app, "node_modules", ".bin", NAME)
+      const start = async () => {
+        const port = freePort()
+        const proc = spawnWatched([launcher, "serve", "--transport", "http", "--port", String(port)], env)
+        await until(() => healthy(port), "/healthz of the binary")
+        const [server] = childPids(proc.proc.pid)
+        expect(server).toBeNumber()
+        return { proc, port, server: server as number }
+      }
+      const stopped = await start()
+      stopped.proc.proc.kill("SIGTERM")
+      expect(await stopped.proc.exited).toBe(0)
+      expect(stopped.proc.stderr()).toContain("Shutting down (SIGTERM)")
+      expect(portFree(stopped.port)).toBe(true)
+
+      const killed = await start()
+      killed.proc.proc.kill("SIGKILL")
+      await until(() => processGone(killed.server), "the binary to exit after its launcher was killed")
+      await until(() => portFree(killed.port), `port ${killed.port} to be free`)
+      await killed.proc.exited
+      expect(killed.proc.stderr()).toContain("Shutting down (launcher gone)")
     },
     BUILD_TIMEOUT,
   )

@@ -3,9 +3,9 @@
 // package in optionalDependencies whose os and cpu match. On x64 Linux CPUs without AVX2, the separately
 // installed image-generation-mcp-linux-x64-baseline is preferred.
 "use strict"
-const { spawn } = require("node:child_process")
 const { existsSync, readFileSync } = require("node:fs")
 const { dirname, join } = require("node:path")
+const { supervise } = require("./supervise.cjs")
 
 const NAME = "image-generation-mcp"
 
@@ -48,18 +48,11 @@ if (!binary) {
   process.exit(1)
 }
 
-const child = spawn(binary, process.argv.slice(2), { stdio: "inherit", windowsHide: true })
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => child.kill(signal))
-}
-child.on("error", (error) => {
-  process.stderr.write(`${NAME}: could not start ${binary}: ${error.message}\n`)
-  process.exit(1)
-})
-child.on("exit", (code, signal) => {
-  if (signal === "SIGILL" && OLD_X64) {
-    process.stderr.write(`${NAME}: this CPU lacks AVX2; install ${NAME}-linux-x64-baseline next to ${NAME}.\n`)
-  }
-  if (signal) process.kill(process.pid, signal)
-  else process.exit(code ?? 1)
+supervise(binary, process.argv.slice(2), {
+  name: NAME,
+  onSignalExit(signal) {
+    if (signal === "SIGILL" && OLD_X64) {
+      process.stderr.write(`${NAME}: this CPU lacks AVX2; install ${NAME}-linux-x64-baseline next to ${NAME}.\n`)
+    }
+  },
 })

@@ -1,12 +1,15 @@
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import type { ImageRecord, ImageStore } from "@/storage/types"
+import { pauseForTest } from "@/util/test-pause"
 import { sidecarFilename } from "./ids"
 import { parseSidecar, SidecarError } from "./sidecar"
 
 export interface ScratchImportResult {
   imported: number
   skipped: { file: string; reason: string }[]
+  /** The signal aborted before every sidecar was read; running the import again finishes it. */
+  stopped: boolean
 }
 
 export interface ScratchImportOptions {
@@ -16,6 +19,8 @@ export interface ScratchImportOptions {
   scratchDir: string
   store: ImageStore
   warn?: (message: string) => void
+  /** Stops the import between two sidecars: what was read so far is stored, the rest is left for the next run. */
+  signal?: AbortSignal
 }
 
 const BATCH = 500
@@ -25,7 +30,8 @@ const BATCH = 500
  * whose original is missing are skipped with a warning. Records with an id already present are replaced.
  */
 export async function importScratchDir(opts: ScratchImportOptions): Promise<ScratchImportResult> {
-  const result: ScratchImportResult = { imported: 0, skipped: [] }
+  const result: ScratchImportResult = { imported: 0, skipped: [], stopped: false }
+  if (opts.signal?.aborted) return { ...result, stopped: true }
   const names = await readdir(opts.source).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return [] as string[]
     throw error
@@ -44,6 +50,10 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
 
   let batch: ImageRecord[] = []
   for (const file of sidecars) {
+    if (opts.signal?.aborted) {
+      result.stopped = true
+      break
+    }
     let record: ImageRecord
     try {
       const text = await readFile(join(opts.source, file), "utf8")
@@ -64,6 +74,7 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
     if (batch.length >= BATCH) {
       result.imported += await opts.store.insertMany(batch)
       batch = []
+      pauseForTest("scratch-import")
     }
   }
   if (batch.length) result.imported += await opts.store.insertMany(batch)
