@@ -32,7 +32,10 @@ export async function webpPreview(
   throw new Error("Could not make a preview under the size limit.")
 }
 
-/** True when an image can be shown as its own preview: a WebP inside the box and under the budget (re-encoding it would only lose quality). */
+/**
+ * True when an image can be shown as its own preview: a WebP inside the box and under the budget (re-encoding it
+ * would only lose quality).
+ */
 export function isPreviewReady(
   image: { contentType: string; width: number; height: number; bytes: Uint8Array },
   edge = PREVIEW_EDGE,
