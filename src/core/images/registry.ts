@@ -140,9 +140,10 @@ export class ImageRegistry {
     return this.opts.store.count(query)
   }
 
-  async readOriginal(record: ImageRecord): Promise<Uint8Array> {
+  /** The original's bytes; `into` lends a buffer to read into (see `BlobStore.read`). */
+  async readOriginal(record: ImageRecord, into?: (size: number) => Uint8Array): Promise<Uint8Array> {
     try {
-      return await this.opts.blobs.read(record.originalFilename)
+      return await this.opts.blobs.read(record.originalFilename, into)
     } catch (error) {
       throw new ImageNotFoundError(record.id, { cause: error })
     }

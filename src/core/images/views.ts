@@ -1,9 +1,10 @@
 import type { ImageRecord } from "@/storage/types"
+import { ReadBuffers } from "../transform/buffers"
 import { TransformCache } from "../transform/cache"
 import { isIdentity, parseViewParams, type ViewParams } from "../transform/params"
 import { type TransformedImage, transformImage } from "../transform/pipeline"
 import { isPreviewReady, PREVIEW_EDGE, type Preview, THUMBNAIL_EDGE, webpPreview } from "../transform/preview"
-import { probeImage } from "../transform/probe"
+import { type ImageInfo, probeImage } from "../transform/probe"
 import type { ImageRegistry } from "./registry"
 
 /** The format and size of a view, without its bytes. */
@@ -39,6 +40,8 @@ export class ImageViews {
   private readonly images: ImageRegistry
   private readonly maxPixels: number
   readonly cache: TransformCache
+  /** Two buffers of up to 8 MiB: enough for the originals generators make, little memory held. */
+  private readonly buffers = new ReadBuffers({ keep: 2, maxBytes: 8 * 1024 * 1024 })
   private premaking: Promise<void> = Promise.resolve()
 
   constructor(images: ImageRegistry, maxPixels: number, cache: TransformCache) {
@@ -65,8 +68,9 @@ export class ImageViews {
   /** A gallery thumbnail: WebP q80 fitting `edge`×`edge` (128 px by default), never enlarged. */
   async thumbnail(id: string, edge = THUMBNAIL_EDGE): Promise<Preview> {
     const record = await this.images.require(id)
-    const bytes = await this.images.readOriginal(record)
-    return webpPreview(bytes, probeImage(bytes, this.maxPixels, "stored image"), { edge, maxPixels: this.maxPixels })
+    return this.withOriginal(record, (bytes) =>
+      webpPreview(bytes, this.probe(bytes, record), { edge, maxPixels: this.maxPixels }),
+    )
   }
 
   /** Resolves once the previews queued for images stored so far are made (or given up). */
@@ -80,12 +84,40 @@ export class ImageViews {
   }
 
   private async transform(record: ImageRecord, params: ViewParams, original?: Uint8Array): Promise<TransformedImage> {
-    const bytes = original ?? (await this.images.readOriginal(record))
-    const info = probeImage(bytes, this.maxPixels, "stored image")
-    return transformImage(bytes, { ...info, contentType: record.contentType }, params, this.maxPixels)
+    if (original || isIdentity(params)) {
+      // The identity view is the original itself: it leaves here, so it gets a buffer of its own.
+      const bytes = original ?? (await this.images.readOriginal(record))
+      return transformImage(bytes, this.probe(bytes, record), params, this.maxPixels)
+    }
+    return this.withOriginal(record, (bytes) =>
+      transformImage(bytes, this.probe(bytes, record), params, this.maxPixels),
+    )
   }
 
-  private async makePreview(record: ImageRecord, params: ViewParams, original?: Uint8Array): Promise<CachedPreview> {
+  /** Runs `use` on the original read into a reused buffer, which is lent back once `use` settles. */
+  private async withOriginal<T>(record: ImageRecord, use: (bytes: Uint8Array) => Promise<T>): Promise<T> {
+    const bytes = await this.images.readOriginal(record, (size) => this.buffers.take(size))
+    try {
+      return await use(bytes)
+    } finally {
+      this.buffers.release(bytes)
+    }
+  }
+
+  private probe(bytes: Uint8Array, record: ImageRecord): ImageInfo {
+    return { ...probeImage(bytes, this.maxPixels, "stored image"), contentType: record.contentType }
+  }
+
+  private makePreview(record: ImageRecord, params: ViewParams, original?: Uint8Array): Promise<CachedPreview> {
+    if (original || !isIdentity(params)) return this.previewOf(record, params, original)
+    return this.withOriginal(record, async (bytes) => {
+      const made = await this.previewOf(record, params, bytes)
+      // A small WebP original is its own preview: it must not stay in the lent buffer.
+      return made.bytes.buffer === bytes.buffer ? { ...made, bytes: made.bytes.slice() } : made
+    })
+  }
+
+  private async previewOf(record: ImageRecord, params: ViewParams, original?: Uint8Array): Promise<CachedPreview> {
     const image = await this.render(record, params, original)
     const view = { contentType: image.contentType, width: image.width, height: image.height }
     // A view that already is a small WebP (the inline view, say) is its own preview: no second decode and encode.
