@@ -1,4 +1,5 @@
-# Pillow side of scripts/bench-images.ts: runs one case N times on bytes in memory and prints the median ms.
+# Pillow side of scripts/bench-images.ts and bench-preview.ts: runs one case N times on bytes in memory and prints
+# the median ms, then the CPU ms per run (process time, on its own line).
 import io, statistics, sys, time
 from PIL import Image, ImageOps
 
@@ -23,6 +24,12 @@ def d():
     im = Image.open(io.BytesIO(data))
     im.transpose(Image.ROTATE_270).transpose(Image.FLIP_LEFT_RIGHT).save(io.BytesIO(), "PNG")
 
+def v():
+    # The view image://{id}/view?format=webp&width=512: width 512 (aspect kept), WebP q90.
+    im = Image.open(io.BytesIO(data))
+    im = im.resize((512, round(im.height * 512 / im.width)), Image.LANCZOS)
+    im.save(io.BytesIO(), "WEBP", quality=90)
+
 def e():
     im = Image.open(io.BytesIO(data)); im.thumbnail((128, 128), Image.LANCZOS)
     im.save(io.BytesIO(), "WEBP", quality=80)
@@ -40,9 +47,12 @@ def preview_many():
 if case == "p":
     preview_many()
 
-fn = {"a": a, "b": b, "c": c, "d": d, "e": e}[case]
+fn = {"a": a, "b": b, "c": c, "d": d, "e": e, "v": v}[case]
 fn()
 samples = []
+cpu_start = time.process_time()
 for _ in range(runs):
     t = time.perf_counter(); fn(); samples.append((time.perf_counter() - t) * 1000)
+cpu_ms = (time.process_time() - cpu_start) * 1000 / runs
 print(statistics.median(samples))
+print(cpu_ms)

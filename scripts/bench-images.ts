@@ -1,5 +1,6 @@
 // The image engine against Pillow (Debian python3-pil) in the same run, medians of repeated runs,
-// then 16 previews in parallel: throughput, event-loop stalls and peak RSS.
+// then 16 previews in parallel: throughput, event-loop stalls and peak RSS,
+// then the preview a client waits for, through MCP (scripts/bench-preview.ts).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -8,6 +9,7 @@ import { transformImage } from "@/core/transform/pipeline"
 import { webpPreview } from "@/core/transform/preview"
 import { probeImage } from "@/core/transform/probe"
 import { fmt, median, medianTime, ROOT, stallMonitor } from "./bench-lib"
+import { benchPreview } from "./bench-preview"
 
 const RUNS = Number(process.env.RUNS ?? 15)
 const PYTHON = process.env.PILLOW_PYTHON ?? "/usr/bin/python3"
@@ -62,7 +64,7 @@ function timePillow(id: string, file: string): number {
   const proc = Bun.spawnSync([PYTHON, join(ROOT, "scripts", "bench-images.py"), id, file, String(RUNS)])
   if (proc.exitCode !== 0)
     throw new Error(`Pillow run failed (install Debian's python3-pil): ${proc.stderr.toString()}`)
-  return Number(proc.stdout.toString().trim())
+  return Number(proc.stdout.toString().split("\n")[0])
 }
 
 async function parallelPreviews(rounds: number, sources: Uint8Array[] = [png1024, webp1024, jpeg1536, rgba1024]) {
@@ -152,6 +154,12 @@ try {
     console.log(`  36 MP RGBA PNG, ${query}: ${fmt(ms)}, worst stall ${stall.toFixed(1)} ms`)
   }
   console.log(`  peak RSS ${(Math.max(...runs.map((r) => r.peakRss)) / 2 ** 20).toFixed(0)} MB (target ≤ 250 MB)`)
+  await benchPreview({
+    runs: RUNS,
+    rounds: Number(process.env.ROUNDS ?? 5),
+    generations: Number(process.env.GENERATIONS ?? 10),
+    pollMs: Number(process.env.POLL_MS ?? 250),
+  })
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises"
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { BlobStore } from "./types"
 
@@ -31,7 +31,23 @@ export function createFileBlobStore(dir: string): BlobStore {
         throw error
       }
     },
-    read: (name) => Bun.file(path(name)).bytes(),
+    async read(name, into) {
+      if (!into) return Bun.file(path(name)).bytes()
+      const file = await open(path(name), "r")
+      try {
+        const { size } = await file.stat()
+        const buffer = into(size)
+        let filled = 0
+        while (filled < size) {
+          const { bytesRead } = await file.read(buffer, filled, size - filled, filled)
+          if (bytesRead === 0) break
+          filled += bytesRead
+        }
+        return buffer.subarray(0, filled)
+      } finally {
+        await file.close()
+      }
+    },
     readText: (name) => Bun.file(path(name)).text(),
     async exists(name) {
       return stat(path(name)).then(

@@ -165,7 +165,11 @@ export interface Store {
 export interface BlobStore {
   /** Writes atomically: readers see the old content or the new, never a part. */
   write(name: string, bytes: Uint8Array | string): Promise<void>
-  read(name: string): Promise<Uint8Array>
+  /**
+   * The blob's bytes. With `into`, a store that knows the size first may read into the buffer `into(size)` returns
+   * (a reused one, so a large read allocates nothing) and return the part it filled.
+   */
+  read(name: string, into?: (size: number) => Uint8Array): Promise<Uint8Array>
   readText(name: string): Promise<string>
   exists(name: string): Promise<boolean>
   /** Removes the file; a missing file is not an error. */

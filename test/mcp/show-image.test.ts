@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { createFakeProvider } from "../fixture/fake-provider"
 import { dimensions, noisyPng, quadrantPng } from "../fixture/images"
 import { addImage } from "../helpers/gallery"
 import { connect } from "../helpers/mcp"
@@ -56,6 +57,44 @@ describe("show_image", () => {
     const sizedInfo = JSON.parse((sized.content[1] as { text: string }).text)
     expect(sizedInfo.dimensions).toEqual([100, 100])
     expect(sizedInfo.transforms_applied).toEqual({ width: 100, height: 100 })
+  })
+
+  test("right after a generation, show_image and the inline WebP view come from previews made at completion", async () => {
+    const photo = await noisyPng(1200, 800)
+    const camera = createFakeProvider({
+      name: "camera",
+      generate: async () => ({ data: photo, contentType: "image/png", metadata: { model: "camera-model" } }),
+    })
+    await using env = await connect({ deps: { extraProviders: [camera] } })
+    const { cache } = env.services.views
+    const started = JSON.parse(env.text(await env.call("generate_image", { prompt: "a photo", provider: "camera" })))
+    await env.services.jobs.idle()
+    await env.services.views.premade()
+    const before = { ...cache.stats }
+    const shown = await env.call("show_image", { uri: `image://${started.image_id}/view` })
+    expect(cache.stats).toEqual({ ...before, hits: before.hits + 1 })
+    expect(await dimensions(imageOf(shown).bytes)).toEqual({ width: 512, height: 341, format: "webp" })
+    expect(JSON.parse((shown.content[1] as { text: string }).text)).toMatchObject({
+      dimensions: [1200, 800],
+      thumbnail_dimensions: [512, 341],
+      format: "image/png",
+    })
+    const inline = await env.client.readResource({ uri: `image://${started.image_id}/view?format=webp&width=512` })
+    expect(cache.stats).toEqual({ ...before, hits: before.hits + 2 })
+    expect(inline.contents[0]?.mimeType).toBe("image/webp")
+
+    const deleted = await env.call("delete_image", { image_id: started.image_id })
+    expect(deleted.isError, env.text(deleted)).toBeFalsy()
+    expect(cache.size).toBe(0)
+  })
+
+  test("a view that already is a small WebP is shown as it is, not encoded a second time", async () => {
+    await using env = await connect()
+    const record = await addImage(env.services, await noisyPng(800, 600))
+    const uri = `image://${record.id}/view?format=webp&width=400`
+    const shown = imageOf(await env.call("show_image", { uri }))
+    const read = await env.client.readResource({ uri })
+    expect(shown.base64).toBe((read.contents[0] as { blob: string }).blob)
   })
 
   const errors: [string, string][] = [

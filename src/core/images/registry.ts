@@ -34,9 +34,15 @@ export interface ImageRegistryOptions {
   onDelete?: (id: string) => void
 }
 
+/** Told about every image once it is stored (generations, edits, imports), with its bytes. Must return at once. */
+export type StoredListener = (record: ImageRecord, bytes: Uint8Array) => void
+
 /** The gallery: metadata rows in the store (the source of truth), bytes and sidecars in the blob store. */
 export class ImageRegistry {
   private readonly opts: ImageRegistryOptions
+  private readonly storedListeners = new Set<StoredListener>()
+  /** Bytes of records `prepare` wrote and `commit` has not yet stored, for the stored listeners. */
+  private readonly preparedBytes = new WeakMap<ImageRecord, Uint8Array>()
 
   constructor(opts: ImageRegistryOptions) {
     this.opts = opts
@@ -76,6 +82,7 @@ export class ImageRegistry {
       ...canonicalOrigin(input.origin, input.originSource),
     }
     await this.writeFiles(record, input.bytes)
+    this.preparedBytes.set(record, input.bytes)
     return record
   }
 
@@ -89,6 +96,8 @@ export class ImageRegistry {
   /** Runs `persist`; if it fails, undoes what `prepare` wrote so files and rows keep agreeing. */
   async commit(record: ImageRecord, persist: () => Promise<void>): Promise<void> {
     const existed = await this.opts.store.get(record.id)
+    const bytes = this.preparedBytes.get(record)
+    this.preparedBytes.delete(record)
     try {
       await persist()
     } catch (error) {
@@ -97,6 +106,20 @@ export class ImageRegistry {
       else await this.removeFiles(record)
       throw error
     }
+    if (!bytes) return
+    for (const listener of this.storedListeners) {
+      try {
+        listener(record, bytes)
+      } catch {
+        // The image is stored; a listener's failure must not turn that into an error.
+      }
+    }
+  }
+
+  /** Registers `listener` for every image stored from now on; returns the function that unregisters it. */
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.add(listener)
+    return () => this.storedListeners.delete(listener)
   }
 
   get(id: string): Promise<ImageRecord | undefined> {
@@ -117,9 +140,10 @@ export class ImageRegistry {
     return this.opts.store.count(query)
   }
 
-  async readOriginal(record: ImageRecord): Promise<Uint8Array> {
+  /** The original's bytes; `into` lends a buffer to read into (see `BlobStore.read`). */
+  async readOriginal(record: ImageRecord, into?: (size: number) => Uint8Array): Promise<Uint8Array> {
     try {
-      return await this.opts.blobs.read(record.originalFilename)
+      return await this.opts.blobs.read(record.originalFilename, into)
     } catch (error) {
       throw new ImageNotFoundError(record.id, { cause: error })
     }

@@ -9,14 +9,33 @@ export interface TransformCacheOptions {
   maxBytes: number
 }
 
-/** Least-recently-used cache of transformed images, bounded by entries and by total bytes. */
+/** How requests through `through()` were answered since the cache was made. */
+export interface TransformCacheStats {
+  /** Served from a stored entry. */
+  hits: number
+  /** Waited for the same entry already being made (e.g. a preview made in the background). */
+  joins: number
+  /** Made on request. */
+  misses: number
+}
+
+/**
+ * Least-recently-used cache of transformed images, bounded by entries and by total bytes. Entries being made are
+ * shared by everyone asking for the same key, and dropped if their image is evicted meanwhile.
+ */
 export class TransformCache {
   private readonly entries = new Map<string, TransformedImage>()
+  private readonly inFlight = new Map<string, InFlight>()
   private readonly opts: TransformCacheOptions
   private bytes = 0
+  readonly stats: TransformCacheStats = { hits: 0, joins: 0, misses: 0 }
 
   constructor(opts: TransformCacheOptions) {
     this.opts = opts
+  }
+
+  get enabled(): boolean {
+    return this.opts.maxEntries > 0
   }
 
   get size(): number {
@@ -40,6 +59,35 @@ export class TransformCache {
     return hit
   }
 
+  /** The entry for `key`: stored, being made, or made now by `make` (and stored). With the cache off, always made. */
+  through<T extends TransformedImage>(key: string, make: () => Promise<T>): Promise<T> {
+    if (!this.enabled) {
+      this.stats.misses++
+      return make()
+    }
+    const hit = this.get(key)
+    if (hit) {
+      this.stats.hits++
+      return Promise.resolve(hit as T)
+    }
+    const pending = this.inFlight.get(key)
+    if (pending) {
+      this.stats.joins++
+      return pending.made as Promise<T>
+    }
+    this.stats.misses++
+    const entry: InFlight = { made: make(), evicted: false }
+    this.inFlight.set(key, entry)
+    const done = () => {
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key)
+    }
+    entry.made.then((value) => {
+      done()
+      if (!entry.evicted) this.set(key, value)
+    }, done)
+    return entry.made as Promise<T>
+  }
+
   set(key: string, value: TransformedImage): void {
     if (this.opts.maxEntries <= 0 || value.bytes.length > this.opts.maxBytes) return
     this.remove(key)
@@ -51,13 +99,20 @@ export class TransformCache {
     }
   }
 
-  /** Drops every entry of one image (after it is deleted). */
+  /** Drops every entry of one image (after it is deleted), including entries still being made. */
   evictImage(id: string): void {
-    for (const key of this.entries.keys()) if (key.startsWith(`${id}|`)) this.remove(key)
+    for (const key of this.entries.keys()) if (imageOf(key) === id) this.remove(key)
+    for (const [key, pending] of this.inFlight) {
+      if (imageOf(key) !== id) continue
+      pending.evicted = true
+      this.inFlight.delete(key)
+    }
   }
 
   clear(): void {
+    for (const pending of this.inFlight.values()) pending.evicted = true
     this.entries.clear()
+    this.inFlight.clear()
     this.bytes = 0
   }
 
@@ -68,3 +123,11 @@ export class TransformCache {
     this.entries.delete(key)
   }
 }
+
+/** An entry being made; `evicted` once its image is evicted, so the result is not stored. */
+interface InFlight {
+  made: Promise<TransformedImage>
+  evicted: boolean
+}
+
+const imageOf = (key: string) => key.slice(0, key.indexOf("|"))

@@ -33,3 +33,17 @@ export async function webpPreview(
   }
   throw new InternalError("preview_too_large", "Could not make a preview under the size limit.")
 }
+
+/**
+ * True when an image can be shown as its own preview: a WebP inside the box and under the budget (re-encoding it
+ * would only lose quality).
+ */
+export function isPreviewReady(
+  image: { contentType: string; width: number; height: number; bytes: Uint8Array },
+  edge = PREVIEW_EDGE,
+  maxBytes = PREVIEW_MAX_BYTES,
+): boolean {
+  return (
+    image.contentType === "image/webp" && Math.max(image.width, image.height) <= edge && image.bytes.length < maxBytes
+  )
+}

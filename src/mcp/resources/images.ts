@@ -32,8 +32,7 @@ export function imageResources(services: Services): { statics: StaticResource[];
     read: async (uri, variables) => {
       const id = imageIdFrom(variables, uri)
       const image = await services.views.view(id, queryOf(uri))
-      const blob = Buffer.from(image.bytes).toString("base64")
-      return { contents: [{ uri: uri.toString(), mimeType: image.contentType, blob }] }
+      return { contents: [{ uri: uri.toString(), mimeType: image.contentType, blob: image.bytes.toBase64() }] }
     },
   }
   const metadata: TemplateResource = {

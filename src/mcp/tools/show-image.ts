@@ -21,7 +21,7 @@ export function registerShowImageTool(ctx: McpContext): void {
       const notReady = await ctx.services.generation.notReady(id)
       if (notReady) return jsonResult(notReady)
       const record = await ctx.services.images.require(id)
-      const { preview, image, params } = await ctx.services.views.preview(id, queryOf(uri))
+      const { preview, image, params } = await ctx.services.views.preview(id, queryOf(uri), record)
       const transforms: Record<string, unknown> = {}
       if (params.format) transforms.format = params.format
       if (params.width) transforms.width = params.width
@@ -51,7 +51,7 @@ export function registerShowImageTool(ctx: McpContext): void {
       }
       return {
         content: [
-          { type: "image", data: Buffer.from(preview.bytes).toString("base64"), mimeType: "image/webp" },
+          { type: "image", data: preview.bytes.toBase64(), mimeType: "image/webp" },
           { type: "text", text: json(info) },
         ],
       }
