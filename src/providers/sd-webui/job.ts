@@ -214,7 +214,7 @@ export async function runJob(run: JobRun): Promise<SdResponse> {
  * up, interrupts our task if a fresh poll shows it running, and throws.
  */
 async function timeOut(run: JobRun, tracker: Tracker, http: AbortController, settled: Promise<void>): Promise<true> {
-  const seconds = Math.round(run.timeoutMs / 1000)
+  const seconds = Number((run.timeoutMs / 1000).toFixed(3))
   const setting = "IMAGE_GENERATION_MCP_SD_WEBUI_TIMEOUT_S"
   let interrupted = false
   if (tracker.startedAt !== undefined) {
