@@ -268,17 +268,27 @@ export function sizeForRatio(preset: LocalPreset, aspectRatio: string): readonly
     : preset.sizes["1:1"]
 }
 
+/** No side longer than this: the WebUIs' own limit in their UI, and far beyond what any preset asks for. */
+export const MAX_SIDE = 2048
+
 /**
  * A size with the shape of `width × height` (a reference image) at the pixel count the preset uses for the nearest
- * ratio, in multiples of `preset.multiple`. The shape is kept to within one multiple; nothing is stretched to fit.
+ * ratio, in multiples of `preset.multiple`. The shape is kept to within one multiple; only a shape too extreme for
+ * MAX_SIDE gets a less extreme one (the server then crops the reference, never stretches it).
  */
 export function sizeForShape(preset: LocalPreset, width: number, height: number): readonly [number, number] {
   const ratio = width / height
   const distance = ([w, h]: readonly [number, number]) => Math.abs(Math.log(w / h / ratio))
   const nearest = Object.values(preset.sizes).reduce((a, b) => (distance(b) < distance(a) ? b : a))
   const pixels = nearest[0] * nearest[1]
-  const snap = (n: number) => Math.max(preset.multiple, Math.round(n / preset.multiple) * preset.multiple)
-  return [snap(Math.sqrt(pixels * ratio)), snap(Math.sqrt(pixels / ratio))]
+  let w = Math.sqrt(pixels * ratio)
+  let h = Math.sqrt(pixels / ratio)
+  const shrink = Math.min(1, MAX_SIDE / Math.max(w, h))
+  w *= shrink
+  h *= shrink
+  const snap = (n: number) =>
+    Math.min(MAX_SIDE, Math.max(preset.multiple, Math.round(n / preset.multiple) * preset.multiple))
+  return [snap(w), snap(h)]
 }
 
 /** The longest edge among the preset's sizes. */
