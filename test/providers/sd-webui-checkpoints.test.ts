@@ -107,7 +107,7 @@ describe("checkpoint names", () => {
       }),
     })
     expect(answer.status).toBe(200)
-    expect(JSON.parse((await answer.json()).info)).toMatchObject({
+    expect(JSON.parse(((await answer.json()) as { info: string }).info)).toMatchObject({
       sd_model_name: "dreamshaper_8",
       sd_model_hash: "879db523c3",
     })

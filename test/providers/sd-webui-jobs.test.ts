@@ -54,7 +54,11 @@ describe("the fake behaves like the WebUI", () => {
   test("interrupt is global: the running job returns 200 with a partial image; one sent while idle is lost", async () => {
     await fetch(`${fake().url}/sdapi/v1/interrupt`, { method: "POST" })
     expect(fake().interrupts).toEqual([{ at: expect.any(Number), active: null }])
-    const clean = await (await post(fake(), { force_task_id: "after-idle", steps: 2, width: 64, height: 64 })).json()
+    const clean = (await (
+      await post(fake(), { force_task_id: "after-idle", steps: 2, width: 64, height: 64 })
+    ).json()) as {
+      images: string[]
+    }
     expect(clean.images).toHaveLength(1)
     expect(fake().job("after-idle")?.interrupted).toBe(false)
     fake().set({ holdAtStep: 1 })
@@ -63,7 +67,7 @@ describe("the fake behaves like the WebUI", () => {
     await fetch(`${fake().url}/sdapi/v1/interrupt`, { method: "POST" })
     const answer = await victim
     expect(answer.status).toBe(200)
-    expect((await answer.json()).images).toHaveLength(1)
+    expect(((await answer.json()) as { images: string[] }).images).toHaveLength(1)
     expect(fake().job("victim")).toMatchObject({ interrupted: true, stepsDone: 1 })
   })
 
@@ -110,7 +114,7 @@ describe("cancel stops our job and never someone else's", () => {
     expect(other.job).toMatchObject({ interrupted: false, stepsDone: 6, status: "done" })
     await until(() => ours()?.status === "done", "our abandoned job ended")
     expect(ours()?.interrupted).toBe(true)
-    expect(fake().interrupts.map((i) => i.active)).toEqual([ours()?.taskId])
+    expect(fake().interrupts.map((i) => i.active)).toEqual([ours()?.taskId ?? "?"])
   })
 
   test("cancelled while running: our job is interrupted, and only while it is the active one", async () => {
@@ -188,7 +192,7 @@ describe("progress is our job's only", () => {
     expect(steps.length).toBeGreaterThan(0)
     for (const s of steps) {
       expect(s.other).toBe("done")
-      expect(["active", "done"]).toContain(s.ours)
+      expect(["active", "done"]).toContain(s.ours ?? "none")
     }
     for (const s of seen.filter((x) => x.other === "active")) expect(s.message).not.toStartWith("Step ")
   })
