@@ -55,6 +55,16 @@ describe("sd_webui requests", () => {
     expect(await new Bun.Image(result.data).metadata()).toEqual({ width: 512, height: 512, format: "png" })
   })
 
+  test("a WebUI whose samples_format is JPEG or WebP: the content type follows the bytes", async () => {
+    const jpeg = await new Bun.Image(solidPng(8, 8, [5, 5, 5])).jpeg().bytes()
+    const info = JSON.stringify({ seed: 1, job_timestamp: "x" })
+    fake().answerNext(200, JSON.stringify({ images: [Buffer.from(jpeg).toString("base64")], parameters: {}, info }))
+    expect((await sd().generate(request(), live())).contentType).toBe("image/jpeg")
+    const webp = await new Bun.Image(solidPng(8, 8, [5, 5, 5])).webp().bytes()
+    fake().answerNext(200, JSON.stringify({ images: [Buffer.from(webp).toString("base64")], parameters: {}, info }))
+    expect((await sd().generate(request(), live())).contentType).toBe("image/webp")
+  })
+
   test("quality and background are not sent; a mask or two references are refused before any request", async () => {
     await sd().generate(request({ quality: "hd", background: "transparent" }), live())
     expect(Object.keys(lastBody(fake(), TXT2IMG) ?? {})).not.toContain("quality")
@@ -285,4 +295,19 @@ test("errors are AppErrors with a kind", async () => {
   const error = await rejection(sd().generate(request(), live()))
   expect(error).toBeInstanceOf(AppError)
   expect(error).toBeInstanceOf(ProviderError)
+})
+
+// A real WebUI: SD_WEBUI_HOST_LIVE=http://127.0.0.1:7860 (with user:password@ for --api-auth).
+describe.skipIf(!process.env.SD_WEBUI_HOST_LIVE)("sd_webui live WebUI", () => {
+  test("discovers its checkpoints and generates one image with the loaded one", async () => {
+    const provider = createSdWebuiProvider({ host: process.env.SD_WEBUI_HOST_LIVE ?? "" })
+    const caps = await provider.discover()
+    expect(caps.degraded).toBe(false)
+    const result = await provider.generate(request({ prompt: "a red apple on a wooden table" }), live())
+    expect(result.metadata.seed).toBeNumber()
+    expect(result.metadata.model).toBeString()
+    const meta = await new Bun.Image(result.data).metadata()
+    expect(`${meta.width}x${meta.height}`).toBe(String(result.metadata.size))
+    await provider.dispose?.()
+  }, 600_000)
 })

@@ -171,7 +171,8 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
       const ran = checkpointThatRan(listed ?? [], ranFields(info))
       const metadata = resultMetadata(preset, info, ran?.title ?? info.sd_model_name ?? title ?? null, width, height)
       if (reference) metadata.edited = true
-      return { data: new Uint8Array(Buffer.from(image, "base64")), contentType: "image/png", metadata }
+      const data = new Uint8Array(Buffer.from(image, "base64"))
+      return { data, contentType: contentTypeOf(data), metadata }
     },
 
     async findings(signal) {
@@ -182,6 +183,13 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
     dispose: () => background.dispose(),
   }
   return provider
+}
+
+/** The WebUI encodes results in its `samples_format` option: PNG by default, JPEG or WebP when set so. */
+function contentTypeOf(data: Uint8Array): string {
+  if (data[0] === 0xff && data[1] === 0xd8) return "image/jpeg"
+  if (Buffer.from(data.subarray(8, 12)).toString("latin1") === "WEBP") return "image/webp"
+  return "image/png"
 }
 
 const ranFields = (info: Info) => ({ sdModelName: info.sd_model_name, sdModelHash: info.sd_model_hash })
