@@ -249,13 +249,17 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
   // Last: its generations stay listed (running, failed) until they finish or expire.
   test("a running generation shows a progress card; a failed one shows its error", async () => {
     const [done] = await generate(host.env, ["finished castle"])
-    sd.set({ delayMs: 10 * 60_000, progress: { progress: 0.4, eta_relative: 3 } }) // outlasts the test: cancelled at its end
+    sd.set({ holdAtStep: 12 }) // 12 of the SD 1.5 preset's 30 steps: progress 0.4
     const running = await startGeneration(host.env, "a slow castle on a hill", "sd_webui")
     await waitUntil(async () => {
       const status = JSON.parse(host.env.text(await host.env.call("check_generation_status", { image_id: running })))
       return status.progress === 0.4
     }, "progress from the provider")
-    sd.set({ delayMs: 0, fail: { status: 500, body: "CUDA out of memory" } })
+    // The WebUI runs one job at a time, so this answer comes from the fake at once rather than after the held job.
+    sd.answerNext(
+      500,
+      JSON.stringify({ error: "OutOfMemoryError", detail: "", body: "", errors: "CUDA out of memory" }),
+    )
     const failed = await startGeneration(host.env, "a castle that breaks", "sd_webui")
     await waitUntil(async () => {
       const page = JSON.parse(host.env.text(await host.env.call("gallery_page", {})))

@@ -4,9 +4,14 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { createMcpServer } from "@/mcp/server"
 import { GEMINI_ASPECT_RATIOS, GEMINI_MODELS } from "@/providers/gemini/models"
 import { GEMINI_PROFILES } from "@/providers/gemini/profiles"
-import { SD_ASPECT_RATIOS, SD_PRESETS } from "@/providers/local/presets"
+import {
+  maxEdge,
+  LOCAL_ASPECT_RATIOS as SD_ASPECT_RATIOS,
+  LOCAL_PRESETS as SD_PRESETS,
+} from "@/providers/local/presets"
 import { KNOWN_MODELS, MAX_INPUT_IMAGES, sizeFor as openaiSize } from "@/providers/openai/models"
 import { OPENAI_PROFILES } from "@/providers/openai/profiles"
+import { samplingFields } from "@/providers/sd-webui/forks"
 import { startServices } from "../helpers/services"
 
 let client: Client
@@ -82,19 +87,22 @@ const expectAll = (text: string, words: readonly string[]) => {
 }
 
 const presetRows = () =>
-  Object.values(SD_PRESETS).map((p) => [
-    p.architecture,
-    String(p.steps),
-    p.sampler,
-    p.scheduler,
-    String(p.cfgScale),
-    p.distilledCfgScale === undefined ? "–" : String(p.distilledCfgScale),
-    p.negativePrompt ? "yes" : "no",
-    p.promptStyle,
-  ])
+  Object.values(SD_PRESETS).map((p) => {
+    const labels = samplingFields("forge", p)
+    return [
+      p.architecture,
+      String(p.steps),
+      String(labels.sampler_name),
+      String(labels.scheduler),
+      String(p.cfg),
+      p.guidance === undefined ? "–" : String(p.guidance),
+      p.negativePrompt ? "yes" : "no",
+      p.promptStyle,
+    ]
+  })
 
 const sizeRows = () => {
-  for (const arch of ["flux_dev", "flux_schnell", "sd3", "sdxl_lightning"] as const) {
+  for (const arch of ["flux_dev", "flux_schnell", "sd3", "sdxl_lightning", "chroma", "flux2", "z_image"] as const) {
     expect(SD_PRESETS[arch].sizes).toEqual(SD_PRESETS.sdxl.sizes)
   }
   const wxh = ([w, h]: readonly [number, number]) => `${w}×${h}`
@@ -316,8 +324,8 @@ describe("info://prompt-guide", () => {
     const advice = text.slice(text.indexOf("### Model advice"), text.indexOf("### CLIP tag prompts"))
     for (const preset of Object.values(SD_PRESETS)) {
       const line = advice.split("\n").find((l) => l.includes(`(\`${preset.architecture}\`)`)) ?? ""
-      expectAll(line, [`${preset.maxResolution} px`, `${preset.steps} steps`, `CFG ${preset.cfgScale}`])
-      if (preset.distilledCfgScale) expect(line).toContain(`distilled CFG ${preset.distilledCfgScale}`)
+      expectAll(line, [`up to ${maxEdge(preset)} px`, `${preset.steps} steps`, `CFG ${preset.cfg}`])
+      if (preset.guidance) expect(line).toContain(`distilled CFG ${preset.guidance}`)
     }
   })
 

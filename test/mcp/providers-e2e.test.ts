@@ -110,7 +110,7 @@ describe("the real providers, configured from the environment and served by fake
   })
 
   test("SD WebUI progress shows in check_generation_status and image://list while the job runs", async () => {
-    await using sd = fakeSdWebui({ delayMs: FOREVER_MS, progress: { progress: 0.5, eta_relative: 3 } })
+    await using sd = fakeSdWebui({}, { holdAtStep: 15 })
     await using env = await connect({ env: { [`${P}SD_WEBUI_HOST`]: sd.url, [`${P}SD_WEBUI_MODEL`]: "dreamshaper_8" } })
     const { image_id } = JSON.parse(
       env.text(await env.call("generate_image", { prompt: "a portrait photo", provider: "sd_webui" })),
@@ -120,13 +120,17 @@ describe("the real providers, configured from the environment and served by fake
       "progress from SD WebUI",
     )
     const status = JSON.parse(env.text(await env.call("check_generation_status", { image_id })))
-    expect(status).toMatchObject({ status: "generating", progress: 0.5, progress_message: "Step 15/30 (ETA 3s)" })
+    expect(status).toMatchObject({
+      status: "generating",
+      progress: 0.5,
+      progress_message: expect.stringMatching(/^Step 15\/30/),
+    })
     const list = JSON.parse(await env.readText("image://list"))
     expect(list[0]).toMatchObject({
       image_id,
       status: "generating",
       progress: 0.5,
-      progress_message: "Step 15/30 (ETA 3s)",
+      progress_message: expect.stringMatching(/^Step 15\/30/),
     })
     await env.call("cancel_generation", { image_id })
     await env.services.jobs.idle()

@@ -138,12 +138,12 @@ export class ProviderService {
     return [...this.capabilities.values()].some((caps) => caps.models.some((m) => m.supports_image_input))
   }
 
-  /** Whether `provider` has a model (the given one, when set) taking `count` references (and a mask). */
+  /** Whether `provider` has a model (the given one, by id or display name, when set) taking `count` references (and a mask). */
   acceptsReferences(provider: string, model: string | null, count: number, withMask: boolean): boolean {
     return (this.capabilities.get(provider)?.models ?? []).some(
       (m) =>
         m.supports_image_input &&
-        (model === null || m.model_id === model) &&
+        (model === null || m.model_id === model || m.display_name === model) &&
         m.max_input_images >= count &&
         (!withMask || m.supports_mask),
     )

@@ -39,6 +39,48 @@ export const SD_CHECKPOINT_PATTERNS: readonly (readonly [RegExp, StyleProfile])[
     }),
   ],
   [
+    /chroma/,
+    profile({
+      label: "Chroma (open Flux-derived model with real CFG)",
+      style_hints:
+        "Detailed photos and illustration from natural-language prompts; unlike Flux dev it honours negative prompts.",
+      incompatible_styles: "Weight parentheses and BREAK; very short tag lists give generic results.",
+      good_example: "an overgrown greenhouse at dawn, shafts of light through broken glass, medium format photo",
+      bad_example: "(masterpiece:1.3), best quality, 1girl (tag syntax adds little)",
+    }),
+  ],
+  [
+    /qwen/,
+    profile({
+      label: "Qwen-Image (strong text rendering and layout)",
+      style_hints:
+        "Posters, signs and layouts with legible text in several languages; describe the composition in sentences.",
+      incompatible_styles: "CLIP tag soups and weight syntax; it needs a large GPU (about 1.8 MP native).",
+      good_example: 'a vintage travel poster reading "VISIT LISBON", tram on a hill, warm evening light',
+      bad_example: "lisbon, tram, poster, best quality, 8k (tags instead of a description)",
+    }),
+  ],
+  [
+    /hidream/,
+    profile({
+      label: "HiDream-I1 (large instruction-following model)",
+      style_hints: "Follows long, precise prompts with several subjects; good at styles and short text.",
+      incompatible_styles: "Weight syntax; the Dev and Fast variants ignore negative prompts.",
+      good_example: "three friends sharing noodles at a night market stall, neon signs, candid documentary photo",
+      bad_example: "(noodles:1.4), neon, [friends] (weights are ignored)",
+    }),
+  ],
+  [
+    /z[-_ ]?image/,
+    profile({
+      label: "Z-Image (fast photorealistic model)",
+      style_hints: "Photorealistic people and scenes in few steps from plain-language prompts; renders short text.",
+      incompatible_styles: "Negative prompts on the Turbo variant; tag lists and weight syntax.",
+      good_example: "a barista pouring latte art in a sunlit café, shallow depth of field, 50mm photo",
+      bad_example: "masterpiece, best quality, ultra detailed, 8k (quality tags do nothing here)",
+    }),
+  ],
+  [
     /pony|score_9|autismmix/,
     profile({
       label: "Pony Diffusion XL (mandatory score_* tag prefix)",

@@ -1,15 +1,16 @@
-import { z } from "zod"
-import { ProviderConnectionError, ProviderError } from "../errors"
-import type { ProgressCallback } from "../types"
+import { redact, registerSecret } from "@/util/redact"
+import { ProviderConnectionError } from "../errors"
 
-const PROVIDER = "sd_webui"
-const PROGRESS_TIMEOUT_MS = 5000
+export const PROVIDER = "sd_webui"
 
-/** Where and how to reach one SD WebUI. */
+/** Where and how to reach one WebUI. Credentials from the host URL travel only in the Authorization header. */
 export interface SdClient {
-  host: string
+  /** The base URL without credentials or a trailing slash: safe to show. */
+  base: string
+  authorization?: string
   fetch: typeof fetch
-  timeoutMs: number
+  /** Bound on every call that is not a generation (listing, options, progress, interrupt). */
+  requestTimeoutMs: number
 }
 
 export interface SdResponse {
@@ -17,24 +18,44 @@ export interface SdResponse {
   text: string
 }
 
+/** A client for `host`, which may carry `user:password@` for a WebUI started with `--api-auth`. */
+export function sdClient(host: string, fetchImpl: typeof fetch, requestTimeoutMs: number): SdClient {
+  const url = new URL(host)
+  const user = decodeURIComponent(url.username)
+  const password = decodeURIComponent(url.password)
+  registerSecret(password)
+  url.username = ""
+  url.password = ""
+  const base = url.toString().replace(/\/+$/, "")
+  const authorization = user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` : undefined
+  return { base, authorization, fetch: fetchImpl, requestTimeoutMs }
+}
+
 /**
- * One request, body read included, bounded by `timeoutMs` and the caller's signal.
- * The caller's abort rejects with its reason; a timeout or a network failure becomes a ProviderConnectionError.
+ * One request, body read included. `timeoutMs: null` means no bound of its own (a generation, bounded by the job's
+ * time-out instead). The caller's abort rejects with its reason; a time-out or a network failure becomes a
+ * ProviderConnectionError naming the host without credentials.
  */
 export async function send(
   client: SdClient,
   path: string,
-  init: { method: "GET" | "POST"; body?: unknown; signal?: AbortSignal; timeoutMs?: number },
+  init: { method: "GET" | "POST"; body?: unknown; signal?: AbortSignal; timeoutMs?: number | null },
 ): Promise<SdResponse> {
   const { signal } = init
   signal?.throwIfAborted()
-  const timeoutMs = init.timeoutMs ?? client.timeoutMs
+  const timeoutMs = init.timeoutMs === undefined ? client.requestTimeoutMs : init.timeoutMs
   const timeout = new AbortController()
-  const timer = setTimeout(() => timeout.abort(new Error(`no response within ${timeoutMs} ms`)), timeoutMs)
+  const timer =
+    timeoutMs === null
+      ? undefined
+      : setTimeout(() => timeout.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+  const headers: Record<string, string> = {}
+  if (init.body !== undefined) headers["content-type"] = "application/json"
+  if (client.authorization) headers.authorization = client.authorization
   try {
-    const response = await client.fetch(`${client.host}${path}`, {
+    const response = await client.fetch(`${client.base}${path}`, {
       method: init.method,
-      headers: init.body === undefined ? undefined : { "content-type": "application/json" },
+      headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
     })
@@ -42,90 +63,21 @@ export async function send(
   } catch (error) {
     if (signal?.aborted) throw signal.reason
     if (timeout.signal.aborted) {
-      const seconds = (timeoutMs / 1000).toFixed(1)
+      const seconds = ((timeoutMs ?? 0) / 1000).toFixed(1)
       throw new ProviderConnectionError(
         PROVIDER,
-        `Request to SD WebUI timed out after ${seconds}s: ${message(error)}`,
-        {
-          cause: error,
-        },
+        `Request to SD WebUI at ${client.base} timed out after ${seconds}s (${path}). Check that the WebUI is running and not stuck.`,
+        { cause: error },
       )
     }
     throw new ProviderConnectionError(
       PROVIDER,
-      `Cannot connect to SD WebUI at ${withoutUserinfo(client.host)}: ${message(error)}`,
-      {
-        cause: error,
-      },
+      `Cannot connect to SD WebUI at ${client.base}: ${redact(message(error))}. Start the WebUI (with --api) or fix IMAGE_GENERATION_MCP_SD_WEBUI_HOST.`,
+      { cause: error },
     )
   } finally {
     clearTimeout(timer)
   }
-}
-
-/** The body of a 200 response as JSON; any other status or unparsable text is a ProviderError. */
-export function jsonBody({ status, text }: SdResponse): unknown {
-  if (status !== 200) throw new ProviderError(PROVIDER, `SD WebUI returned HTTP ${status}: ${text.slice(0, 200)}`)
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new ProviderError(PROVIDER, `SD WebUI response was not JSON: ${text.slice(0, 200)}`, { cause: error })
-  }
-}
-
-const ProgressSchema = z.object({
-  progress: z.number().nullish(),
-  eta_relative: z.number().nullish(),
-})
-
-/**
- * Polls `/sdapi/v1/progress` now and then every `intervalMs`, reporting "Step x/y (ETA ns)".
- * Failed polls are ignored. The returned function stops polling, aborts a poll in flight and resolves once
- * the poller has settled, so no timer or callback outlives the generation.
- */
-export function pollProgress(
-  client: SdClient,
-  opts: { steps: number; intervalMs: number; onProgress: ProgressCallback },
-): () => Promise<void> {
-  const stop = new AbortController()
-  const poll = async () => {
-    const response = await send(client, "/sdapi/v1/progress", {
-      method: "GET",
-      signal: stop.signal,
-      timeoutMs: PROGRESS_TIMEOUT_MS,
-    }).catch(() => undefined)
-    if (response?.status !== 200 || stop.signal.aborted) return
-    const parsed = ProgressSchema.safeParse(safeJson(response.text))
-    if (!parsed.success) return
-    const fraction = parsed.data.progress ?? 0
-    const eta = parsed.data.eta_relative ?? 0
-    const step = `Step ${Math.round(fraction * opts.steps)}/${opts.steps}`
-    opts.onProgress(fraction, eta > 0 ? `${step} (ETA ${Math.round(eta)}s)` : step)
-  }
-  const loop = async () => {
-    while (!stop.signal.aborted) {
-      await poll().catch(() => undefined)
-      await sleep(opts.intervalMs, stop.signal)
-    }
-  }
-  const done = loop()
-  return () => {
-    stop.abort()
-    return done
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const wake = () => {
-      clearTimeout(timer)
-      signal.removeEventListener("abort", wake)
-      resolve()
-    }
-    const timer = setTimeout(wake, ms)
-    signal.addEventListener("abort", wake, { once: true })
-  })
 }
 
 export function safeJson(text: string): unknown {
@@ -136,11 +88,20 @@ export function safeJson(text: string): unknown {
   }
 }
 
-function message(error: unknown): string {
+export function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** The host as it may be shown: `http://user:password@host` loses its credentials. */
-function withoutUserinfo(host: string): string {
-  return host.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1")
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve()
+    const wake = () => {
+      clearTimeout(timer)
+      signal.removeEventListener("abort", wake)
+      resolve()
+    }
+    const timer = setTimeout(wake, ms)
+    signal.addEventListener("abort", wake, { once: true })
+  })
 }

@@ -1,8 +1,9 @@
 import { z } from "zod"
 import { createLogger } from "@/util/log"
-import { ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
+import type { DoctorFinding } from "../definition"
+import { ProviderError, TooManyInputImagesError, UpstreamNotFoundError } from "../errors"
 import { checkpointProfile } from "../local/checkpoints"
-import { presetFor, SD_ASPECT_RATIOS, type SdPreset, sizeFor } from "../local/presets"
+import { LOCAL_ASPECT_RATIOS, type LocalPreset, maxEdge, presetFor } from "../local/presets"
 import {
   type GenerateOptions,
   type GenerateRequest,
@@ -12,180 +13,320 @@ import {
   modelCapabilities,
   providerCapabilities,
 } from "../types"
-import { jsonBody, pollProgress, type SdClient, type SdResponse, safeJson, send } from "./http"
+import { type Checkpoint, checkpointThatRan, parseCheckpoints, ranExpected, resolveCheckpoint } from "./checkpoints"
+import { upstreamError } from "./errors"
+import { detectFork, type Fork } from "./forks"
+import { PROVIDER, type SdClient, type SdResponse, safeJson, sdClient, send } from "./http"
+import { Background, pollTask, runJob } from "./job"
+import { buildPayload, type Info, outputSize, parseInfo } from "./payload"
 
-export const PROVIDER_NAME = "sd_webui"
-
-const log = createLogger(PROVIDER_NAME)
-const NO_IMAGES = "SD WebUI response missing 'images' field or returned empty list"
+export const PROVIDER_NAME = PROVIDER
+const log = createLogger(PROVIDER)
 
 export interface SdWebuiOptions {
-  /** Base URL of the WebUI, e.g. `http://localhost:7860`; a trailing `/` is ignored. */
+  /** Base URL of the WebUI, e.g. `http://127.0.0.1:7860`, with `user:password@` for `--api-auth`. */
   host: string
-  /** Checkpoint title to switch to when a call names none. */
+  /** Checkpoint used when a call names none; unset: the one the WebUI has loaded. */
   model?: string
-  /** Bound on each request, response body included. @default 180_000 */
+  /** How long our job may run on the WebUI, counted from when it starts (not while it waits). @default 600_000 */
   timeoutMs?: number
-  /** Pause between progress polls while a generation runs. @default 2000 */
-  progressIntervalMs?: number
+  /** Bound on each other HTTP call (listing, options, progress, interrupt). @default 30_000 */
+  requestTimeoutMs?: number
+  /** Pause between polls of our job's state. @default 1000 */
+  pollIntervalMs?: number
 }
 
-const ImagesResponse = z.object({
-  images: z.array(z.string()).nullish(),
-  info: z.unknown(),
+export const DEFAULT_TIMEOUT_S = 600
+
+export interface SdWebuiProvider extends ImageProvider {
+  /** Doctor's checks: the configured checkpoint is listed, and the WebUI can tell our jobs from others. */
+  findings(signal: AbortSignal): Promise<DoctorFinding[]>
+  /** Resolves once no watcher of a cancelled job is left. */
+  idle(): Promise<void>
+}
+
+const Settings = z.object({ sd_model_checkpoint: z.string().nullish().catch(null) }).passthrough()
+const Images = z.object({ images: z.array(z.string()).nullish(), info: z.unknown() })
+const GlobalState = z.object({
+  state: z.object({
+    interrupted: z.boolean().optional(),
+    job_count: z.number().optional(),
+    job_timestamp: z.string().optional(),
+  }),
 })
 
-const Info = z.object({
-  seed: z.number().optional().catch(undefined),
-  sd_model_name: z.string().optional().catch(undefined),
-})
+/** Stable Diffusion and newer local models through the SD WebUI API (A1111, Forge, reForge, SD.Next). */
+export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: typeof fetch } = {}): SdWebuiProvider {
+  const client: SdClient = sdClient(options.host, deps.fetch ?? globalThis.fetch, options.requestTimeoutMs ?? 30_000)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000
+  const pollMs = options.pollIntervalMs ?? 1000
+  const background = new Background()
+  let listed: Checkpoint[] | undefined
 
-const Checkpoint = z.object({ title: z.string().nullish().catch(null), model_name: z.string().nullish().catch(null) })
-
-/** Stable Diffusion through the A1111 / Forge HTTP API (`/sdapi/v1/*`). */
-export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: typeof fetch } = {}): ImageProvider {
-  const client: SdClient = {
-    host: options.host.replace(/\/+$/, ""),
-    fetch: deps.fetch ?? globalThis.fetch,
-    timeoutMs: options.timeoutMs ?? 180_000,
+  const getJson = async (path: string, signal?: AbortSignal): Promise<unknown> => {
+    const response = await send(client, path, { method: "GET", signal })
+    if (response.status !== 200) throw upstreamError(client, path, response)
+    return safeJson(response.text)
   }
-  const progressIntervalMs = options.progressIntervalMs ?? 2000
+  const settings = async (signal?: AbortSignal) => {
+    const parsed = Settings.safeParse(await getJson("/sdapi/v1/options", signal))
+    if (!parsed.success) throw new ProviderError(PROVIDER, `SD WebUI at ${client.base} sent unreadable options.`)
+    return { loaded: parsed.data.sd_model_checkpoint ?? undefined, fork: detectFork(parsed.data) }
+  }
+  const refreshList = async (signal?: AbortSignal): Promise<Checkpoint[]> => {
+    const list = parseCheckpoints(await getJson("/sdapi/v1/sd-models", signal))
+    if (!list) throw new ProviderError(PROVIDER, `SD WebUI at ${client.base} sent an unreadable checkpoint list.`)
+    listed = list
+    return list
+  }
+  /** A name resolved to a listed checkpoint, refreshing the list once on a miss; refused with the list otherwise. */
+  const resolveNamed = async (name: string, signal: AbortSignal): Promise<Checkpoint> => {
+    const cached = listed && resolveCheckpoint(listed, name)
+    if (cached) return cached
+    const list = await refreshList(signal)
+    const found = resolveCheckpoint(list, name)
+    if (found) return found
+    const available = list.map((c) => c.title).join(", ") || "none"
+    throw new UpstreamNotFoundError(
+      PROVIDER,
+      `Checkpoint '${name}' is not listed by the SD WebUI at ${client.base}. Available: ${available}.`,
+    )
+  }
 
-  return {
-    name: PROVIDER_NAME,
-    defaultModel: options.model || undefined,
+  const provider: SdWebuiProvider = {
+    name: PROVIDER,
     description:
-      "Stable Diffusion through a local SD WebUI (A1111 / Forge) — best for photorealism, portraits and artistic styles; runs offline",
+      "Stable Diffusion, SDXL, SD 3.5, Flux and other local checkpoints through a local SD WebUI (A1111, Forge, reForge, SD.Next) — best for photorealism, portraits and artistic styles; runs offline",
 
-    async ping(signal: AbortSignal) {
-      const response = await send(client, "/sdapi/v1/options", { method: "GET", signal })
-      if (response.status !== 200) {
-        throw new ProviderError(
-          PROVIDER_NAME,
-          `SD WebUI returned HTTP ${response.status}: ${response.text.slice(0, 200)}`,
-        )
-      }
+    get defaultModel() {
+      if (!options.model) return undefined
+      return (listed && resolveCheckpoint(listed, options.model)?.title) || options.model
     },
 
-    async discover(signal?: AbortSignal) {
-      let models: ModelCapabilities[]
+    async ping(signal) {
+      await getJson("/sdapi/v1/options", signal)
+    },
+
+    async discover(signal) {
       try {
-        const [list, settings] = await Promise.all([
-          send(client, "/sdapi/v1/sd-models", { method: "GET", signal }),
-          send(client, "/sdapi/v1/options", { method: "GET", signal }),
-        ])
-        if (settings.status === 200) {
-          const current = z.object({ sd_model_checkpoint: z.unknown() }).safeParse(safeJson(settings.text))
-          log.debug("SD WebUI current checkpoint", { checkpoint: current.data?.sd_model_checkpoint })
-        }
-        const checkpoints = list.status === 200 ? safeJson(list.text) : undefined
-        if (!Array.isArray(checkpoints)) {
-          log.warning("SD WebUI model list unavailable", { status: list.status })
-          return providerCapabilities(PROVIDER_NAME, [], true)
-        }
-        models = checkpoints.flatMap((item) => {
-          const { title, model_name } = Checkpoint.safeParse(item).data ?? {}
-          return title ? [checkpointCapabilities(title, model_name || title)] : []
-        })
+        const [list, current] = await Promise.all([refreshList(signal), settings(signal)])
+        log.debug("SD WebUI discovered", { loaded: current.loaded, fork: current.fork, checkpoints: list.length })
+        return providerCapabilities(PROVIDER, list.map(checkpointCapabilities))
       } catch (error) {
-        if (!(error instanceof ProviderConnectionError)) throw error
-        log.warning("SD WebUI discovery failed", { error: error.message })
-        return providerCapabilities(PROVIDER_NAME, [], true)
+        if (signal?.aborted) throw signal.reason
+        log.warning("SD WebUI discovery failed", { error: error instanceof Error ? error.message : String(error) })
+        return providerCapabilities(PROVIDER, [], true)
       }
-      return providerCapabilities(PROVIDER_NAME, models)
     },
 
     async generate(request: GenerateRequest, { signal, onProgress }: GenerateOptions): Promise<GenerateResult> {
-      if (request.mask) throw new ProviderError(PROVIDER_NAME, "mask is not supported by this provider")
-      const model = request.model || options.model || null
+      if (request.mask) throw new ProviderError(PROVIDER, "mask is not supported by this provider")
+      const named = request.model || options.model || null
       const references = request.referenceImages ?? []
-      if (references.length > 1) throw new TooManyInputImagesError(PROVIDER_NAME, model, 1, references.length)
-      const preset = presetFor(model)
-      const [width, height] = sizeFor(preset, request.aspectRatio)
-      const payload = buildPayload(request, preset, model, width, height)
+      if (references.length > 1) throw new TooManyInputImagesError(PROVIDER, named, 1, references.length)
       const [reference] = references
-      if (reference) {
-        payload.init_images = [Buffer.from(reference.data).toString("base64")]
-        payload.denoising_strength = request.strength ?? 0.75
-      }
+      const current = await settings(signal)
+      const checkpoint = named
+        ? await resolveNamed(named, signal)
+        : current.loaded
+          ? resolveCheckpoint(listed ?? [], current.loaded)
+          : undefined
+      const title = checkpoint?.title ?? current.loaded
+      const preset = presetFor(title)
+      const [width, height] = await outputSize(preset, request.aspectRatio, reference)
+      const taskId = `igm-${crypto.randomUUID()}`
+      // Pinning the loaded checkpoint too keeps the preset right if someone switches models before our turn.
+      const payload = buildPayload({
+        request,
+        preset,
+        fork: current.fork,
+        checkpointTitle: title,
+        width,
+        height,
+        taskId,
+        reference,
+      })
       const path = reference ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img"
-      const stopProgress = onProgress
-        ? pollProgress(client, { steps: preset.steps, intervalMs: progressIntervalMs, onProgress })
-        : undefined
-      let response: SdResponse
-      try {
-        response = await send(client, path, { method: "POST", body: payload, signal })
-      } catch (error) {
-        // The WebUI keeps sampling after the client goes away; ask it to stop so the GPU is free for the next job.
-        if (signal.aborted)
-          void send(client, "/sdapi/v1/interrupt", { method: "POST", timeoutMs: 5000 }).catch(() => {})
-        throw error
-      } finally {
-        await stopProgress?.()
-      }
-      const body = ImagesResponse.safeParse(jsonBody(response))
-      const image = body.data?.images?.[0]
-      if (!image) throw new ProviderError(PROVIDER_NAME, NO_IMAGES)
-      const info = parseInfo(body.data?.info)
-      const metadata: Record<string, unknown> = {
-        quality: preset.qualityTier,
-        model: model ?? info.sd_model_name ?? null,
-        size: `${width}x${height}`,
+      const response = await runJob({
+        client,
+        path,
+        payload,
+        taskId,
+        signal,
+        timeoutMs,
+        pollMs,
         steps: preset.steps,
-        prompt_style: preset.promptStyle,
+        onProgress,
+        background,
+      })
+      const { image, info } = readAnswer(client, path, response)
+      if (named && checkpoint && ranExpected(checkpoint, ranFields(info)) === false) {
+        throw new ProviderError(
+          PROVIDER,
+          `The SD WebUI ran '${info.sd_model_name}' instead of checkpoint '${checkpoint.title}' (it ignores a checkpoint it cannot load by that name). Check that the file still exists and try again.`,
+          { code: "checkpoint_not_applied" },
+        )
       }
-      if (info.seed !== undefined) metadata.seed = info.seed
+      await refuseIfInterrupted(client, info, signal)
+      const ran = checkpointThatRan(listed ?? [], ranFields(info))
+      const metadata = resultMetadata(preset, info, ran?.title ?? info.sd_model_name ?? title ?? null, width, height)
       if (reference) metadata.edited = true
-      return { data: new Uint8Array(Buffer.from(image, "base64")), contentType: "image/png", metadata }
+      const data = new Uint8Array(Buffer.from(image, "base64"))
+      return { data, contentType: contentTypeOf(data), metadata }
     },
+
+    async findings(signal) {
+      return doctorFindings(client, options.model, settings, refreshList, signal)
+    },
+
+    idle: () => background.idle(),
+    dispose: () => background.dispose(),
+  }
+  return provider
+}
+
+/** The WebUI encodes results in its `samples_format` option: PNG by default, JPEG or WebP when set so. */
+function contentTypeOf(data: Uint8Array): string {
+  if (data[0] === 0xff && data[1] === 0xd8) return "image/jpeg"
+  if (Buffer.from(data.subarray(8, 12)).toString("latin1") === "WEBP") return "image/webp"
+  return "image/png"
+}
+
+const ranFields = (info: Info) => ({ sdModelName: info.sd_model_name, sdModelHash: info.sd_model_hash })
+
+/** The first image and the parsed `info` of a 200 answer; anything else is the WebUI's error. */
+function readAnswer(client: SdClient, path: string, response: SdResponse): { image: string; info: Info } {
+  if (response.status !== 200) throw upstreamError(client, path, response)
+  const json = safeJson(response.text)
+  if (json === undefined) {
+    throw new ProviderError(
+      PROVIDER,
+      `SD WebUI at ${client.base} answered with something that is not JSON: ${response.text.slice(0, 120)}`,
+    )
+  }
+  const body = Images.safeParse(json)
+  const image = body.data?.images?.[0]
+  if (!image) {
+    const hint =
+      body.data?.info === ""
+        ? " SD.Next reports pipeline errors (such as running out of GPU memory) only in its console log."
+        : ""
+    throw new ProviderError(PROVIDER, `SD WebUI at ${client.base} returned no image.${hint}`, {
+      kind: "unavailable",
+      code: "no_image",
+    })
+  }
+  return { image, info: parseInfo(body.data?.info) }
+}
+
+/**
+ * An interrupt from the WebUI's own button or another client also ends our job with a 200 and a half-finished image.
+ * The global state still says so until the next job begins: same job timestamp, nothing running, interrupted.
+ */
+async function refuseIfInterrupted(client: SdClient, info: Info, signal: AbortSignal): Promise<void> {
+  if (!info.job_timestamp) return
+  const response = await send(client, "/sdapi/v1/progress?skip_current_image=true", { method: "GET", signal }).catch(
+    (error: unknown) => {
+      if (signal.aborted) throw error
+      return undefined
+    },
+  )
+  const state = GlobalState.safeParse(safeJson(response?.text ?? "")).data?.state
+  if (state?.interrupted && state.job_count === 0 && state.job_timestamp === info.job_timestamp) {
+    throw new ProviderError(
+      PROVIDER,
+      "The SD WebUI job was interrupted before it finished (from the WebUI itself or by another client), so only a partial image came back. Try again.",
+      { kind: "unavailable", code: "interrupted_upstream" },
+    )
   }
 }
 
-function buildPayload(
-  request: GenerateRequest,
-  preset: SdPreset,
+function resultMetadata(
+  preset: LocalPreset,
+  info: Info,
   model: string | null,
   width: number,
   height: number,
 ): Record<string, unknown> {
-  const payload: Record<string, unknown> = {
-    prompt: request.prompt,
-    width,
-    height,
-    steps: preset.steps,
-    cfg_scale: preset.cfgScale,
-    sampler_name: preset.sampler,
-    scheduler: preset.scheduler,
+  const metadata: Record<string, unknown> = {
+    quality: preset.qualityTier,
+    model,
+    architecture: preset.architecture,
+    size: `${info.width ?? width}x${info.height ?? height}`,
+    steps: info.steps ?? preset.steps,
+    prompt_style: preset.promptStyle,
   }
-  if (preset.negativePrompt) payload.negative_prompt = request.negativePrompt || ""
-  if (preset.distilledCfgScale !== undefined) payload.distilled_cfg_scale = preset.distilledCfgScale
-  if (model) payload.override_settings = { sd_model_checkpoint: model }
-  return payload
+  if (info.sampler_name) metadata.sampler = info.sampler_name
+  if (info.cfg_scale !== undefined) metadata.cfg_scale = info.cfg_scale
+  if (info.sd_model_name) metadata.sd_model_name = info.sd_model_name
+  if (info.sd_model_hash) metadata.sd_model_hash = info.sd_model_hash
+  if (info.seed !== undefined) metadata.seed = info.seed
+  return metadata
 }
 
-/** `info` arrives as a JSON string (A1111) or an object; anything unreadable yields nothing. */
-function parseInfo(info: unknown): z.infer<typeof Info> {
-  const value = typeof info === "string" ? safeJson(info) : info
-  const parsed = Info.safeParse(value)
-  if (!parsed.success && info) log.debug("SD WebUI info not readable; seed unknown")
-  return parsed.data ?? {}
-}
-
-function checkpointCapabilities(title: string, displayName: string): ModelCapabilities {
-  const preset = presetFor(title)
+function checkpointCapabilities(checkpoint: Checkpoint): ModelCapabilities {
+  const preset = presetFor(checkpoint.title)
   return modelCapabilities({
-    model_id: title,
-    display_name: displayName,
-    supported_aspect_ratios: [...SD_ASPECT_RATIOS],
+    model_id: checkpoint.title,
+    display_name: checkpoint.modelName,
+    supported_aspect_ratios: [...LOCAL_ASPECT_RATIOS],
     supported_qualities: ["standard"],
     supported_formats: ["png"],
     supports_negative_prompt: preset.negativePrompt,
     supports_image_input: true,
     max_input_images: 1,
-    max_resolution: preset.maxResolution,
+    max_resolution: maxEdge(preset),
     default_steps: preset.steps,
-    default_cfg: preset.cfgScale,
+    default_cfg: preset.guidance ?? preset.cfg,
     prompt_style: preset.promptStyle,
-    style_profile: checkpointProfile(title),
+    style_profile: checkpointProfile(checkpoint.title),
   })
+}
+
+async function doctorFindings(
+  client: SdClient,
+  configured: string | undefined,
+  settings: (signal?: AbortSignal) => Promise<{ loaded?: string; fork: Fork }>,
+  refreshList: (signal?: AbortSignal) => Promise<Checkpoint[]>,
+  signal: AbortSignal,
+): Promise<DoctorFinding[]> {
+  const findings: DoctorFinding[] = []
+  const current = await settings(signal)
+  const list = await refreshList(signal)
+  findings.push({
+    ok: Boolean(current.loaded),
+    label: "sd_webui checkpoint",
+    detail: current.loaded
+      ? `loaded: ${current.loaded} (${presetFor(current.loaded).architecture} defaults)`
+      : "no checkpoint loaded",
+    fix: current.loaded ? undefined : "Load a checkpoint in the WebUI or set IMAGE_GENERATION_MCP_SD_WEBUI_MODEL.",
+  })
+  if (configured) {
+    const found = resolveCheckpoint(list, configured)
+    findings.push({
+      ok: Boolean(found),
+      label: "sd_webui model",
+      detail: found
+        ? `'${configured}' is listed as ${found.title}`
+        : `'${configured}' is not a checkpoint the WebUI lists`,
+      fix: found
+        ? undefined
+        : `Set IMAGE_GENERATION_MCP_SD_WEBUI_MODEL to one of: ${list.map((c) => c.title).join(", ") || "(none listed)"}.`,
+    })
+  }
+  const poll = await pollTask(client, "igm-doctor-probe", signal)
+  const tracked = poll !== "no endpoint" && poll !== undefined && current.fork !== "sdnext"
+  findings.push({
+    ok: tracked,
+    label: "sd_webui job tracking",
+    detail: tracked
+      ? "the WebUI reports which job runs: cancel and time-out stop only this server's jobs, with progress"
+      : "the WebUI does not report which job runs: a cancelled or timed-out job finishes on its own, without progress",
+    fix: tracked
+      ? undefined
+      : current.fork === "sdnext"
+        ? "SD.Next does not track API jobs; nothing to change here."
+        : "Start the WebUI with --api next to its UI (not --nowebui) so /internal/progress is available.",
+  })
+  return findings
 }
