@@ -51,3 +51,11 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error("expected a rejection")
 }
+
+/** The `error` object of an error answer. */
+export async function errorBody(
+  res: Response,
+): Promise<{ message: string; type: string; param: string | null; code: string | null }> {
+  return ((await res.json()) as { error: { message: string; type: string; param: string | null; code: string | null } })
+    .error
+}

@@ -11,8 +11,7 @@ import {
   ProviderRateLimitError,
   UpstreamNotFoundError,
 } from "../errors"
-import { catalogEntry, retiredMessage, stageOn } from "../lifecycle"
-import { OPENAI_CATALOG, PROVIDER_NAME } from "./catalog"
+import { PROVIDER_NAME } from "./catalog"
 
 type APIError = OpenAISdk.APIError
 
@@ -77,13 +76,10 @@ export function apiFailure(error: APIError, model: string | null): ProviderError
     )
   }
   if (status === 404 || (status === 400 && param === "model" && code === "invalid_value")) {
-    const entry = model ? catalogEntry(OPENAI_CATALOG, model) : undefined
-    const retired =
-      model && entry && stageOn(entry.lifecycle) === "retired" ? ` ${retiredMessage(model, entry.lifecycle)}` : ""
     const which = model ? `model '${model}'` : "what was asked for"
     return new UpstreamNotFoundError(
       PROVIDER_NAME,
-      `OpenAI does not offer ${which} to this key: ${upstream}${retired} See list_providers for the models it offers.`,
+      `OpenAI does not offer ${which} to this key: ${upstream} See list_providers for the models it offers.`,
       opts,
     )
   }
