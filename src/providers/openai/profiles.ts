@@ -48,7 +48,7 @@ const SUNBURST_25 = sunburst("2.5", "stronger at image edits than flare; takes t
 export const OPENAI_PROFILES: Readonly<Record<string, StyleProfile>> = {
   "gpt-image-2.6-sunburst": sunburst(
     "2.6",
-    "the server's default. The newest generation (November 2026), about half again as fast as 2.5; transparent backgrounds.",
+    "the server's default. The newest generation (November 2026; OpenAI reports it 50% faster than 2.5); transparent backgrounds.",
   ),
   "gpt-image-2.6-flare": flare(
     "2.6",
