@@ -4,7 +4,7 @@ import type { Config } from "@/config/config"
 export function serverInstructions(config: Config): string {
   if (config.instructions) return config.instructions
   const domain =
-    "This is an AI image generation server. It can use OpenAI (gpt-image-2, dall-e-3), Google Gemini image models, Stable Diffusion through an SD WebUI, and a zero-cost placeholder; start by calling list_providers to see which are configured and what each model does well."
+    "This is an AI image generation server. It can use OpenAI (the GPT Image 2.6, 2.5 and 2 models), Google Gemini image models, Stable Diffusion through an SD WebUI, and a zero-cost placeholder; start by calling list_providers to see which are configured and what each model does well."
   const mode = config.readOnly
     ? "This instance is READ-ONLY: tools that generate, import or delete images are not available; you can browse and show existing images."
     : "This instance is READ-WRITE: tools that generate, import and delete images are available."

@@ -26,11 +26,32 @@ describe("doctor", () => {
     )
     expect(code).toBe(0)
     expect(stdout).toContain("Everything looks fine.")
-    expect(stdout).toMatch(/ok +provider openai +reachable; models: gpt-image-1, /)
+    expect(stdout).toMatch(/ok +provider openai +reachable; models: gpt-image-2-2026-04-21, /)
+    expect(stdout).toMatch(/ok +openai default model +gpt-image-2\.6-sunburst \(listed by the service\)/)
     expect(stdout).toMatch(/ok +provider sd_webui +reachable; models: /)
     expect(stdout).toMatch(/ok +scratch dir/)
     expect(stdout).toContain("openai api key")
     expect(stdout).not.toContain("sk-test-abcdef123456")
+  })
+
+  test("an OpenAI default model the service does not list fails, naming the listed ones", async () => {
+    await using dir = await tmpdir()
+    await using openai = fakeOpenAI({ apiKey: "sk-test-abcdef123456" })
+    openai.set({ models: ["gpt-image-2", "gpt-image-2.6-flare"] })
+    const { code, stdout } = await runCli(
+      ["doctor"],
+      env(dir.path, {
+        IMAGE_GENERATION_MCP_OPENAI_API_KEY: "sk-test-abcdef123456",
+        IMAGE_GENERATION_MCP_OPENAI_BASE_URL: openai.url,
+        IMAGE_GENERATION_MCP_OPENAI_MODEL: "gpt-image-1.5",
+      }),
+    )
+    expect(code).toBe(1)
+    expect(stdout).toMatch(
+      /FAIL +openai default model +'gpt-image-1\.5' is not listed by the OpenAI API for this key\./,
+    )
+    expect(stdout).toContain("Listed image models: gpt-image-2, gpt-image-2.6-flare.")
+    expect(stdout).toContain("fix: Set IMAGE_GENERATION_MCP_OPENAI_MODEL to one of the listed models.")
   })
 
   test("an unreachable provider fails with the fix on one line", async () => {

@@ -4,13 +4,15 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { createMcpServer } from "@/mcp/server"
 import { GEMINI_ASPECT_RATIOS, GEMINI_MODELS } from "@/providers/gemini/models"
 import { GEMINI_PROFILES } from "@/providers/gemini/profiles"
+import { stageOn } from "@/providers/lifecycle"
 import {
   maxEdge,
   LOCAL_ASPECT_RATIOS as SD_ASPECT_RATIOS,
   LOCAL_PRESETS as SD_PRESETS,
 } from "@/providers/local/presets"
-import { KNOWN_MODELS, MAX_INPUT_IMAGES, sizeFor as openaiSize } from "@/providers/openai/models"
+import { MAX_INPUT_IMAGES, OPENAI_CATALOG } from "@/providers/openai/catalog"
 import { OPENAI_PROFILES } from "@/providers/openai/profiles"
+import { FREE_SIZE_RATIOS, freeSize } from "@/providers/openai/sizes"
 import { samplingFields } from "@/providers/sd-webui/forks"
 import { startServices } from "../helpers/services"
 
@@ -137,11 +139,20 @@ describe("select_provider", () => {
 
   test("describes the OpenAI and Gemini lineups with their lifecycles", async () => {
     const text = await promptText("select_provider")
-    for (const model of KNOWN_MODELS) expect(text).toContain(`\`${model.model_id}\``)
+    const aliases = OPENAI_CATALOG.filter((m) => !/-\d{4}-\d{2}-\d{2}$/.test(m.model_id))
+    for (const model of aliases) expect(text).toContain(`\`${model.model_id}\``)
     for (const model of GEMINI_MODELS) expect(text).toContain(`\`${model.id}\``)
-    expectAll(text, ["flagship", "transparent", "cheap drafts", "moving alias", "legacy", "deprecated", "2026-05-12"])
+    expectAll(text, [
+      "default",
+      "transparent",
+      "cheap drafts",
+      "Retired and refused",
+      "legacy",
+      "2026-05-12",
+      "2026-12-01",
+    ])
     expectAll(text, ["text in images", "logos", "typography", "still life", '"Avoid:" clause', "prose"])
-    expectAll(text, ["`standard` maps to the `auto` tier, `hd` to `high`", "SynthID", "thinking", "2K", "billed"])
+    expectAll(text, ["`standard` maps to OpenAI's `medium`, `hd` to `high`", "SynthID", "thinking", "2K", "billed"])
     expectAll(text, ["Up to 14 reference images", "3 references at most"])
     expect(ratiosOnLine(text, "Takes 14 aspect ratios")).toEqual([...GEMINI_ASPECT_RATIOS])
   })
@@ -157,8 +168,8 @@ describe("select_provider", () => {
     const rules = numberedList(await promptText("select_provider"), "## Selection rules")
     expect(rules).toHaveLength(9)
     const expectations: string[][] = [
-      ["Text, logos or typography", "`openai`", "`gpt-image-2`"],
-      ["transparent background", "`openai`", "`gpt-image-1.5`", "`gpt-image-1-mini`", "not `gpt-image-2`"],
+      ["Text, logos or typography", "`openai`", "`gpt-image-2.6-sunburst`"],
+      ["transparent background", "`openai`", "`gpt-image-2.6-sunburst`", "`gpt-image-2.6-flare`", "not `gpt-image-2`"],
       ["Infographics, diagrams and layouts", "`gemini`", 'quality="hd"', "gemini-3-pro-image"],
       ["Complex illustration, storytelling", "`gemini`", 'quality="hd"'],
       [
@@ -268,20 +279,26 @@ describe("info://prompt-guide", () => {
     ])
     expectAll(tips, ["`1:1` — icons, avatars", "`standard` is right for drafts", "`high` tier", "2K", "thinking"])
     expectAll(tips, ["SD WebUI and the Placeholder ignore `quality`", "native negative prompt", "`Avoid:`"])
-    expectAll(tips, ["**Placeholder**: ignored", "`gpt-image-1.5`, `gpt-image-1` and `gpt-image-1-mini`"])
-    expectAll(tips, ["**not** available on `gpt-image-2` or `chatgpt-image-latest`", "Gemini and SD WebUI ignore it"])
+    expectAll(tips, ["**Placeholder**: ignored", "OpenAI 2.5 and 2.6 models (`gpt-image-2.6-sunburst`"])
+    expectAll(tips, ["**not** available on `gpt-image-2`", "Gemini and SD WebUI ignore it"])
   })
 
   test("OpenAI: lineup with the catalog's lifecycles, Avoid clause, quality mapping and sizes", async () => {
     const text = await guideText()
     const rows = tableRows(text, "Model", "Lifecycle", "Notes")
-    expect(rows.map(([id]) => id).sort()).toEqual(KNOWN_MODELS.map((m) => m.model_id).sort())
+    const served = OPENAI_CATALOG.filter(
+      (m) => stageOn(m.lifecycle) !== "retired" && !/-\d{4}-\d{2}-\d{2}$/.test(m.model_id),
+    )
+    expect(rows.map(([id]) => id).sort()).toEqual(served.map((m) => m.model_id).sort())
     for (const [id = "", lifecycle] of rows) expect(lifecycle).toBe(OPENAI_PROFILES[id]?.lifecycle)
-    expect(rows.find(([id]) => id === "dall-e-3")?.[2]).toContain("2026-05-12")
-    expectAll(text, ["`standard` → `auto`, `hd` → `high`", "then `Avoid: <negative_prompt>`", "double quotes"])
+    const retired = OPENAI_CATALOG.filter((m) => stageOn(m.lifecycle) === "retired")
+    expect(tableRows(text, "Retired model", "Shut down", "Use instead")).toEqual(
+      retired.map((m) => [m.model_id, m.lifecycle?.shutdown ?? "", m.lifecycle?.replacement ?? ""]),
+    )
+    expectAll(text, ["`standard` → `medium`", "`hd` → `high`", "then `Avoid: <negative_prompt>`", "double quotes"])
     expectAll(text, ["Strengths: text and typography, logos", "still life"])
-    const sizes = tableRows(text, "Aspect ratio", "gpt-image family")
-    expect(sizes).toEqual(SD_ASPECT_RATIOS.map((r) => [r, openaiSize("gpt-image-2", r), openaiSize("dall-e-3", r)]))
+    const sizes = tableRows(text, "Aspect ratio", "standard", "hd")
+    expect(sizes).toEqual(FREE_SIZE_RATIOS.map((r) => [r, freeSize(r, "standard") ?? "", freeSize(r, "hd") ?? ""]))
   })
 
   test("Gemini: lineup with reference limits, SynthID, quality and the 14 aspect ratios", async () => {
@@ -334,14 +351,14 @@ describe("info://prompt-guide", () => {
     expectAll(text, ["SHA-256", "6-colour palette", "alpha is 0", "same prompt always gives the same colour"])
     const refs = text.slice(text.indexOf("## Reference images and transform_image"))
     const providers = tableRows(refs, "Provider", "Models")
-    expect(providers.find(([p, m]) => p === "openai" && m === "gpt-image family")?.[2]).toBe(
+    expect(providers.find(([p, m]) => p === "openai" && m === "GPT Image models")?.[2]).toBe(
       `up to ${MAX_INPUT_IMAGES}`,
     )
     expect(providers.find(([p]) => p === "sd_webui")?.slice(2, 4)).toEqual(["exactly 1", "no"])
     const gemini3 = Math.max(...GEMINI_MODELS.map((m) => m.maxInputImages))
     expect(providers.find(([p, m]) => p === "gemini" && m === "Gemini 3 models")?.[2]).toBe(`up to ${gemini3}`)
     expectAll(refs, [
-      "**Masks** work only on OpenAI gpt-image models",
+      "**Masks** work only on OpenAI GPT Image models",
       "default 0.75",
       "Without it the server uses 0.75",
     ])

@@ -13,7 +13,10 @@ const FOREVER_MS = 10 * 60_000
 describe("the real providers, configured from the environment and served by fakes", () => {
   test("list_providers: registration order, lifecycle warnings with notes, sorted; a failing provider is degraded", async () => {
     await using openai = fakeOpenAI()
-    openai.set({ models: ["dall-e-3", "gpt-image-1", "gpt-image-2"] })
+    openai.set({
+      models: ["dall-e-3", "gpt-image-1", "gpt-image-2", "gpt-image-2.6-flare"],
+      shutdownDates: { "gpt-image-2": "2027-04-21" },
+    })
     await using env = await connect({
       env: {
         [`${P}OPENAI_API_KEY`]: "sk-test",
@@ -25,17 +28,15 @@ describe("the real providers, configured from the environment and served by fake
     const body = JSON.parse(env.text(await env.call("list_providers")))
     expect(Object.keys(body.providers)).toEqual(["placeholder", "openai", "gemini", "sd_webui"])
     expect(body.providers.sd_webui.capabilities).toMatchObject({ degraded: true, models: [] })
+    // Retired models are never offered, even when the service still lists them; a shutdown date it gives is a warning.
     expect(body.providers.openai.capabilities.models.map((m: { model_id: string }) => m.model_id)).toEqual([
-      "gpt-image-1",
       "gpt-image-2",
-      "dall-e-3",
+      "gpt-image-2.6-flare",
     ])
     expect(body.warnings).toEqual([...body.warnings].sort())
-    expect(body.warnings).toHaveLength(3)
+    expect(body.warnings).toHaveLength(2)
     expect(body.warnings[0]).toStartWith("gemini:gemini-2.5-flash-image — legacy. ")
-    expect(body.warnings[1]).toStartWith("openai:dall-e-3 — deprecated. ")
-    expect(body.warnings[1]).toContain("2026-05-12")
-    expect(body.warnings[2]).toStartWith("openai:gpt-image-1 — legacy. ")
+    expect(body.warnings[1]).toBe("openai:gpt-image-2 — deprecated. OpenAI shuts it down on 2027-04-21.")
     for (const name of ["openai", "gemini", "sd_webui"])
       expect(body.providers[name].description.length).toBeGreaterThan(40)
     const listed = openai.requests.filter((r) => r.path === "/v1/models").length
@@ -56,7 +57,7 @@ describe("the real providers, configured from the environment and served by fake
     const shown = await env.call("show_image", { uri: started.original_uri })
     expect(JSON.parse((shown.content[1] as { text: string }).text)).toMatchObject({
       provider: "openai",
-      model: "gpt-image-2",
+      model: "gpt-image-2.6-sunburst",
       dimensions: [1536, 1024],
     })
     expect(openai.requests.find((r) => r.path === "/v1/images/generations")?.json).toMatchObject({ size: "1536x1024" })
@@ -66,7 +67,7 @@ describe("the real providers, configured from the environment and served by fake
     await using openai = fakeOpenAI()
     await using env = await connect({ env: { [`${P}OPENAI_API_KEY`]: "sk-test", [`${P}OPENAI_BASE_URL`]: openai.url } })
     await env.call("list_providers")
-    openai.set({ error: OPENAI_ERRORS.contentPolicy })
+    openai.set({ error: OPENAI_ERRORS.moderationBlocked })
     const { image_id } = JSON.parse(env.text(await env.call("generate_image", { prompt: "x", provider: "openai" })))
     await env.services.jobs.idle()
     expect(JSON.parse(env.text(await env.call("check_generation_status", { image_id })))).toEqual({
@@ -156,7 +157,7 @@ describe("the real providers, configured from the environment and served by fake
     expect(await pick("a draft layout for a flyer")).toBe("gemini")
     expect(await pick("quick test")).toBe("placeholder")
     expect(await pick("realistic photo portrait", { background: "transparent" })).toBe("openai")
-    expect(await pick("a cinematic banner-free vista", { aspect_ratio: "21:9" })).toBe("gemini")
+    expect(await pick("a cinematic banner-free vista", { aspect_ratio: "4:1" })).toBe("gemini")
     await env.services.jobs.idle()
   })
 
@@ -175,7 +176,8 @@ describe("the real providers, configured from the environment and served by fake
     const { quadrantPng } = await import("../fixture/images")
     const first = await addImage(env.services, quadrantPng(32, 32))
     const second = await addImage(env.services, quadrantPng(48, 32))
-    const mask = await addImage(env.services, quadrantPng(32, 33))
+    // A mask at twice the first reference's size is scaled to it (the edits endpoint takes the same size only).
+    const mask = await addImage(env.services, quadrantPng(64, 64))
     const viaOpenAI = JSON.parse(
       env.text(
         await env.call("transform_image", {
@@ -199,6 +201,8 @@ describe("the real providers, configured from the environment and served by fake
         ["mask", "mask.png"],
       ]),
     )
+    const sentMask = edit?.form?.files.find((f) => f.field === "mask")?.data ?? new Uint8Array()
+    expect(await new Bun.Image(sentMask).metadata()).toEqual({ width: 32, height: 32, format: "png" })
     const parts = gemini.requests.at(-1)?.body.contents?.[0]?.parts ?? []
     expect(parts.filter((p: { inlineData?: unknown }) => p.inlineData)).toHaveLength(2)
     for (const started of [viaOpenAI, viaGemini]) {
@@ -210,7 +214,13 @@ describe("the real providers, configured from the environment and served by fake
 
   test("model fit with real model tables: transparency moves to a model that can; an explicit model that cannot is refused", async () => {
     await using openai = fakeOpenAI()
-    await using env = await connect({ env: { [`${P}OPENAI_API_KEY`]: "sk-test", [`${P}OPENAI_BASE_URL`]: openai.url } })
+    await using env = await connect({
+      env: {
+        [`${P}OPENAI_API_KEY`]: "sk-test",
+        [`${P}OPENAI_BASE_URL`]: openai.url,
+        [`${P}OPENAI_MODEL`]: "gpt-image-2",
+      },
+    })
     const clear = await env.call("generate_image", {
       prompt: "a sticker",
       provider: "openai",
@@ -219,7 +229,7 @@ describe("the real providers, configured from the environment and served by fake
     expect(JSON.parse(env.text(clear)).status).toBe("generating")
     await env.services.jobs.idle()
     const sent = openai.requests.find((r) => r.path === "/v1/images/generations")?.json
-    expect(sent).toMatchObject({ model: "gpt-image-1.5", background: "transparent" })
+    expect(sent).toMatchObject({ model: "gpt-image-2.6-sunburst", background: "transparent" })
     const refused = await env.call("generate_image", {
       prompt: "a sticker",
       provider: "openai",
@@ -227,11 +237,18 @@ describe("the real providers, configured from the environment and served by fake
       background: "transparent",
     })
     expect(env.text(refused)).toBe(
-      "Model 'gpt-image-2' of openai cannot make transparent backgrounds. Models of openai that can: gpt-image-1, gpt-image-1-mini, gpt-image-1.5.",
+      "Model 'gpt-image-2' of openai cannot make transparent backgrounds. Models of openai that can: gpt-image-2.5-flare-2026-09-08, gpt-image-2.5-flare, gpt-image-2.5-sunburst-2026-09-08, gpt-image-2.5-sunburst, gpt-image-2.6-flare, gpt-image-2.6-sunburst.",
     )
-    const hd = await env.call("generate_image", { prompt: "x", provider: "openai", model: "dall-e-2", quality: "hd" })
-    expect(env.text(hd)).toBe("Unsupported quality 'hd' for provider 'openai' (model 'dall-e-2'). Supported: standard")
+    const retired = await env.call("generate_image", { prompt: "x", provider: "openai", model: "dall-e-3" })
+    expect(env.text(retired)).toBe(
+      "Model 'dall-e-3' was retired by its vendor on 2026-05-12 and can no longer be used. Use 'gpt-image-2.5-sunburst' instead. (provider 'openai')",
+    )
     const wide = await env.call("generate_image", { prompt: "x", provider: "openai", aspect_ratio: "21:9" })
-    expect(env.text(wide)).toContain("Unsupported aspect_ratio '21:9' for provider 'openai' (model 'gpt-image-2').")
+    expect(JSON.parse(env.text(wide)).status).toBe("generating")
+    const tall = await env.call("generate_image", { prompt: "x", provider: "openai", aspect_ratio: "4:1" })
+    expect(env.text(tall)).toContain("Unsupported aspect_ratio '4:1' for provider 'openai' (model 'gpt-image-2').")
+    await env.services.jobs.idle()
+    const sizes = openai.requests.filter((r) => r.path === "/v1/images/generations").map((r) => r.json?.size)
+    expect(sizes).toEqual(["1024x1024", "1456x624"])
   })
 })

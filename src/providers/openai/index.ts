@@ -1,5 +1,8 @@
+import type { DoctorFinding } from "../definition"
 import { defineProvider } from "../definition"
-import { KNOWN_MODELS, PROVIDER_NAME } from "./models"
+import { catalogEntry, retiredMessage, stageOn } from "../lifecycle"
+import type { ImageProvider } from "../types"
+import { DEFAULT_MODEL, OPENAI_CATALOG, PROVIDER_NAME } from "./catalog"
 import { createOpenAIProvider } from "./provider"
 
 export const openaiDefinition = defineProvider({
@@ -26,15 +29,16 @@ export const openaiDefinition = defineProvider({
       key: "model",
       env: "OPENAI_MODEL",
       type: "string",
-      description: "Model used when a request names none (default: the newest current gpt-image model).",
-      example: "gpt-image-1.5",
+      description: `Model used when a request names none (default: ${DEFAULT_MODEL}).`,
+      example: "gpt-image-2.6-flare",
     },
   ],
   paidByDefault: true,
   routing: { themes: { text: 1, draft: 2, photo: 3, art: 3, anime: 3 }, fallback: 2, references: 2 },
-  catalog: KNOWN_MODELS,
+  catalog: OPENAI_CATALOG,
   doctor: {
     fix: "Check IMAGE_GENERATION_MCP_OPENAI_API_KEY (and IMAGE_GENERATION_MCP_OPENAI_BASE_URL if you use a gateway) and network access.",
+    checks: (provider, signal) => checkDefaultModel(provider, signal),
   },
   create: (settings, deps) =>
     createOpenAIProvider(
@@ -42,3 +46,23 @@ export const openaiDefinition = defineProvider({
       { fetch: deps.fetch },
     ),
 })
+
+/** Whether the service still lists the model requests run on when they name none. */
+export async function checkDefaultModel(provider: ImageProvider, signal: AbortSignal): Promise<DoctorFinding[]> {
+  const model = provider.defaultModel
+  const caps = await provider.discover(signal)
+  if (!model || caps.degraded) return []
+  const label = "openai default model"
+  const offered = caps.models.map((m) => m.model_id)
+  if (offered.includes(model)) return [{ ok: true, label, detail: `${model} (listed by the service)` }]
+  const entry = catalogEntry(OPENAI_CATALOG, model)
+  const retired = entry && stageOn(entry.lifecycle) === "retired" ? ` ${retiredMessage(model, entry.lifecycle)}` : ""
+  return [
+    {
+      ok: false,
+      label,
+      detail: `'${model}' is not listed by the OpenAI API for this key.${retired} Listed image models: ${offered.join(", ") || "(none)"}.`,
+      fix: "Set IMAGE_GENERATION_MCP_OPENAI_MODEL to one of the listed models.",
+    },
+  ]
+}

@@ -2,13 +2,8 @@ import type * as OpenAISdk from "openai"
 import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } from "openai/resources/images"
 import { z } from "zod"
 import { createLogger } from "@/util/log"
-import {
-  ContentPolicyError,
-  InputUnsupportedError,
-  ProviderConnectionError,
-  ProviderError,
-  TooManyInputImagesError,
-} from "../errors"
+import { InputUnsupportedError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
+import { catalogEntry, retiredMessage, stageOn } from "../lifecycle"
 import {
   type GenerateRequest,
   type GenerateResult,
@@ -16,16 +11,10 @@ import {
   type InputImage,
   providerCapabilities,
 } from "../types"
-import {
-  apiQuality,
-  isGptImage,
-  KNOWN_MODELS,
-  MAX_INPUT_IMAGES,
-  PROVIDER_NAME,
-  sendsBackground,
-  sizeFor,
-  uploadName,
-} from "./models"
+import { DEFAULT_MODEL, MAX_INPUT_IMAGES, OPENAI_CATALOG, PROVIDER_NAME, ratiosOf, sizeOf } from "./catalog"
+import { offeredModels, specFor } from "./discovery"
+import { apiFailure } from "./errors"
+import { prepareMask } from "./mask"
 
 export { PROVIDER_NAME }
 
@@ -33,21 +22,27 @@ const log = createLogger(PROVIDER_NAME)
 
 const CONTENT_TYPES = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" } as const
 export type OpenAIOutputFormat = keyof typeof CONTENT_TYPES
+const EXTENSIONS: Record<string, string> = { "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp" }
+
+/** Our two quality levels on the API's scale: `standard` is OpenAI's `medium`, `hd` its `high`. */
+export const API_QUALITY: Readonly<Record<string, "medium" | "high">> = { standard: "medium", hd: "high" }
 
 export interface OpenAIOptions {
   apiKey: string
   /** Gateway or test fake, e.g. `http://127.0.0.1:PORT/v1`. @default "https://api.openai.com/v1" */
   baseUrl?: string
-  /** @default "gpt-image-2" */
+  /** @default DEFAULT_MODEL */
   model?: string
-  /** Output of the gpt-image models; DALL·E always returns PNG. @default "png" */
+  /** @default "png" */
   outputFormat?: OpenAIOutputFormat
   /** Bound on one API call. @default 600_000 */
   timeoutMs?: number
 }
 
-const Item = z.object({ b64_json: z.string().nullish().catch(null), revised_prompt: z.string().nullish().catch(null) })
-const ImagesResponse = z.object({ data: z.array(Item).nullish().catch(null) }).catch({ data: null })
+const Item = z.object({ b64_json: z.string().nullish().catch(null) })
+const ImagesResponse = z
+  .object({ data: z.array(Item).nullish().catch(null), size: z.string().nullish().catch(null) })
+  .catch({ data: null, size: null })
 
 type Sdk = typeof OpenAISdk
 let sdk: Sdk | undefined
@@ -65,19 +60,26 @@ function loadSdk(): Promise<Sdk> {
   return loading
 }
 
-/** OpenAI images via the official SDK: the gpt-image family through generate and edit, DALL·E through generate. */
+const refuse = (message: string) => new ProviderError(PROVIDER_NAME, message, { kind: "invalid_input" })
+
+/** The upload file name for an input image, e.g. `reference_0.png`. */
+export function uploadName(stem: string, image: InputImage): string {
+  const ext = EXTENSIONS[image.contentType]
+  if (ext) return `${stem}${ext}`
+  const supported = Object.keys(EXTENSIONS).sort().join(", ")
+  throw refuse(`Unsupported input image content type '${image.contentType}'. Supported: ${supported}`)
+}
+
+/** OpenAI's GPT Image models through the official SDK: generations, and edits when references are given. */
 export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typeof fetch } = {}): ImageProvider {
   const { apiKey } = options
   const baseUrl = options.baseUrl || "https://api.openai.com/v1"
-  const defaultModel = options.model || "gpt-image-2"
+  const defaultModel = options.model || DEFAULT_MODEL
   const format = options.outputFormat ?? "png"
   const timeoutMs = options.timeoutMs ?? 600_000
   if (!apiKey) throw new ProviderError(PROVIDER_NAME, "an API key is required")
   if (!(format in CONTENT_TYPES)) {
     throw new ProviderError(PROVIDER_NAME, `Unsupported output_format '${format}'. Supported: jpeg, png, webp`)
-  }
-  if (!isGptImage(defaultModel) && format !== "png") {
-    throw new ProviderError(PROVIDER_NAME, `${defaultModel} does not support output_format '${format}'; use png`)
   }
 
   let client: OpenAISdk.OpenAI | undefined
@@ -86,15 +88,19 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     client ??= new OpenAI({
       apiKey,
       baseURL: baseUrl,
-      // No SDK retries (the reference kept its default of 2): a failed generation fails its job at once and
-      // says why, a retried POST can bill twice, and retries with backoff could hold a job for 30 minutes.
+      // No SDK retries (docs/decisions.md B12): a retried POST can bill twice, and a failure should show at once.
       maxRetries: 0,
       timeout: timeoutMs,
       // Only config/ reads the environment: OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_LOG must not leak in.
       organization: null,
       project: null,
       logLevel: "warn",
-      logger: { error: (m) => log.error(m), warn: (m) => log.warning(m), info: () => {}, debug: () => {} },
+      logger: {
+        error: (m) => log.error(scrub(m)),
+        warn: (m) => log.warning(scrub(m)),
+        info: () => {},
+        debug: () => {},
+      },
       ...(deps.fetch && { fetch: deps.fetch }),
     })
     return client
@@ -103,97 +109,113 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
   const scrub = (text: string) => text.split(apiKey).join("***")
 
   /** The error a failed call rejects with: the abort itself when the caller cancelled, else a ProviderError. */
-  function translate(error: unknown, signal: AbortSignal): unknown {
+  function translate(error: unknown, signal: AbortSignal, model: string | null): unknown {
     if (signal.aborted) return signal.reason
     if (error instanceof ProviderError) return error
-    const text = scrub(error instanceof Error ? error.message : String(error))
-    // The cause reaches logs too; a gateway that echoes the key must not leak it there either.
-    if (error instanceof Error) error.message = text
+    // The cause reaches logs too: a gateway that echoes the key must not leak it there either.
+    if (error instanceof Error) error.message = scrub(error.message)
+    const body = (error as { error?: unknown }).error
+    if (body && typeof body === "object") (error as { error?: unknown }).error = JSON.parse(scrub(JSON.stringify(body)))
+    const text = error instanceof Error ? error.message : scrub(String(error))
+    if (sdk && error instanceof sdk.APIConnectionTimeoutError) {
+      const seconds = Math.round(timeoutMs / 100) / 10
+      return new ProviderConnectionError(PROVIDER_NAME, `OpenAI did not answer within ${seconds} s (timed out).`, {
+        cause: error,
+      })
+    }
     if (sdk && error instanceof sdk.APIConnectionError) {
-      return new ProviderConnectionError(PROVIDER_NAME, `Connection error: ${text}`, { cause: error })
+      return new ProviderConnectionError(
+        PROVIDER_NAME,
+        `Could not reach the OpenAI API: ${text} Check network access and IMAGE_GENERATION_MCP_OPENAI_BASE_URL.`,
+        { cause: error },
+      )
     }
-    if (sdk && error instanceof sdk.APIError && typeof error.status === "number") {
-      if (error.status === 400 && (error.code === "content_policy_violation" || text.includes("content_policy"))) {
-        return new ContentPolicyError(PROVIDER_NAME, `Content policy rejection: ${text}`, { cause: error })
-      }
-      return new ProviderError(PROVIDER_NAME, `API error (HTTP ${error.status}): ${text}`, { cause: error })
-    }
+    if (sdk && error instanceof sdk.APIError && typeof error.status === "number") return apiFailure(error, model)
     return new ProviderError(PROVIDER_NAME, `Image generation failed: ${text}`, { cause: error })
   }
 
   async function generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
     const model = request.model || defaultModel
-    const gpt = isGptImage(model)
+    const entry = catalogEntry(OPENAI_CATALOG, model)
+    if (entry && stageOn(entry.lifecycle) === "retired") throw refuse(retiredMessage(model, entry.lifecycle))
+    const spec = specFor(model)
     const references = request.referenceImages ?? []
-    const edit = references.length > 0
-    if (request.mask && !edit) throw new ProviderError(PROVIDER_NAME, "mask requires reference_images")
-    if (edit && !gpt) throw new InputUnsupportedError(PROVIDER_NAME, model)
+    if (!spec) {
+      if (references.length) throw new InputUnsupportedError(PROVIDER_NAME, model)
+      throw refuse(`Model '${model}' is not an OpenAI image model this server can drive. See list_providers.`)
+    }
+    if (request.mask && !references.length) throw refuse("mask requires reference_images")
     if (references.length > MAX_INPUT_IMAGES) {
       throw new TooManyInputImagesError(PROVIDER_NAME, model, MAX_INPUT_IMAGES, references.length)
     }
+    const quality = API_QUALITY[request.quality]
+    if (!quality) throw refuse(`Unsupported quality '${request.quality}' for model '${model}'. Supported: standard, hd`)
+    const size = sizeOf(spec, request.aspectRatio, request.quality === "hd" ? "hd" : "standard")
+    if (!size) {
+      const ratios = ratiosOf(spec).join(", ")
+      throw refuse(`Unsupported aspect_ratio '${request.aspectRatio}' for model '${model}'. Supported: ${ratios}`)
+    }
+    const transparent = request.background === "transparent"
+    if (transparent && !spec.transparency) {
+      throw refuse(`Model '${model}' of openai cannot make transparent backgrounds.`)
+    }
+    if (transparent && format === "jpeg") throw refuse("Transparent backgrounds need png or webp output, not jpeg.")
     const uploads = references.map((image, i) => ({ image, name: uploadName(`reference_${i}`, image) }))
-    const mask = request.mask && { image: request.mask, name: uploadName("mask", request.mask) }
-    const size = sizeFor(model, request.aspectRatio)
     const prompt = request.negativePrompt ? `${request.prompt}\n\nAvoid: ${request.negativePrompt}` : request.prompt
-    const quality = apiQuality(model, request.quality)
-    const background = sendsBackground(model) ? (request.background as "opaque" | "transparent") : undefined
-    // Unknown qualities pass through as in the reference, so they are cast to the SDK's narrower unions.
-    const common = { model, prompt, n: 1, size, ...(background && { background }) }
+    const background = transparent ? "transparent" : "opaque"
+    const common = { model, prompt, n: 1, size, quality, background, output_format: format } as const
+
+    const mask = request.mask ? await prepareMask(request.mask, references[0] as InputImage) : undefined
 
     let raw: unknown
     try {
       const api = await connect()
-      if (edit) {
+      if (uploads.length) {
         const { toFile } = await loadSdk()
-        const file = ({ image, name }: { image: InputImage; name: string }) =>
-          toFile(image.data, name, { type: image.contentType })
         const body: ImageEditParamsNonStreaming = {
           ...common,
-          quality: quality as ImageEditParamsNonStreaming["quality"],
-          output_format: format,
-          image: await Promise.all(uploads.map(file)),
+          image: await Promise.all(
+            uploads.map(({ image, name }) => toFile(image.data, name, { type: image.contentType })),
+          ),
         }
-        if (mask) body.mask = await file(mask)
+        if (mask) body.mask = await toFile(mask, "mask.png", { type: "image/png" })
         raw = await api.images.edit(body, { signal })
       } else {
-        const body: ImageGenerateParamsNonStreaming = {
-          ...common,
-          quality: quality as ImageGenerateParamsNonStreaming["quality"],
-          ...(gpt ? { output_format: format } : { response_format: "b64_json" }),
-        }
+        const body: ImageGenerateParamsNonStreaming = common
         raw = await api.images.generate(body, { signal })
       }
     } catch (error) {
-      throw translate(error, signal)
+      throw translate(error, signal, model)
     }
 
-    const item = ImagesResponse.parse(raw).data?.[0]
+    const edit = uploads.length > 0
+    const answer = ImagesResponse.parse(raw)
+    const item = answer.data?.[0]
     if (!item) throw new ProviderError(PROVIDER_NAME, `Empty response from image ${edit ? "edit API" : "API"}`)
     if (!item.b64_json) {
       throw new ProviderError(PROVIDER_NAME, `No image data in ${edit ? "edit response" : "response"}`)
     }
-    const metadata: Record<string, unknown> = { model, size, quality: request.quality, api_quality: quality }
-    if (edit) metadata.edited = true
-    else if (item.revised_prompt) metadata.revised_prompt = item.revised_prompt
-    return {
-      data: new Uint8Array(Buffer.from(item.b64_json, "base64")),
-      contentType: gpt ? CONTENT_TYPES[format] : CONTENT_TYPES.png,
-      metadata,
+    const metadata: Record<string, unknown> = {
+      model,
+      size: answer.size ?? size,
+      quality: request.quality,
+      api_quality: quality,
     }
+    if (transparent) metadata.background = "transparent"
+    if (edit) metadata.edited = true
+    return { data: new Uint8Array(Buffer.from(item.b64_json, "base64")), contentType: CONTENT_TYPES[format], metadata }
   }
 
   return {
     name: PROVIDER_NAME,
     defaultModel,
     description:
-      "OpenAI (gpt-image-2, gpt-image-1.5, dall-e-3) — best for text, logos, transparent backgrounds and general-purpose generation",
+      "OpenAI GPT Image (gpt-image-2.6 sunburst and flare, 2.5, 2) — strong at text and typography, logos, transparent backgrounds, edits with up to 16 references and masks, any ratio from 1:3 to 3:1",
 
     async discover(signal?: AbortSignal) {
       try {
         const page = await (await connect()).models.list({ signal })
-        const ids = new Set(page.data.map((m) => m.id))
-        const models = KNOWN_MODELS.filter((m) => ids.has(m.model_id)).map((m) => structuredClone(m))
-        return providerCapabilities(PROVIDER_NAME, models)
+        return providerCapabilities(PROVIDER_NAME, offeredModels(page.data))
       } catch (error) {
         log.warning("OpenAI model discovery failed", { error: scrub(String(error)) })
         return providerCapabilities(PROVIDER_NAME, [], true)
@@ -204,7 +226,7 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
       try {
         await (await connect()).models.list({ signal })
       } catch (error) {
-        throw translate(error, signal)
+        throw translate(error, signal, null)
       }
     },
 
