@@ -1,6 +1,6 @@
 import type { GenerateContentConfig, GenerateContentResponse, GoogleGenAI, Part } from "@google/genai/web"
 import { createLogger } from "@/util/log"
-import { ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
+import { ProviderAuthError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
 import { retiredMessage, stageOn } from "../lifecycle"
 import {
   type GenerateRequest,
@@ -46,6 +46,10 @@ export function createGeminiProvider(options: GeminiOptions, deps: { fetch?: typ
 
   // The SDK is ~440 KB of JS: import it when the service is first needed, not at start-up.
   function connect() {
+    if (!options.apiKey) {
+      const missing = "No Google API key is configured. Set IMAGE_GENERATION_MCP_GOOGLE_API_KEY."
+      return Promise.reject(new ProviderAuthError(PROVIDER_NAME, missing))
+    }
     client ??= import("@google/genai/web").then(
       (sdk) => {
         const httpOptions = {
