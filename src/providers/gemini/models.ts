@@ -29,17 +29,17 @@ export interface GeminiModel {
 
 /**
  * The model used when neither the request nor IMAGE_GENERATION_MCP_GEMINI_MODEL names one: Google's current
- * general model, the replacement of the deprecated 3.1 Flash Image, with all 14 ratios and 1K–4K, at about half
- * Pro's price per image.
+ * general model, the replacement of the deprecated 3.1 Flash Image, with all 14 ratios and 1K–4K, at about a
+ * quarter of Pro's price per image (about $0.034 against $0.134 at 1K).
  */
 export const DEFAULT_GEMINI_MODEL = "gemini-nano-banana-2.1"
 
 /**
  * Every Gemini image model Google served through generateContent in 2025–2026, oldest first; the service's models
- * list decides which of the served ones are offered (docs/architecture.md#model-discovery). Sources: Google's
- * Gemini API changelog, deprecations page and image-generation guide, as quoted in the fake's header
- * (test/fixture/fake-gemini). A retired model names the current successor rather than Google's replacement of the
- * day, which may itself be gone.
+ * list decides which of the served ones are offered (see discovery.ts), and a retired one is refused naming its
+ * replacement: the current successor rather than Google's replacement of the day, which may itself be gone.
+ * Sources: Google's Gemini API changelog, deprecations page and image-generation guide, as quoted in the fake's
+ * header (test/fixture/fake-gemini).
  */
 export const GEMINI_MODELS: readonly GeminiModel[] = [
   retired("gemini-2.0-flash-exp-image-generation", "Gemini 2.0 Flash Image (experimental)", "2025-11-14"),

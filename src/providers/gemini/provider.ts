@@ -20,7 +20,7 @@ export const PROVIDER_NAME = "gemini"
 /**
  * The API surface the provider speaks. @google/genai 3.x defaults to `v1`, but Google's image-generation guide
  * documents `v1beta`, and `v1` has refused fields the SDK sends (`thinkingConfig`, python-genai #1837;
- * `fileData`, js-genai #1746): see docs/decisions.md#gemini-api-version.
+ * `fileData`, js-genai #1746). The fake serves both and records which one was used.
  */
 export const GEMINI_API_VERSION = "v1beta"
 
