@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { createMcpServer } from "@/mcp/server"
-import { GEMINI_ASPECT_RATIOS, GEMINI_MODELS } from "@/providers/gemini/models"
+import { DEFAULT_GEMINI_MODEL, GEMINI_ASPECT_RATIOS, GEMINI_MODELS } from "@/providers/gemini/models"
 import { GEMINI_PROFILES } from "@/providers/gemini/profiles"
 import { stageOn } from "@/providers/lifecycle"
 import {
@@ -15,6 +15,9 @@ import { OPENAI_PROFILES } from "@/providers/openai/profiles"
 import { FREE_SIZE_RATIOS, freeSize } from "@/providers/openai/sizes"
 import { samplingFields } from "@/providers/sd-webui/forks"
 import { startServices } from "../helpers/services"
+
+/** The Gemini models still served today: the ones the guides describe (retired ones are only refused). */
+const GEMINI_SERVED = GEMINI_MODELS.filter((m) => stageOn(m.lifecycle) !== "retired")
 
 let client: Client
 let close: () => Promise<void>
@@ -141,19 +144,11 @@ describe("select_provider", () => {
     const text = await promptText("select_provider")
     const aliases = OPENAI_CATALOG.filter((m) => !/-\d{4}-\d{2}-\d{2}$/.test(m.model_id))
     for (const model of aliases) expect(text).toContain(`\`${model.model_id}\``)
-    for (const model of GEMINI_MODELS) expect(text).toContain(`\`${model.id}\``)
-    expectAll(text, [
-      "default",
-      "transparent",
-      "cheap drafts",
-      "Retired and refused",
-      "legacy",
-      "2026-05-12",
-      "2026-12-01",
-    ])
+    for (const model of GEMINI_SERVED) expect(text).toContain(`\`${model.id}\``)
+    expectAll(text, ["default", "transparent", "cheap drafts", "Retired and refused", "2026-05-12", "2026-12-01"])
     expectAll(text, ["text in images", "logos", "typography", "still life", '"Avoid:" clause', "prose"])
     expectAll(text, ["`standard` maps to OpenAI's `medium`, `hd` to `high`", "SynthID", "thinking", "2K", "billed"])
-    expectAll(text, ["Up to 14 reference images", "3 references at most"])
+    expectAll(text, ["Up to 14 reference images", "no `4:1`, `1:4`, `8:1` or `1:8`", "`standard` quality only"])
     expect(ratiosOnLine(text, "Takes 14 aspect ratios")).toEqual([...GEMINI_ASPECT_RATIOS])
   })
 
@@ -192,7 +187,7 @@ describe("select_provider", () => {
     const text = await promptText("select_provider")
     const section = text.slice(text.indexOf("## Working from existing images"))
     expectAll(section, ["transform_image", "fetch_image", "ingest_base64_image", "create_upload_link"])
-    expectAll(section, ["up to 14 on Gemini 3", `up to ${MAX_INPUT_IMAGES}`, "single reference", "Masked inpainting"])
+    expectAll(section, ["`gemini` (up to 14)", `up to ${MAX_INPUT_IMAGES}`, "single reference", "Masked inpainting"])
     expectAll(section, ["`strength`", "default 0.75", "supports_image_input", "max_input_images", "supports_mask"])
     expectAll(section, ["`warnings`"])
   })
@@ -304,12 +299,13 @@ describe("info://prompt-guide", () => {
   test("Gemini: lineup with reference limits, SynthID, quality and the 14 aspect ratios", async () => {
     const text = await guideText()
     const rows = tableRows(text, "Model", "Lifecycle", "Reference images")
-    expect(rows.map(([id]) => id)).toEqual(GEMINI_MODELS.map((m) => m.id))
-    for (const [i, model] of GEMINI_MODELS.entries()) {
-      expect(rows[i]?.[1]).toBe(GEMINI_PROFILES[model.id]?.lifecycle)
-      expect(rows[i]?.[2]).toBe(String(model.maxInputImages))
+    expect(rows.map(([id]) => id).sort()).toEqual(GEMINI_SERVED.map((m) => m.id).sort())
+    for (const model of GEMINI_SERVED) {
+      const row = rows.find(([id]) => id === model.id)
+      expect(row?.[1]).toBe(GEMINI_PROFILES[model.id]?.lifecycle)
+      expect(row?.[2]).toBe(String(model.maxInputImages))
     }
-    expect(rows[0]?.[3]).toContain("The default")
+    expect(rows.find(([id]) => id === DEFAULT_GEMINI_MODEL)?.[3]).toContain("The default")
     expectAll(text, ["SynthID", "infographics, diagrams", "storytelling", "character consistent across several images"])
     expectAll(text, ["`standard`: a 1K image", "`hd`: a 2K image", "thinking level High", "text plus image"])
     expectAll(text, ["thinking tokens are billed"])
@@ -355,8 +351,8 @@ describe("info://prompt-guide", () => {
       `up to ${MAX_INPUT_IMAGES}`,
     )
     expect(providers.find(([p]) => p === "sd_webui")?.slice(2, 4)).toEqual(["exactly 1", "no"])
-    const gemini3 = Math.max(...GEMINI_MODELS.map((m) => m.maxInputImages))
-    expect(providers.find(([p, m]) => p === "gemini" && m === "Gemini 3 models")?.[2]).toBe(`up to ${gemini3}`)
+    const gemini = Math.max(...GEMINI_SERVED.map((m) => m.maxInputImages))
+    expect(providers.find(([p, m]) => p === "gemini" && m === "every Gemini model")?.[2]).toBe(`up to ${gemini}`)
     expectAll(refs, [
       "**Masks** work only on OpenAI GPT Image models",
       "default 0.75",

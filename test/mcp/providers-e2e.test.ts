@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js"
-import { startFakeGemini } from "../fixture/fake-gemini"
+import { SERVED_DEC_2026, startFakeGemini } from "../fixture/fake-gemini"
 import { fakeOpenAI, OPENAI_ERRORS } from "../fixture/fake-openai"
 import { closedPortUrl, fakeSdWebui } from "../fixture/fake-sd-webui"
 import { connect } from "../helpers/mcp"
@@ -17,11 +17,14 @@ describe("the real providers, configured from the environment and served by fake
       models: ["dall-e-3", "gpt-image-1", "gpt-image-2", "gpt-image-2.6-flare"],
       shutdownDates: { "gpt-image-2": "2027-04-21" },
     })
+    await using gemini = startFakeGemini()
+    gemini.set({ served: [...SERVED_DEC_2026, "gemini-3.1-flash-image"] })
     await using env = await connect({
       env: {
         [`${P}OPENAI_API_KEY`]: "sk-test",
         [`${P}OPENAI_BASE_URL`]: openai.url,
         [`${P}GOOGLE_API_KEY`]: "g-test",
+        [`${P}GEMINI_BASE_URL`]: gemini.url,
         [`${P}SD_WEBUI_HOST`]: await closedPortUrl(),
       },
     })
@@ -35,7 +38,8 @@ describe("the real providers, configured from the environment and served by fake
     ])
     expect(body.warnings).toEqual([...body.warnings].sort())
     expect(body.warnings).toHaveLength(2)
-    expect(body.warnings[0]).toStartWith("gemini:gemini-2.5-flash-image — legacy. ")
+    expect(body.warnings[0]).toStartWith("gemini:gemini-3.1-flash-image — deprecated. ")
+    expect(body.warnings[0]).toContain("gemini-nano-banana-2.1")
     expect(body.warnings[1]).toBe("openai:gpt-image-2 — deprecated. OpenAI shuts it down on 2027-04-21.")
     for (const name of ["openai", "gemini", "sd_webui"])
       expect(body.providers[name].description.length).toBeGreaterThan(40)

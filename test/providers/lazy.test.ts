@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test"
 import { join } from "node:path"
+import { startFakeGemini } from "../fixture/fake-gemini"
 import { fakeOpenAI } from "../fixture/fake-openai"
 import { tmpdir } from "../fixture/tmpdir"
 
@@ -27,14 +28,17 @@ test("without keys, neither cloud SDK is ever imported", async () => {
   expect(await probe(dir.path)).toEqual({ status: "completed", openai: false, genai: false })
 })
 
-test("a configured Gemini provider does not import its SDK until it generates", async () => {
+test("configured cloud providers import their SDKs for discovery, which lists their models", async () => {
   await using dir = await tmpdir()
   await using openai = fakeOpenAI()
+  await using gemini = startFakeGemini()
   const result = await probe(dir.path, {
     IMAGE_GENERATION_MCP_GOOGLE_API_KEY: "g-test",
+    IMAGE_GENERATION_MCP_GEMINI_BASE_URL: gemini.url,
     IMAGE_GENERATION_MCP_OPENAI_API_KEY: "sk-test",
     IMAGE_GENERATION_MCP_OPENAI_BASE_URL: openai.url,
   })
-  // OpenAI's discovery lists models through its SDK; Gemini's model list is static.
-  expect(result).toEqual({ status: "completed", openai: true, genai: false })
+  // Both discover through their SDK's models list (OpenAI /v1/models, Gemini models.list).
+  expect(result).toEqual({ status: "completed", openai: true, genai: true })
+  expect(gemini.calls.map((c) => c.path)).toEqual(["/v1beta/models"])
 })

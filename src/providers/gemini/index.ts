@@ -1,5 +1,7 @@
 import { defineProvider } from "../definition"
-import { GEMINI_MODELS, geminiModelCapabilities } from "./models"
+import { geminiModelCapabilities } from "./capabilities"
+import { geminiDoctorChecks } from "./doctor"
+import { GEMINI_MODELS } from "./models"
 import { createGeminiProvider, PROVIDER_NAME } from "./provider"
 
 export const geminiDefinition = defineProvider({
@@ -25,7 +27,8 @@ export const geminiDefinition = defineProvider({
       key: "model",
       env: "GEMINI_MODEL",
       type: "string",
-      description: "Model used when a request names none (default: the newest current Gemini image model).",
+      description:
+        "Model used when a request names none (default: gemini-nano-banana-2.1, Google's current general image model).",
       example: "gemini-3-pro-image",
     },
   ],
@@ -34,6 +37,7 @@ export const geminiDefinition = defineProvider({
   catalog: GEMINI_MODELS.map(geminiModelCapabilities),
   doctor: {
     fix: "Check IMAGE_GENERATION_MCP_GOOGLE_API_KEY (and IMAGE_GENERATION_MCP_GEMINI_BASE_URL if you use a proxy) and network access.",
+    checks: geminiDoctorChecks,
   },
   create: (settings, deps) =>
     createGeminiProvider(

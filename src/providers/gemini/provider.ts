@@ -1,55 +1,60 @@
 import type { GenerateContentConfig, GenerateContentResponse, GoogleGenAI, Part } from "@google/genai/web"
 import { createLogger } from "@/util/log"
-import { ContentPolicyError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
-import { type GenerateRequest, type GenerateResult, type ImageProvider, providerCapabilities } from "../types"
+import { ProviderAuthError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
+import { retiredMessage, stageOn } from "../lifecycle"
 import {
-  DEFAULT_GEMINI_MODEL,
-  GEMINI_ASPECT_RATIOS,
-  GEMINI_MODELS,
-  geminiModel,
-  geminiModelCapabilities,
-} from "./models"
+  type GenerateRequest,
+  type GenerateResult,
+  type ImageProvider,
+  type ProviderCapabilities,
+  providerCapabilities,
+} from "../types"
+import { imageOf } from "./answer"
+import { geminiModelCapabilities, qualitiesOf } from "./capabilities"
+import { listModels, offeredModels } from "./discovery"
+import { classifyFailure, isConnectionError, isTimeout, readFailure } from "./failures"
+import { DEFAULT_GEMINI_MODEL, type GeminiModel, geminiModel } from "./models"
 
 export const PROVIDER_NAME = "gemini"
+
+/**
+ * The API surface the provider speaks. @google/genai 3.x defaults to `v1`, but Google's image-generation guide
+ * documents `v1beta`, and `v1` has refused fields the SDK sends (`thinkingConfig`, python-genai #1837;
+ * `fileData`, js-genai #1746). The fake serves both and records which one was used.
+ */
+export const GEMINI_API_VERSION = "v1beta"
 
 export interface GeminiOptions {
   apiKey: string
   /** proxy or test fake */
   baseUrl?: string
-  /** @default "gemini-3.1-flash-image" */
+  /** @default DEFAULT_GEMINI_MODEL */
   model?: string
   /** @default 600_000 */
   timeoutMs?: number
 }
 
 const log = createLogger("providers.gemini")
-const CAPABILITIES = GEMINI_MODELS.map(geminiModelCapabilities)
-const SORTED_RATIOS = [...GEMINI_ASPECT_RATIOS].sort()
-/** Finish reasons meaning the API withheld the image on safety or policy grounds. */
-const BLOCKED_FINISH = new Set([
-  "SAFETY",
-  "PROHIBITED_CONTENT",
-  "IMAGE_SAFETY",
-  "IMAGE_PROHIBITED_CONTENT",
-  "BLOCKLIST",
-  "SPII",
-])
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE"])
 
 type Sdk = typeof import("@google/genai/web")
 
 /** Google Gemini image models through `@google/genai` (its `/web` entry, loaded on first use). */
 export function createGeminiProvider(options: GeminiOptions, deps: { fetch?: typeof fetch } = {}): ImageProvider {
-  const defaultModel = options.model ?? DEFAULT_GEMINI_MODEL
+  const defaultModel = options.model || DEFAULT_GEMINI_MODEL
   const timeoutMs = options.timeoutMs ?? 600_000
   let client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined
 
-  // The SDK is ~440 KB of JS: import it when the first image is asked for, not at start-up.
+  // The SDK is ~440 KB of JS: import it when the service is first needed, not at start-up.
   function connect() {
+    if (!options.apiKey) {
+      const missing = "No Google API key is configured. Set IMAGE_GENERATION_MCP_GOOGLE_API_KEY."
+      return Promise.reject(new ProviderAuthError(PROVIDER_NAME, missing))
+    }
     client ??= import("@google/genai/web").then(
       (sdk) => {
         const httpOptions = {
           baseUrl: options.baseUrl,
+          apiVersion: GEMINI_API_VERSION,
           timeout: timeoutMs,
           retryOptions: { attempts: 1 },
           fetch: deps.fetch,
@@ -64,129 +69,121 @@ export function createGeminiProvider(options: GeminiOptions, deps: { fetch?: typ
     return client
   }
 
-  function fail(error: unknown, signal: AbortSignal): never {
-    if (signal.aborted) throw signal.reason
-    if (error instanceof ProviderError) throw error
-    const raw = describe(error)
-    const text = options.apiKey ? raw.split(options.apiKey).join("***") : raw
+  /** Any failure as a ProviderError that never quotes the key. */
+  function asProviderError(error: unknown, model?: string): ProviderError {
+    if (error instanceof ProviderError) return error
+    const scrub = (text: string) => (options.apiKey ? text.split(options.apiKey).join("***") : text)
+    const raw = error instanceof Error ? error.message : String(error)
     // An error that quoted the key is not kept as the cause either.
-    const cause = text === raw ? error : undefined
-    if (/safety|policy|blocked|harm/.test(text.toLowerCase())) {
-      throw new ContentPolicyError(PROVIDER_NAME, `Content policy rejection: ${text}`, { cause })
-    }
+    const cause = scrub(raw) === raw ? error : undefined
+    const failure = readFailure(error)
+    if (failure) return classifyFailure({ ...failure, message: scrub(failure.message) }, model, cause)
     if (isTimeout(error)) {
-      throw new ProviderConnectionError(PROVIDER_NAME, `Request timed out after ${timeoutMs} ms`, { cause })
+      return new ProviderConnectionError(PROVIDER_NAME, `Request timed out after ${timeoutMs} ms`, { cause })
     }
     if (isConnectionError(error)) {
-      throw new ProviderConnectionError(PROVIDER_NAME, `Connection error: ${text}`, { cause })
+      return new ProviderConnectionError(PROVIDER_NAME, `Connection error: ${scrub(raw)}`, { cause })
     }
-    throw new ProviderError(PROVIDER_NAME, text, { cause })
+    if (error instanceof SyntaxError) {
+      return new ProviderError(
+        PROVIDER_NAME,
+        "The answer was not the Gemini API's JSON. Check that IMAGE_GENERATION_MCP_GEMINI_BASE_URL (if set) points at a Gemini API endpoint.",
+        { cause },
+      )
+    }
+    return new ProviderError(PROVIDER_NAME, scrub(raw), { cause })
+  }
+
+  /** Rethrows the abort reason when the caller gave up, the classified failure otherwise. */
+  function fail(error: unknown, signal: AbortSignal | undefined, model?: string): never {
+    if (signal?.aborted) throw signal.reason
+    throw asProviderError(error, model)
   }
 
   return {
     name: PROVIDER_NAME,
     defaultModel,
     description:
-      "Google Gemini image models (Nano Banana 2 / Pro) — best for infographics, diagrams, layouts, multi-image composition and consistent characters; every image carries an invisible SynthID watermark",
-    async discover() {
-      return providerCapabilities(PROVIDER_NAME, CAPABILITIES)
+      "Google Gemini image models (Nano Banana 2.1 / Pro / Lite) — best for infographics, diagrams, layouts, multi-image composition and consistent characters; every image carries an invisible SynthID watermark",
+    async discover(signal?: AbortSignal): Promise<ProviderCapabilities> {
+      try {
+        const { ai } = await connect()
+        const listed = await listModels(ai, signal)
+        return providerCapabilities(PROVIDER_NAME, offeredModels(listed).map(geminiModelCapabilities))
+      } catch (error) {
+        log.warning("Gemini model discovery failed", { error: asProviderError(error).message })
+        return providerCapabilities(PROVIDER_NAME, [], true)
+      }
     },
     async ping(signal: AbortSignal) {
-      const { ai } = await connect()
-      await ai.models
-        .get({ model: defaultModel, config: { abortSignal: signal } })
-        .catch((error) => fail(error, signal))
+      const { ai } = await connect().catch((error) => fail(error, signal))
+      // One short page of the models list: proves the address and the key without naming a model.
+      await ai.models.list({ config: { pageSize: 1, abortSignal: signal } }).catch((error) => fail(error, signal))
     },
     async generate(request: GenerateRequest, { signal }): Promise<GenerateResult> {
-      if (request.mask) throw new ProviderError(PROVIDER_NAME, "mask is not supported by this provider")
       const model = geminiModel(request.model || defaultModel)
-      const references = request.referenceImages ?? []
-      if (references.length > model.maxInputImages) {
-        throw new TooManyInputImagesError(PROVIDER_NAME, model.id, model.maxInputImages, references.length)
-      }
-      const { aspectRatio, quality } = request
-      if (!GEMINI_ASPECT_RATIOS.includes(aspectRatio)) {
-        const supported = SORTED_RATIOS.map((r) => `'${r}'`).join(", ")
-        throw new ProviderError(PROVIDER_NAME, `Unsupported aspect_ratio: '${aspectRatio}'. Supported: [${supported}]`)
-      }
-      if (request.background === "transparent") log.debug("Gemini has no transparent background; ignoring it")
+      check(request, model)
       signal.throwIfAborted()
-
-      const prompt = request.negativePrompt ? `${request.prompt}\n\nAvoid: ${request.negativePrompt}` : request.prompt
-      const parts: Part[] = [{ text: prompt }]
-      for (const image of references) {
-        parts.push({ inlineData: { mimeType: image.contentType, data: Buffer.from(image.data).toString("base64") } })
-      }
-      const hd = quality === "hd"
-      const thinking = hd && model.thinking
       let response: GenerateContentResponse
       try {
         const { sdk, ai } = await connect()
         signal.throwIfAborted()
-        const config: GenerateContentConfig = {
-          responseModalities: thinking ? [sdk.Modality.TEXT, sdk.Modality.IMAGE] : [sdk.Modality.IMAGE],
-          imageConfig: { aspectRatio, imageSize: hd ? "2K" : "1K" },
-          abortSignal: signal,
-        }
-        if (thinking) config.thinkingConfig = { thinkingLevel: sdk.ThinkingLevel.HIGH }
-        response = await ai.models.generateContent({ model: model.id, contents: [{ role: "user", parts }], config })
+        const config = { ...generationConfig(sdk, model, request), abortSignal: signal }
+        response = await ai.models.generateContent({ model: model.id, contents: [contentOf(request)], config })
       } catch (error) {
-        fail(error, signal)
+        fail(error, signal, model.id)
       }
       const data = imageOf(response)
-      return { ...data, metadata: { model: model.id, quality, aspect_ratio: aspectRatio } }
+      return { ...data, metadata: { model: model.id, quality: request.quality, aspect_ratio: request.aspectRatio } }
     },
   }
 }
 
-/** The first inline image of the first candidate, or the reason there is none. */
-function imageOf(response: GenerateContentResponse): { data: Uint8Array; contentType: string } {
-  const blockReason = response.promptFeedback?.blockReason
-  if (blockReason)
-    throw new ContentPolicyError(PROVIDER_NAME, `Prompt blocked by Gemini safety filters (${blockReason})`)
-  const [candidate] = response.candidates ?? []
-  for (const part of candidate?.content?.parts ?? []) {
-    const inline = part.inlineData
-    if (typeof inline?.data !== "string" || !inline.data) continue
-    return { data: new Uint8Array(Buffer.from(inline.data, "base64")), contentType: inline.mimeType || "image/png" }
+/** The checks the core makes before the call, repeated here with the same wording (a second line). */
+function check(request: GenerateRequest, model: GeminiModel): void {
+  const refuse = (message: string) => new ProviderError(PROVIDER_NAME, message, { kind: "invalid_input" })
+  if (request.mask) throw refuse("mask is not supported by this provider")
+  if (stageOn(model.lifecycle) === "retired") throw refuse(retiredMessage(model.id, model.lifecycle))
+  const references = request.referenceImages ?? []
+  if (references.length > model.maxInputImages) {
+    throw new TooManyInputImagesError(PROVIDER_NAME, model.id, model.maxInputImages, references.length)
   }
-  const finish = candidate?.finishReason
-  if (finish && BLOCKED_FINISH.has(finish)) {
-    throw new ContentPolicyError(PROVIDER_NAME, `Image blocked by Gemini safety filters (${finish})`)
+  if (!model.aspectRatios.includes(request.aspectRatio)) {
+    const supported = [...model.aspectRatios]
+      .sort()
+      .map((r) => `'${r}'`)
+      .join(", ")
+    throw refuse(
+      `Unsupported aspect_ratio: '${request.aspectRatio}' for model '${model.id}'. Supported: [${supported}]`,
+    )
   }
-  throw new ProviderError(PROVIDER_NAME, "No image in response")
-}
-
-/** An SDK error as one line; API errors carry Google's JSON body, which is unwrapped to its message. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const status = "status" in error && typeof error.status === "number" ? error.status : undefined
-  if (status === undefined) return error.message
-  try {
-    const body = JSON.parse(error.message) as { error?: { message?: unknown; status?: unknown } }
-    const message = typeof body.error?.message === "string" ? body.error.message : error.message
-    const label = typeof body.error?.status === "string" ? ` ${body.error.status}` : ""
-    return `API error (HTTP ${status}${label}): ${message}`
-  } catch {
-    return `API error (HTTP ${status}): ${error.message}`
+  const qualities = qualitiesOf(model)
+  if (!qualities.includes(request.quality)) {
+    throw refuse(`Unsupported quality '${request.quality}' for model '${model.id}'. Supported: ${qualities.join(", ")}`)
+  }
+  if (request.background === "transparent") {
+    throw refuse(`Model '${model.id}' cannot make transparent backgrounds; Gemini images are always opaque.`)
   }
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")
+/** `imageConfig` with the model's tier for the quality; thinking only where the model takes a level. */
+function generationConfig(sdk: Sdk, model: GeminiModel, request: GenerateRequest): GenerateContentConfig {
+  const hd = request.quality === "hd"
+  const imageSize = hd ? model.qualities.hd : model.qualities.standard
+  const thinking = hd ? model.hdThinkingLevel : undefined
+  const config: GenerateContentConfig = {
+    responseModalities: thinking ? [sdk.Modality.TEXT, sdk.Modality.IMAGE] : [sdk.Modality.IMAGE],
+    imageConfig: imageSize ? { aspectRatio: request.aspectRatio, imageSize } : { aspectRatio: request.aspectRatio },
+  }
+  if (thinking) config.thinkingConfig = { thinkingLevel: sdk.ThinkingLevel[thinking] }
+  return config
 }
 
-function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false
-  const code = "code" in error && typeof error.code === "string" ? error.code : ""
-  const names = `${error.constructor.name} ${error.name}`.toLowerCase()
-  const message = error.message.toLowerCase()
-  return (
-    CONNECTION_CODES.has(code) ||
-    names.includes("connection") ||
-    names.includes("timeout") ||
-    message.includes("fetch failed") ||
-    message.includes("econnrefused") ||
-    message.includes("unable to connect")
-  )
+function contentOf(request: GenerateRequest) {
+  const prompt = request.negativePrompt ? `${request.prompt}\n\nAvoid: ${request.negativePrompt}` : request.prompt
+  const parts: Part[] = [{ text: prompt }]
+  for (const image of request.referenceImages ?? []) {
+    parts.push({ inlineData: { mimeType: image.contentType, data: Buffer.from(image.data).toString("base64") } })
+  }
+  return { role: "user", parts }
 }
