@@ -13,7 +13,7 @@ import { benchPreview } from "./bench-preview"
 
 const RUNS = Number(process.env.RUNS ?? 15)
 const PYTHON = process.env.PILLOW_PYTHON ?? "/usr/bin/python3"
-const IMAGES = join(ROOT, "..", "shared", "bench-images")
+const IMAGES = join(ROOT, "bench", "images")
 const CAP = 40_000_000
 const work = mkdtempSync(join(tmpdir(), "igm-bench-img-"))
 

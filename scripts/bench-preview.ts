@@ -117,7 +117,7 @@ interface Path {
 }
 
 export async function benchPreview(opts: { runs: number; rounds: number; generations: number; pollMs: number }) {
-  const file = join(ROOT, "..", "shared", "bench-images", "photo_1024x1024.png")
+  const file = join(ROOT, "bench", "images", "photo_1024x1024.png")
   const png = new Uint8Array(readFileSync(file))
   const dir = mkdtempSync(join(tmpdir(), "igm-bench-preview-"))
   const generatedDir = mkdtempSync(join(tmpdir(), "igm-bench-preview-gen-"))
