@@ -159,3 +159,13 @@ describe("Dockerfile and compose.yml", () => {
     expect(service).toMatchObject({ read_only: true, cap_drop: ["ALL"], security_opt: ["no-new-privileges:true"] })
   })
 })
+
+describe("README.md configuration table", () => {
+  test("names every provider setting (without the prefix), so a new provider's settings are documented", () => {
+    const table = read("README.md").split("## Configuration")[1]?.split("\n## ")[0] ?? ""
+    const missing = PROVIDER_DEFINITIONS.flatMap((d) => d.settings.map((s) => s.env)).filter(
+      (env) => !table.includes(`\`${env}\``),
+    )
+    expect(missing).toEqual([])
+  })
+})

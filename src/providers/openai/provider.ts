@@ -88,7 +88,7 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     client ??= new OpenAI({
       apiKey,
       baseURL: baseUrl,
-      // No SDK retries (docs/decisions.md B12): a retried POST can bill twice, and a failure should show at once.
+      // No SDK retries (docs/decisions.md#no-client-retries): a retried POST can bill twice, and a failure should show at once.
       maxRetries: 0,
       timeout: timeoutMs,
       // Only config/ reads the environment: OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_LOG must not leak in.
