@@ -1,7 +1,6 @@
 import { type Config, normaliseHttpPath } from "@/config/config"
 import { createServices, type Services } from "@/core/services"
-import { checkSdkPatches } from "@/mcp/sdk-patches"
-import { createMcpServer } from "@/mcp/server"
+import { checkSdkPatches, createMcpServer } from "@/mcp"
 import { createLogger } from "@/util/log"
 import { VERSION } from "@/version"
 import { type Command, UsageError } from "./args"

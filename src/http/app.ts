@@ -1,7 +1,7 @@
 import { Hono } from "hono"
 import { normaliseHttpPath } from "@/config/config"
 import type { Services } from "@/core/services"
-import { createMcpServer } from "@/mcp/server"
+import { createMcpServer } from "@/mcp"
 import type { EventLog } from "@/storage/event-log"
 import { createLogger } from "@/util/log"
 import { type Auth, authInfoFromContext } from "./auth"

@@ -1,7 +1,7 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js"
 import type { Context } from "hono"
 import type { Identity } from "@/core/access"
-import { toAuthInfo } from "@/mcp/auth-info"
+import { toAuthInfo } from "@/mcp"
 
 /** The identity the auth middleware set on this request; undefined when no auth middleware ran. */
 export function getIdentity(c: Context): Identity | undefined {
