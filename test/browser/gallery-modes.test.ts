@@ -170,7 +170,7 @@ describeBrowser("gallery widget: downloads, errors, display modes, generations",
     expect(await mode(w)).toBe("inline")
     await waitUntil(() => pageCalls(w, calls).length === 1, "the page reloaded after leaving pip")
     await w.frame.locator(".lightbox").press("Escape")
-    expect(await gridIds(w.frame)).toHaveLength(6)
+    await waitUntil(async () => (await gridIds(w.frame)).length === 6, "the whole page back inline")
 
     // The host can switch modes by itself.
     await w.setHostContext({ theme: "light", displayMode: "pip", availableDisplayModes: ALL_MODES })

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test"
 import type { Services } from "@/core/services"
 import { readPixels } from "@/core/transform/pixels"
+import { ProviderError } from "@/providers/errors"
 import { createFakeProvider, gate } from "../fixture/fake-provider"
 import { quadrantPng } from "../fixture/images"
 import { addImage } from "../helpers/gallery"
@@ -23,7 +24,11 @@ const slow = createFakeProvider({
     return createFakeProvider().generate(request, { signal })
   },
 })
-const broken = createFakeProvider({ name: "broken", generate: () => Promise.reject(new Error("upstream exploded")) })
+// A provider error the service reported; a plain Error would be an internal one, reported without its text.
+const broken = createFakeProvider({
+  name: "broken",
+  generate: () => Promise.reject(new ProviderError("broken", "upstream exploded")),
+})
 
 const state = (w: OpenWidget, name: string) => w.frame.locator(`[data-state="${name}"]`).waitFor()
 const text = async (w: OpenWidget, selector: string) => (await w.frame.locator(selector).textContent())?.trim()
