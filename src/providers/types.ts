@@ -42,6 +42,10 @@ export interface ModelCapabilities {
   default_steps: number | null
   default_cfg: number | null
   prompt_style: PromptStyle | null
+  /** Whether a request may carry a seed; the same seed with the same request repeats the image (best effort). */
+  supports_seed: boolean
+  /** The largest seed the model takes (0 is the smallest); null when it takes none. */
+  max_seed: number | null
   style_profile?: StyleProfile
   watermark?: "synthid" | "none"
   /** The vendor's lifecycle, for models the catalog knows. */
@@ -74,6 +78,7 @@ export interface GenerateRequest {
   referenceImages?: InputImage[]
   strength?: number | null
   mask?: InputImage | null
+  seed?: number | null
 }
 
 export interface GenerateResult {
@@ -104,6 +109,11 @@ export interface ImageProvider {
 
 export type ProviderFactory<O> = (options: O, deps?: { fetch?: typeof fetch }) => ImageProvider
 
+/** The largest seed most local engines take (a 32-bit unsigned integer). */
+export const UINT32_MAX = 4_294_967_295
+/** The largest seed Gemini takes (`generationConfig.seed` is a signed 32-bit integer). */
+export const INT32_MAX = 2_147_483_647
+
 /** Builds a model entry with the reference defaults, keeping the serialised key order. */
 export function modelCapabilities(
   fields: Pick<ModelCapabilities, "model_id" | "display_name"> & Partial<ModelCapabilities>,
@@ -125,6 +135,8 @@ export function modelCapabilities(
     default_steps: fields.default_steps ?? null,
     default_cfg: fields.default_cfg ?? null,
     prompt_style: fields.prompt_style ?? null,
+    supports_seed: fields.supports_seed ?? false,
+    max_seed: fields.supports_seed ? (fields.max_seed ?? UINT32_MAX) : null,
   }
   if (fields.style_profile) model.style_profile = fields.style_profile
   if (fields.watermark) model.watermark = fields.watermark

@@ -1,4 +1,4 @@
-import type { ImageRecord, ImageSearchQuery, JobRecord } from "./types"
+import type { ImageRecord, ImageSearchQuery, Iteration, JobRecord, StoredRequest } from "./types"
 
 export interface ImageRow {
   image_id: string
@@ -19,6 +19,11 @@ export interface ImageRow {
   source_image_ids: string
   origin: "generated" | "imported"
   origin_source: string | null
+  seed: number | null
+  batch_id: string | null
+  batch_index: number | null
+  regenerated_from: string | null
+  request: string | null
 }
 
 export interface JobRow {
@@ -39,6 +44,39 @@ export interface JobRow {
   source_image_ids: string
   owner_pid: number
   owner_started_epoch: number
+  seed: number | null
+  batch_id: string | null
+  batch_index: number | null
+  regenerated_from: string | null
+  request: string | null
+}
+
+interface IterationRow {
+  seed: number | null
+  batch_id: string | null
+  batch_index: number | null
+  regenerated_from: string | null
+  request: string | null
+}
+
+function iterationFromRow(row: IterationRow): Iteration {
+  return {
+    seed: row.seed,
+    batchId: row.batch_id,
+    batchIndex: row.batch_index,
+    regeneratedFrom: row.regenerated_from,
+    request: row.request === null ? null : (JSON.parse(row.request) as StoredRequest),
+  }
+}
+
+function iterationToRow(record: Iteration): IterationRow {
+  return {
+    seed: record.seed ?? null,
+    batch_id: record.batchId ?? null,
+    batch_index: record.batchIndex ?? null,
+    regenerated_from: record.regeneratedFrom ?? null,
+    request: record.request ? JSON.stringify(record.request) : null,
+  }
 }
 
 export function imageFromRow(row: ImageRow): ImageRecord {
@@ -61,6 +99,7 @@ export function imageFromRow(row: ImageRow): ImageRecord {
     sourceImageIds: JSON.parse(row.source_image_ids),
     origin: row.origin,
     originSource: row.origin_source,
+    ...iterationFromRow(row),
   }
 }
 
@@ -84,6 +123,7 @@ export function imageToRow(image: ImageRecord): ImageRow {
     source_image_ids: JSON.stringify(image.sourceImageIds),
     origin: image.origin,
     origin_source: image.originSource,
+    ...iterationToRow(image),
   }
 }
 
@@ -106,6 +146,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     sourceImageIds: JSON.parse(row.source_image_ids),
     ownerPid: row.owner_pid,
     ownerStartedEpoch: row.owner_started_epoch,
+    ...iterationFromRow(row),
   }
 }
 
@@ -128,6 +169,7 @@ export function jobToRow(job: JobRecord): JobRow {
     source_image_ids: JSON.stringify(job.sourceImageIds),
     owner_pid: job.ownerPid,
     owner_started_epoch: job.ownerStartedEpoch,
+    ...iterationToRow(job),
   }
 }
 

@@ -1,7 +1,31 @@
 export type Origin = "generated" | "imported"
 
+/** What a rerun of a generation needs besides the common fields (see regenerate_image). */
+export interface StoredRequest {
+  /** The model the call named; null: the provider's default. */
+  model: string | null
+  strength: number | null
+  /** Reference images as resolved: gallery ids, or server file paths. */
+  references: string[]
+  mask: string | null
+}
+
+/** Where a generated image or job stands among its siblings and ancestors. Absent fields read as null. */
+export interface Iteration {
+  /** Jobs: the seed asked for (null: the provider chooses). Images: the seed used, when known. */
+  seed?: number | null
+  /** Shared by every image one call made. */
+  batchId?: string | null
+  /** Position in the batch, from 0. */
+  batchIndex?: number | null
+  /** The image (or failed job) a regenerate_image call reran. */
+  regeneratedFrom?: string | null
+  /** Null for edits and imports, which cannot be rerun. */
+  request?: StoredRequest | null
+}
+
 /** One gallery image. Bytes live in the blob store under `originalFilename`. */
-export interface ImageRecord {
+export interface ImageRecord extends Iteration {
   id: string
   prompt: string
   negativePrompt: string | null
@@ -26,7 +50,7 @@ export interface ImageRecord {
 export type JobStatus = "generating" | "completed" | "failed" | "cancelled"
 
 /** A background generation. Rows outlive the process that started them. */
-export interface JobRecord {
+export interface JobRecord extends Iteration {
   id: string
   prompt: string
   provider: string

@@ -213,8 +213,17 @@ describe("the index stays in sync", () => {
       old.run(`PRAGMA user_version = ${version + 1}`)
     }
     const rows = [record("a horse"), record("zebra crossing"), record("an old zebra")]
-    const columns = Object.keys(imageToRow(rows[0] as ImageRecord))
-    for (const row of rows) old.query(insertSql("images", columns)).run(imageToRow(row) as never)
+    // The columns of schema version 2: later migrations add more.
+    const known = new Set(
+      old
+        .query<{ name: string }, []>("PRAGMA table_info(images)")
+        .all()
+        .map((c) => c.name),
+    )
+    const columns = Object.keys(imageToRow(rows[0] as ImageRecord)).filter((c) => known.has(c))
+    const asRow = (r: ImageRecord) =>
+      Object.fromEntries(Object.entries(imageToRow(r)).filter(([c]) => known.has(c))) as never
+    for (const row of rows) old.query(insertSql("images", columns)).run(asRow(row))
     old.run("DELETE FROM images WHERE prompt = 'a horse'")
     old.close()
 

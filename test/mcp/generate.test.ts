@@ -63,7 +63,13 @@ describe("generate_image", () => {
       "source_image_ids",
       "origin",
       "origin_source",
+      "seed",
+      "batch_id",
+      "batch_index",
+      "regenerated_from",
+      "request",
     ])
+    expect(sidecar.request).toEqual({ model: null, strength: null, references: [], mask: null })
   })
 
   test("an unknown id is reported as unknown, not as an error", async () => {

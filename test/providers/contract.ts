@@ -24,6 +24,8 @@ export function testProvider(name: string, opts: ContractOptions): void {
         expect(model.model_id).toBeTruthy()
         expect(model.supported_aspect_ratios.length).toBeGreaterThan(0)
         expect(typeof model.supports_image_input).toBe("boolean")
+        // A seed range exactly when seeds are taken.
+        expect(model.max_seed === null).toBe(!model.supports_seed)
       }
       expect(caps.supports_background).toBe(caps.models.some((m) => m.supports_background))
       expect(provider.description.length).toBeGreaterThan(20)

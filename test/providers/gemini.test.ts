@@ -79,11 +79,13 @@ describe("gemini requests per model and quality", () => {
       const result = await gemini({ model }).generate(request({ quality, aspectRatio: "16:9" }), { signal })
       expect(fake.requests[0]?.model).toBe(model)
       const { imageConfig, ...rest } = config
-      expect(sent()?.generationConfig).toEqual({ ...rest, imageConfig: { aspectRatio: "16:9", ...imageConfig } })
+      // Without a seed in the request, one the provider drew goes out and is reported.
+      const seed = expect.any(Number)
+      expect(sent()?.generationConfig).toEqual({ ...rest, imageConfig: { aspectRatio: "16:9", ...imageConfig }, seed })
       const spec = fakeModel(model)
       if (!spec) throw new Error(model)
       expect(await sizeOf(result.data)).toEqual(drawnSize(spec, "16:9", config.imageConfig.imageSize))
-      expect(result.metadata).toEqual({ model, quality, aspect_ratio: "16:9" })
+      expect(result.metadata).toEqual({ model, quality, aspect_ratio: "16:9", seed: sent()?.generationConfig?.seed })
     },
   )
 
@@ -163,7 +165,7 @@ describe("gemini requests per model and quality", () => {
     expect(fake.requests).toHaveLength(0)
   })
 
-  test("an image model the catalog does not know gets no tier, no thinking, standard only and 3 references", async () => {
+  test("an image model the catalog does not know gets no tier, no thinking, no seed, standard only and 3 references", async () => {
     const base = fakeModel("gemini-3-pro-image") ?? expect.unreachable()
     fake.set({
       newModels: [
@@ -177,6 +179,10 @@ describe("gemini requests per model and quality", () => {
     expect((hd as Error).message).toContain("Supported: standard")
     const many = await failure(provider.generate(request({ referenceImages: refs(4) }), { signal }))
     expect((many as Error).message).toContain("'gemini-4-flash-image' accepts at most 3")
+    const seeded = await failure(provider.generate(request({ seed: 1 }), { signal }))
+    expect((seeded as Error).message).toBe(
+      "[gemini] Model 'gemini-4-flash-image' is not known to take a seed; leave seed unset.",
+    )
   })
 
   test("the image's MIME type is kept; a part without one is image/png", async () => {

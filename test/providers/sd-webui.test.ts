@@ -43,6 +43,7 @@ describe("sd_webui requests", () => {
       width: 512,
       height: 512,
       steps: 30,
+      seed: -1,
       sampler_name: "DPM++ 2M",
       scheduler: "Karras",
       cfg_scale: 7,

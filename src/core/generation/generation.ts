@@ -9,7 +9,7 @@ import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
 import { fitModel } from "./model-fit"
 import { prepareTransform, type TransformArgs } from "./transform"
-import { checkBackground, checkPrompt, checkQuality } from "./validate"
+import { checkBackground, checkPrompt, checkQuality, checkSeed } from "./validate"
 
 export interface GenerateArgs {
   prompt: string
@@ -19,6 +19,7 @@ export interface GenerateArgs {
   quality?: string
   background?: string
   model?: string | null
+  seed?: number | null
 }
 
 /** A validated request with its provider resolved, ready to start (after any cost confirmation). */
@@ -63,6 +64,7 @@ export class GenerationService {
     const negativePrompt = args.negativePrompt ? checkPrompt(args.negativePrompt, "negative_prompt") : null
     const quality = checkQuality(args.quality ?? "standard")
     const background = checkBackground(args.background ?? "opaque")
+    const seed = checkSeed(args.seed)
     const aspectRatio = args.aspectRatio ?? "1:1"
     const requested = canonicalProviderName((args.provider || this.opts.defaultProvider).trim().toLowerCase())
     const provider = await this.opts.providers.resolve(requested, {
@@ -70,14 +72,28 @@ export class GenerationService {
       background,
       aspectRatio,
       quality,
+      seed: seed !== null,
     })
     const model = fitModel(this.opts.providers, provider, {
       model: args.model || null,
       aspectRatio,
       quality,
       background,
+      seed,
     })
-    return { prompt, provider, negativePrompt, aspectRatio, quality, background, model, sourceImageIds: [] }
+    const request = { model: args.model || null, strength: null, references: [], mask: null }
+    return {
+      prompt,
+      provider,
+      negativePrompt,
+      aspectRatio,
+      quality,
+      background,
+      model,
+      sourceImageIds: [],
+      seed,
+      request,
+    }
   }
 
   /** `transform_image`: references resolved, a provider able to take them chosen, everything checked. */

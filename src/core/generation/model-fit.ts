@@ -10,6 +10,8 @@ export interface ModelRequest {
   aspectRatio: string
   quality: string
   background: string
+  /** A seed the model must take (docs/decisions.md#seeds). */
+  seed?: number | null
   /** Further needs (reference images, a mask) the model must meet. */
   accepts?: (model: ModelCapabilities) => boolean
 }
@@ -36,6 +38,7 @@ export function fitModel(providers: ProviderService, provider: string, request: 
     m.supported_aspect_ratios.includes(request.aspectRatio) &&
     (m.supported_qualities.length === 0 || m.supported_qualities.includes(request.quality)) &&
     (request.background !== "transparent" || m.supports_background) &&
+    (request.seed == null || (m.supports_seed && request.seed <= (m.max_seed ?? 0))) &&
     (request.accepts?.(m) ?? true)
   if (!request.model && !fits(chosen)) chosen = preferred(models.filter(fits)) ?? chosen
   const label = `provider '${provider}' (model '${chosen.model_id}')`
@@ -52,7 +55,27 @@ export function fitModel(providers: ProviderService, provider: string, request: 
       `Model '${chosen.model_id}' of ${provider} cannot make transparent backgrounds.${hint}`,
     )
   }
+  if (request.seed !== undefined && request.seed !== null) checkSeedFor(providers, provider, chosen, request.seed)
   return chosen.model_id === wanted && !request.model ? null : chosen.model_id
+}
+
+/** Refuses a seed the model cannot take, saying why and which providers can (docs/decisions.md#loud-not-silent). */
+function checkSeedFor(providers: ProviderService, provider: string, model: ModelCapabilities, seed: number): void {
+  if (!model.supports_seed) {
+    const reason = providerDefinition(provider)?.noSeedReason
+    const why = reason ? `: ${reason}, so a seed could not make the image repeatable` : ""
+    const able = providers.names().filter((name) => providers.models(name).some((m) => m.supports_seed))
+    const hint = able.length ? `, or use a provider whose models take one: ${able.join(", ")}` : ""
+    throw new InvalidArgumentError(
+      `Model '${model.model_id}' of ${provider} takes no seed${why}. Leave seed unset${hint}.`,
+    )
+  }
+  const max = model.max_seed ?? 0
+  if (seed > max) {
+    throw new InvalidArgumentError(
+      `seed ${seed} is too large for model '${model.model_id}' of ${provider}, which takes 0 to ${max}.`,
+    )
+  }
 }
 
 /** The offered model with this id, or with this display name (a checkpoint's short name). */

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../errors"
 import { preferredForReferences } from "../providers/selector"
 import type { GenerateArgs, GenerationServiceOptions, PreparedGeneration } from "./generation"
 import { fitModel } from "./model-fit"
-import { checkBackground, checkPrompt, checkQuality } from "./validate"
+import { checkBackground, checkPrompt, checkQuality, checkSeed } from "./validate"
 
 export interface TransformArgs extends GenerateArgs {
   referenceImages: string[]
@@ -28,6 +28,7 @@ export async function prepareTransform(
   if (strength !== null && (strength < 0 || strength > 1 || Number.isNaN(strength))) {
     throw new InvalidArgumentError(`strength must be between 0.0 and 1.0; got ${decimal(strength)}.`)
   }
+  const seed = checkSeed(args.seed)
   await providers.ready()
   if (!providers.anyImageInput()) {
     throw new InvalidArgumentError(
@@ -52,7 +53,7 @@ export async function prepareTransform(
     }
     provider = preferredForReferences(eligible)
   } else {
-    provider = await providers.resolve(requested, { prompt, background })
+    provider = await providers.resolve(requested, { prompt, background, seed: seed !== null })
   }
   if (!providers.acceptsReferences(provider, model, count, mask !== null)) {
     throw new InvalidArgumentError(
@@ -65,9 +66,13 @@ export async function prepareTransform(
     aspectRatio,
     quality,
     background,
+    seed,
     accepts: (m) => m.supports_image_input && m.max_input_images >= count && (!mask || m.supports_mask),
   })
   const sourceImageIds = [...referenceImages, ...(mask ? [mask] : [])].flatMap((r) => (r.sourceId ? [r.sourceId] : []))
+  // What a rerun resolves again: gallery ids, or the paths as given.
+  const references = referenceImages.map((r, i) => r.sourceId ?? (args.referenceImages[i] as string))
+  const maskRef = mask ? (mask.sourceId ?? (args.mask as string)) : null
   return {
     prompt,
     provider,
@@ -80,5 +85,7 @@ export async function prepareTransform(
     referenceImages,
     strength,
     mask,
+    seed,
+    request: { model, strength, references, mask: maskRef },
   }
 }

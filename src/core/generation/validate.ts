@@ -1,8 +1,12 @@
+import { UINT32_MAX } from "@/providers/types"
 import { InvalidArgumentError } from "../errors"
 
 export const SUPPORTED_ASPECT_RATIOS = ["1:1", "16:9", "9:16", "3:2", "2:3"]
 export const SUPPORTED_QUALITY_LEVELS = ["standard", "hd"]
 export const SUPPORTED_BACKGROUNDS = ["opaque", "transparent"]
+/** The largest seed any provider takes; each model may take less (its `max_seed`). */
+export const MAX_SEED = UINT32_MAX
+
 /** The longest prompt any supported vendor accepts (gpt-image: 32,000 characters). */
 export const MAX_PROMPT_CHARS = 32_000
 
@@ -38,4 +42,13 @@ export function checkAspectRatio(ratio: string, target: string, supported: strin
     throw new InvalidArgumentError(`Unsupported aspect_ratio '${ratio}' for ${name}. Supported: ${accepted.join(", ")}`)
   }
   return ratio
+}
+
+/** A seed is a whole number from 0 to MAX_SEED; null or absent lets the provider choose. */
+export function checkSeed(seed: number | null | undefined): number | null {
+  if (seed === undefined || seed === null) return null
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new InvalidArgumentError(`seed must be a whole number from 0 to ${MAX_SEED}; got ${seed}.`)
+  }
+  return seed
 }

@@ -1,4 +1,4 @@
-import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Origin } from "@/storage/types"
+import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Iteration, Origin } from "@/storage/types"
 import { ImageNotFoundError, InternalError, InvalidImageError, MetadataMissingError } from "../errors"
 import { isoTimestamp, nowSeconds } from "../time"
 import { verifyImage } from "../transform/probe"
@@ -8,8 +8,8 @@ import { canonicalOrigin, sidecarJson } from "./sidecar"
 /** The formats the gallery stores; the detected type replaces the one a caller claims. */
 const STORED_TYPES = new Set(["image/png", "image/jpeg", "image/webp"])
 
-/** What a caller supplies to add an image to the gallery. */
-export interface NewImage {
+/** What a caller supplies to add an image to the gallery; generations add their iteration fields. */
+export interface NewImage extends Iteration {
   bytes: Uint8Array
   contentType: string
   prompt: string
@@ -80,6 +80,13 @@ export class ImageRegistry {
       createdEpoch: created,
       sourceImageIds: input.sourceImageIds ?? [],
       ...canonicalOrigin(input.origin, input.originSource),
+      ...(input.request && {
+        seed: input.seed ?? null,
+        batchId: input.batchId ?? null,
+        batchIndex: input.batchIndex ?? null,
+        regeneratedFrom: input.regeneratedFrom ?? null,
+        request: input.request,
+      }),
     }
     await this.writeFiles(record, input.bytes)
     this.preparedBytes.set(record, input.bytes)

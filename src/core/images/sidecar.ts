@@ -1,4 +1,4 @@
-import type { ImageRecord, Origin } from "@/storage/types"
+import type { ImageRecord, Iteration, Origin, StoredRequest } from "@/storage/types"
 import { AppError } from "../errors"
 import { parseIsoTimestamp } from "../time"
 import { IMAGE_ID_PATTERN } from "./ids"
@@ -22,6 +22,15 @@ export function sidecarJson(record: ImageRecord): string {
     source_image_ids: record.sourceImageIds,
     origin: record.origin,
     origin_source: record.originSource,
+    // Generations also record how to make them again (docs/decisions.md#seeds); edits and imports keep the
+    // reference's keys only.
+    ...(record.request && {
+      seed: record.seed ?? null,
+      batch_id: record.batchId ?? null,
+      batch_index: record.batchIndex ?? null,
+      regenerated_from: record.regeneratedFrom ?? null,
+      request: record.request,
+    }),
   }
   return JSON.stringify(sidecar, null, 2)
 }
@@ -92,6 +101,34 @@ export function parseSidecar(text: string, originalSize: (filename: string) => n
     createdEpoch,
     sourceImageIds: sourceIds(data),
     ...canonicalOrigin(data.origin, data.origin_source),
+    ...iteration(data),
+  }
+}
+
+/** The iteration keys of a generation's sidecar; anything malformed is dropped (the image itself is still good). */
+function iteration(data: Record<string, unknown>): Iteration {
+  const request = storedRequest(data.request)
+  if (!request) return {}
+  const int = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : null)
+  const text = (v: unknown) => (typeof v === "string" && v ? v : null)
+  return {
+    seed: int(data.seed),
+    batchId: text(data.batch_id),
+    batchIndex: int(data.batch_index),
+    regeneratedFrom: text(data.regenerated_from),
+    request,
+  }
+}
+
+function storedRequest(value: unknown): StoredRequest | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null
+  const r = value as Record<string, unknown>
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [])
+  return {
+    model: typeof r.model === "string" ? r.model : null,
+    strength: typeof r.strength === "number" ? r.strength : null,
+    references: strings(r.references),
+    mask: typeof r.mask === "string" ? r.mask : null,
   }
 }
 

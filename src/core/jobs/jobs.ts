@@ -17,7 +17,19 @@ export const INTERNAL_FAILURE_MESSAGE = "[server] Internal error while generatin
 
 export type JobParams = Pick<
   JobRecord,
-  "prompt" | "provider" | "negativePrompt" | "aspectRatio" | "quality" | "background" | "model" | "sourceImageIds"
+  | "prompt"
+  | "provider"
+  | "negativePrompt"
+  | "aspectRatio"
+  | "quality"
+  | "background"
+  | "model"
+  | "sourceImageIds"
+  | "seed"
+  | "batchId"
+  | "batchIndex"
+  | "regeneratedFrom"
+  | "request"
 >
 
 export type JobRunner = (signal: AbortSignal, onProgress: ProgressCallback) => Promise<GenerateResult>
@@ -90,11 +102,15 @@ export class JobService {
       }
       const result = await raceAbort(run(signal, onProgress), signal)
       signal.throwIfAborted()
+      const reported = result.metadata.seed
       const record = await registry.prepare({
         ...job,
         bytes: result.data,
         contentType: result.contentType,
         providerMetadata: result.metadata,
+        // The seed used: the provider's report (it may have drawn one), else the one asked for.
+        seed: typeof reported === "number" && Number.isInteger(reported) ? reported : (job.seed ?? null),
+        request: job.request ?? null,
       })
       await registry.commit(record, async () => {
         if (!(await store.completeWithImage(job.id, record, nowSeconds()))) throw new NoLongerGenerating()

@@ -45,13 +45,19 @@ export interface SelectionInput {
   aspectRatio?: string
   /** When set, providers whose models offer this quality are preferred. */
   quality?: string
+  /** When true, only providers with a model taking a seed are chosen (when there are any). */
+  seed?: boolean
 }
 
 /** Picks a provider for `provider="auto"` from keywords in the prompt, preferring providers able to honour the request. */
 export function selectProvider(input: SelectionInput): string {
-  const { available } = input
-  if (available.length === 0) throw new NoProvidersError("No providers available", "auto")
-  const capable = capableProviders(input)
+  if (input.available.length === 0) throw new NoProvidersError("No providers available", "auto")
+  // A seed is refused by models that take none, so only providers with such a model are candidates, if any is.
+  const seeded = input.seed
+    ? input.available.filter((name) => input.capabilities.get(name)?.models.some((m) => m.supports_seed))
+    : []
+  const available = seeded.length ? seeded : input.available
+  const capable = capableProviders({ ...input, available })
   const pick = (preference: readonly string[]) =>
     preference.find((p) => capable.includes(p)) ?? preference.find((p) => available.includes(p))
 

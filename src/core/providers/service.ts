@@ -107,7 +107,7 @@ export class ProviderService {
   /** Resolves `auto` (keyword selection) or checks that an explicit provider is registered. */
   async resolve(
     name: string,
-    request: { prompt: string; background: string; aspectRatio?: string; quality?: string },
+    request: { prompt: string; background: string; aspectRatio?: string; quality?: string; seed?: boolean },
   ): Promise<string> {
     if (this.providers.size === 0) {
       throw new NoProvidersError(

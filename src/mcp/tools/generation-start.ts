@@ -16,6 +16,12 @@ export const GENERATION_INPUTS = {
   quality: z.string().default("standard").describe('"standard" or "hd".'),
   background: z.string().default("opaque").describe('"opaque" or "transparent".'),
   model: z.string().nullish().describe("A model_id from list_providers; unset uses the provider's default."),
+  seed: z
+    .number()
+    .nullish()
+    .describe(
+      "A whole number from 0: the same seed with the same arguments makes the same image again. Only models with supports_seed take one (list_providers); unset lets the provider choose, and the seed used is kept in the image's metadata.",
+    ),
 }
 
 type SharedInputs = z.infer<z.ZodObject<typeof GENERATION_INPUTS>> & { prompt: string }
@@ -30,6 +36,7 @@ export function generationArgs(args: SharedInputs): GenerateArgs {
     quality: args.quality,
     background: args.background,
     model: args.model,
+    seed: args.seed,
   }
 }
 

@@ -48,6 +48,9 @@ export function registerShowImageTool(ctx: McpContext): void {
         original_size_bytes: record.originalSizeBytes,
         format: image.contentType,
         transforms_applied: transforms,
+        seed: record.seed ?? null,
+        batch_id: record.batchId ?? null,
+        regenerated_from: record.regeneratedFrom ?? null,
       }
       return {
         content: [

@@ -1,5 +1,5 @@
-import { type ModelCapabilities, modelCapabilities } from "../types"
-import type { GeminiModel, ImageSize } from "./models"
+import { INT32_MAX, type ModelCapabilities, modelCapabilities } from "../types"
+import { type GeminiModel, type ImageSize, takesSeed } from "./models"
 import { GEMINI_PROFILES, unknownModelProfile } from "./profiles"
 
 /** Pixels drawn at `1K` per ratio (Google's image-generation guide); 512 is half, 2K twice, 4K four times. */
@@ -46,6 +46,8 @@ export function geminiModelCapabilities(model: GeminiModel): ModelCapabilities {
     max_input_images: model.maxInputImages,
     max_resolution: maxResolution(model),
     prompt_style: "natural_language",
+    supports_seed: takesSeed(model),
+    max_seed: INT32_MAX,
     style_profile: model.lifecycle ? GEMINI_PROFILES[model.id] : unknownModelProfile(model),
     watermark: "synthid",
     lifecycle: model.lifecycle,

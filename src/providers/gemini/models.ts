@@ -125,6 +125,15 @@ export function geminiModel(id: string): GeminiModel {
   return knownGeminiModel(id) ?? unknownGeminiModel(id)
 }
 
+/**
+ * Whether the model takes `generationConfig.seed` (a signed 32-bit integer; Google: "mostly deterministic", so the
+ * same seed and request give the same image on a best-effort basis). Every model in the catalog does; an unknown one
+ * is not assumed to.
+ */
+export function takesSeed(model: GeminiModel): boolean {
+  return knownGeminiModel(model.id) !== undefined
+}
+
 /** Whether a listed model id looks like a Gemini image model (Imagen's `predict` models are not). */
 export function looksLikeImageModel(id: string): boolean {
   return /^gemini-/.test(id) && /(^|-)(image|nano-banana)(-|$)/.test(id)

@@ -6,6 +6,7 @@ import {
   type GenerateRequest,
   type GenerateResult,
   type ImageProvider,
+  INT32_MAX,
   type ProviderCapabilities,
   providerCapabilities,
 } from "../types"
@@ -13,7 +14,7 @@ import { imageOf } from "./answer"
 import { geminiModelCapabilities, qualitiesOf } from "./capabilities"
 import { listModels, offeredModels } from "./discovery"
 import { classifyFailure, isConnectionError, isTimeout, readFailure } from "./failures"
-import { DEFAULT_GEMINI_MODEL, type GeminiModel, geminiModel } from "./models"
+import { DEFAULT_GEMINI_MODEL, type GeminiModel, geminiModel, takesSeed } from "./models"
 
 export const PROVIDER_NAME = "gemini"
 
@@ -123,20 +124,37 @@ export function createGeminiProvider(options: GeminiOptions, deps: { fetch?: typ
     async generate(request: GenerateRequest, { signal }): Promise<GenerateResult> {
       const model = geminiModel(request.model || defaultModel)
       check(request, model)
+      // Without a seed we draw one, so the image can be made again (the API does not say which it used).
+      const seed = takesSeed(model) ? (request.seed ?? drawSeed()) : undefined
       signal.throwIfAborted()
       let response: GenerateContentResponse
       try {
         const { sdk, ai } = await connect()
         signal.throwIfAborted()
-        const config = { ...generationConfig(sdk, model, request), abortSignal: signal }
+        const config = {
+          ...generationConfig(sdk, model, request),
+          ...(seed !== undefined && { seed }),
+          abortSignal: signal,
+        }
         response = await ai.models.generateContent({ model: model.id, contents: [contentOf(request)], config })
       } catch (error) {
         fail(error, signal, model.id)
       }
       const data = imageOf(response)
-      return { ...data, metadata: { model: model.id, quality: request.quality, aspect_ratio: request.aspectRatio } }
+      const metadata = {
+        model: model.id,
+        quality: request.quality,
+        aspect_ratio: request.aspectRatio,
+        ...(seed !== undefined && { seed }),
+      }
+      return { ...data, metadata }
     },
   }
+}
+
+/** A seed in the range Gemini takes. */
+function drawSeed(): number {
+  return (crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) % (INT32_MAX + 1)
 }
 
 /** The checks the core makes before the call, repeated here with the same wording (a second line). */
@@ -163,6 +181,12 @@ function check(request: GenerateRequest, model: GeminiModel): void {
   }
   if (request.background === "transparent") {
     throw refuse(`Model '${model.id}' cannot make transparent backgrounds; Gemini images are always opaque.`)
+  }
+  if (request.seed !== undefined && request.seed !== null) {
+    if (!takesSeed(model)) throw refuse(`Model '${model.id}' is not known to take a seed; leave seed unset.`)
+    if (!Number.isInteger(request.seed) || request.seed < 0 || request.seed > INT32_MAX) {
+      throw refuse(`seed must be a whole number from 0 to ${INT32_MAX} for Gemini; got ${request.seed}.`)
+    }
   }
 }
 

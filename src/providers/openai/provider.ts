@@ -60,6 +60,9 @@ function loadSdk(): Promise<Sdk> {
   return loading
 }
 
+/** Why a seed is refused (docs/decisions.md#seeds). */
+export const NO_SEED_REASON = "OpenAI's Images API has no seed parameter"
+
 const refuse = (message: string) => new ProviderError(PROVIDER_NAME, message, { kind: "invalid_input" })
 
 /** The upload file name for an input image, e.g. `reference_0.png`. */
@@ -145,6 +148,8 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
       throw refuse(`Model '${model}' is not an OpenAI image model this server can drive. See list_providers.`)
     }
     if (request.mask && !references.length) throw refuse("mask requires reference_images")
+    if (request.seed !== undefined && request.seed !== null)
+      throw refuse(`${NO_SEED_REASON}, so a seed could not make the image repeatable. Leave seed unset.`)
     if (references.length > MAX_INPUT_IMAGES) {
       throw new TooManyInputImagesError(PROVIDER_NAME, model, MAX_INPUT_IMAGES, references.length)
     }

@@ -6,6 +6,7 @@ import {
   type ImageProvider,
   modelCapabilities,
   providerCapabilities,
+  UINT32_MAX,
 } from "../types"
 import { PLACEHOLDER_PROFILES } from "./profiles"
 
@@ -36,13 +37,26 @@ export const PLACEHOLDER_MODEL = modelCapabilities({
   supported_formats: ["png"],
   supports_background: true,
   max_resolution: 640,
+  supports_seed: true,
+  max_seed: UINT32_MAX,
   style_profile: PLACEHOLDER_PROFILES.placeholder,
 })
 
-/** The colour a prompt maps to: SHA-256 of its UTF-8 bytes, modulo the 6-colour palette. */
-export function placeholderColour(prompt: string): readonly [number, number, number] {
-  const digest = new Bun.CryptoHasher("sha256").update(prompt).digest("hex")
-  return PALETTE[Number(BigInt(`0x${digest}`) % 6n)] ?? [88, 101, 130]
+/**
+ * The colour a prompt maps to: SHA-256 of its UTF-8 bytes, modulo the 6-colour palette. With a seed, the digest of
+ * prompt and seed picks any muted colour, so seeds vary the image and the same seed repeats it.
+ */
+export function placeholderColour(prompt: string, seed?: number | null): readonly [number, number, number] {
+  if (seed === undefined || seed === null) {
+    const digest = new Bun.CryptoHasher("sha256").update(prompt).digest("hex")
+    return PALETTE[Number(BigInt(`0x${digest}`) % 6n)] ?? [88, 101, 130]
+  }
+  const digest = new Bun.CryptoHasher("sha256").update(`${prompt}\u0000${seed}`).digest()
+  return [48 + (digest[0] ?? 0) / 2, 48 + (digest[1] ?? 0) / 2, 48 + (digest[2] ?? 0) / 2].map(Math.round) as [
+    number,
+    number,
+    number,
+  ]
 }
 
 export interface PlaceholderOptions {
@@ -68,14 +82,15 @@ export function createPlaceholderProvider(options: PlaceholderOptions = {}): Ima
         size = [256, 256]
       }
       const [width, height] = size
-      const colour = placeholderColour(request.prompt)
+      const seed = request.seed ?? null
+      const colour = placeholderColour(request.prompt, seed)
       const transparent = request.background === "transparent"
       const data = solidPng(width, height, colour, transparent ? 0 : undefined)
       const hex = `#${colour.map((c) => c.toString(16).padStart(2, "0")).join("")}`
       return {
         data,
         contentType: "image/png",
-        metadata: { quality: "placeholder", size: `${width}x${height}`, color: hex },
+        metadata: { quality: "placeholder", size: `${width}x${height}`, color: hex, ...(seed !== null && { seed }) },
       }
     },
   }

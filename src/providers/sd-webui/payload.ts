@@ -39,6 +39,8 @@ export function buildPayload(input: PayloadInput): Record<string, unknown> {
     width: input.width,
     height: input.height,
     steps: preset.steps,
+    // -1 lets the WebUI draw a seed; it reports the one it used in `info`.
+    seed: request.seed ?? -1,
     ...samplingFields(fork, preset),
     force_task_id: input.taskId,
   }

@@ -12,6 +12,7 @@ import {
   type ModelCapabilities,
   modelCapabilities,
   providerCapabilities,
+  UINT32_MAX,
 } from "../types"
 import { type Checkpoint, checkpointThatRan, parseCheckpoints, ranExpected, resolveCheckpoint } from "./checkpoints"
 import { upstreamError } from "./errors"
@@ -279,6 +280,8 @@ function checkpointCapabilities(checkpoint: Checkpoint): ModelCapabilities {
     default_steps: preset.steps,
     default_cfg: preset.guidance ?? preset.cfg,
     prompt_style: preset.promptStyle,
+    supports_seed: true,
+    max_seed: UINT32_MAX,
     style_profile: checkpointProfile(checkpoint.title),
   })
 }
