@@ -47,6 +47,8 @@ export interface Config {
   maxInputImageBytes: number
   maxInputPixels: number
   fetchTimeoutS: number
+  /** Seconds a failed or cancelled generation stays reportable (status, gallery, regenerate). */
+  failedJobTtlS: number
   serverName: string
   instructions?: string
   appDomain?: string
@@ -113,6 +115,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),
     maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),
     fetchTimeoutS: r.number("FETCH_TIMEOUT_S", 30, { exclusiveMin: 0 }),
+    failedJobTtlS: r.number("FAILED_JOB_TTL_S", 86_400, { exclusiveMin: 0 }),
     serverName: r.string("SERVER_NAME") ?? "image-generation-mcp",
     instructions: r.string("INSTRUCTIONS"),
     appDomain: r.string("APP_DOMAIN"),

@@ -69,6 +69,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     store: store.jobs,
     registry: images,
     self: deps.self ?? currentProcess(),
+    failedJobTtlS: config.failedJobTtlS,
     log: createLogger("jobs"),
   })
   const imports = new ImportService({

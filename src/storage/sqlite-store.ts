@@ -144,8 +144,11 @@ export function createSqliteStore(path: string): Store {
         .all()
         .map(jobFromRow)
     },
-    async sweepFinished(before) {
-      db.query("DELETE FROM jobs WHERE status != 'generating' AND completed_epoch < ?").run(before)
+    async sweepFinished({ completedBefore, failedBefore }) {
+      db.query(
+        `DELETE FROM jobs WHERE (status = 'completed' AND completed_epoch < $completed)
+           OR (status IN ('failed', 'cancelled') AND completed_epoch < $failed)`,
+      ).run({ completed: completedBefore, failed: failedBefore })
     },
   }
 

@@ -125,8 +125,11 @@ export interface JobStore {
   remove(id: string): Promise<void>
   /** Jobs whose status is not `completed`. */
   listUnfinished(): Promise<JobRecord[]>
-  /** Deletes finished jobs that completed before `before` (epoch seconds). Running jobs are never dropped. */
-  sweepFinished(before: number): Promise<void>
+  /**
+   * Deletes completed jobs that finished before `completedBefore`, and failed or cancelled ones that finished before
+   * `failedBefore` (epoch seconds). Running jobs are never dropped.
+   */
+  sweepFinished(cutoffs: { completedBefore: number; failedBefore: number }): Promise<void>
 }
 
 export interface MetaStore {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { INTERRUPTED_MESSAGE, JOB_TTL_SECONDS, SHUTDOWN_MESSAGE } from "@/core/jobs/jobs"
+import { FAILED_JOB_TTL_SECONDS, INTERRUPTED_MESSAGE, JOB_TTL_SECONDS, SHUTDOWN_MESSAGE } from "@/core/jobs/jobs"
 import { createSqliteStore } from "@/storage/sqlite-store"
 import type { JobRecord } from "@/storage/types"
 import { createFakeProvider } from "../fixture/fake-provider"
@@ -46,11 +46,13 @@ describe("jobs across restarts", () => {
     first.services.store.close()
 
     await using second = await startServices({ dir, deps: { self: { pid: process.pid, startedEpoch: 42 } } })
-    expect(await second.services.generation.status(stuck.image_id)).toEqual({
-      status: "failed",
-      image_id: stuck.image_id,
-      error: INTERRUPTED_MESSAGE,
-    })
+    for (let read = 0; read < 2; read++) {
+      expect(await second.services.generation.status(stuck.image_id)).toEqual({
+        status: "failed",
+        image_id: stuck.image_id,
+        error: INTERRUPTED_MESSAGE,
+      })
+    }
     expect(await second.services.generation.status(done.image_id)).toEqual({
       status: "completed",
       image_id: done.image_id,
@@ -127,25 +129,43 @@ describe("jobs across restarts", () => {
     }
   })
 
-  test("finished jobs expire after 10 minutes; a running job is never dropped by the TTL", async () => {
+  test("completed jobs expire after 10 minutes, failed and cancelled ones after a day; running ones never", async () => {
     await using env = await startServices()
-    const old = Date.now() / 1000 - JOB_TTL_SECONDS - 60
+    const now = Date.now() / 1000
+    const old = now - JOB_TTL_SECONDS - 60
+    const dayOld = now - FAILED_JOB_TTL_SECONDS - 60
     const owner = Bun.spawn(["sleep", "10"])
     try {
       const { jobs } = env.services.store
-      await jobs.insert(
-        jobRow({ id: "cccccccccccc", status: "failed", error: "x", createdEpoch: old, completedEpoch: old }),
-      )
-      await jobs.insert(jobRow({ id: "dddddddddddd", status: "failed", error: "x", completedEpoch: Date.now() / 1000 }))
+      const finished = (id: string, status: JobRecord["status"], at: number) =>
+        jobs.insert(jobRow({ id, status, error: "x", createdEpoch: at, completedEpoch: at }))
+      await finished("aaaaaaaaaaa1", "completed", old)
+      await finished("aaaaaaaaaaa2", "failed", dayOld)
+      await finished("aaaaaaaaaaa3", "cancelled", dayOld)
+      await finished("cccccccccccc", "failed", old)
+      await finished("dddddddddddd", "cancelled", old)
       const { processStartEpoch } = await import("@/core/jobs/owner")
       const ownerStartedEpoch = processStartEpoch(owner.pid) ?? 0
-      await jobs.insert(jobRow({ id: "eeeeeeeeeeee", createdEpoch: old, ownerPid: owner.pid, ownerStartedEpoch }))
+      await jobs.insert(jobRow({ id: "eeeeeeeeeeee", createdEpoch: dayOld, ownerPid: owner.pid, ownerStartedEpoch }))
       const unfinished = await env.services.jobs.listUnfinished()
-      expect(unfinished.map((j) => j.id)).toEqual(["eeeeeeeeeeee", "dddddddddddd"])
+      expect(unfinished.map((j) => j.id)).toEqual(["eeeeeeeeeeee", "cccccccccccc", "dddddddddddd"])
       expect(unfinished[0]?.status).toBe("generating")
+      expect(await jobs.get("aaaaaaaaaaa1")).toBeUndefined()
     } finally {
       owner.kill()
     }
+  })
+
+  test("FAILED_JOB_TTL_S sets how long failures stay", async () => {
+    await using env = await startServices({ env: { IMAGE_GENERATION_MCP_FAILED_JOB_TTL_S: "120" } })
+    const now = Date.now() / 1000
+    await env.services.store.jobs.insert(
+      jobRow({ id: "cccccccccccc", status: "failed", error: "x", createdEpoch: now - 100, completedEpoch: now - 100 }),
+    )
+    await env.services.store.jobs.insert(
+      jobRow({ id: "dddddddddddd", status: "failed", error: "x", createdEpoch: now - 200, completedEpoch: now - 200 }),
+    )
+    expect((await env.services.jobs.listUnfinished()).map((j) => j.id)).toEqual(["cccccccccccc"])
   })
 })
 

@@ -33,10 +33,14 @@ describe("cancel_generation", () => {
     expect(list).toEqual([expect.objectContaining({ image_id, status: "cancelled" })])
     const shown = JSON.parse(env.text(await env.call("show_image", { uri: `image://${image_id}/view` })))
     expect(shown).toEqual({ status: "cancelled", image_id, error: "The generation was cancelled; no image was made." })
-    expect(JSON.parse(env.text(await env.call("check_generation_status", { image_id })))).toEqual({
-      status: "cancelled",
-      image_id,
-    })
+    // Every read says so, with the reason (docs/decisions.md#failures-kept).
+    for (let read = 0; read < 2; read++) {
+      expect(JSON.parse(env.text(await env.call("check_generation_status", { image_id })))).toEqual({
+        status: "cancelled",
+        image_id,
+        error: "The generation was cancelled; no image was made.",
+      })
+    }
     expect(await env.services.images.count()).toBe(0)
   })
 

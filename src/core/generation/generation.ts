@@ -4,7 +4,7 @@ import { ProviderNotAvailableError } from "../errors"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
-import type { JobParams, JobService } from "../jobs/jobs"
+import { CANCELLED_MESSAGE, type JobParams, type JobService } from "../jobs/jobs"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
 import { fitModel } from "./model-fit"
@@ -126,7 +126,11 @@ export class GenerationService {
     }
   }
 
-  /** `check_generation_status`: a finished job is reported once, then forgotten (its image stays). */
+  /**
+   * `check_generation_status`. A completed job is forgotten once reported (its image stays and answers for it); a
+   * failed or cancelled one gives the same answer on every read until it expires or is deleted
+   * (docs/decisions.md#failures-kept).
+   */
   async status(id: string): Promise<Record<string, unknown>> {
     const { jobs, images } = this.opts
     const job = await jobs.get(id)
@@ -139,9 +143,9 @@ export class GenerationService {
         elapsed_seconds: Math.round((nowSeconds() - job.createdEpoch) * 10) / 10,
       }
     }
-    if (job) await jobs.remove(id)
     if (job?.status === "failed") return { status: "failed", image_id: id, error: job.error || "Unknown error" }
-    if (job?.status === "cancelled") return { status: "cancelled", image_id: id }
+    if (job?.status === "cancelled") return { status: "cancelled", image_id: id, error: CANCELLED_MESSAGE }
+    if (job) await jobs.remove(id)
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
   }
@@ -155,9 +159,7 @@ export class GenerationService {
       return undefined
     }
     const error =
-      job.status === "cancelled"
-        ? "The generation was cancelled; no image was made."
-        : "Image not ready. Use check_generation_status(image_id) to poll."
+      job.status === "cancelled" ? CANCELLED_MESSAGE : "Image not ready. Use check_generation_status(image_id) to poll."
     return { status: job.status, image_id: id, error }
   }
 }

@@ -8,8 +8,12 @@ import { nowSeconds } from "../time"
 import { JobCancelledError, JobEvents } from "./events"
 import { isOwnerAlive, type ProcessIdentity } from "./owner"
 
+/** How long a completed job is kept (its image stays); failed and cancelled ones: `failedJobTtlS`. */
 export const JOB_TTL_SECONDS = 600
+/** The default of IMAGE_GENERATION_MCP_FAILED_JOB_TTL_S (docs/decisions.md#failures-kept). */
+export const FAILED_JOB_TTL_SECONDS = 86_400
 export const INTERRUPTED_MESSAGE = "interrupted by a server restart"
+export const CANCELLED_MESSAGE = "The generation was cancelled; no image was made."
 export const SHUTDOWN_MESSAGE = "interrupted by a server shutdown"
 export const CONTENT_POLICY_MESSAGE = "Content policy rejected the prompt. Try rephrasing or use a different provider."
 export const UNREACHABLE_MESSAGE = "Provider is unreachable. Check that it is running, or try a different provider."
@@ -38,6 +42,8 @@ export interface JobServiceOptions {
   store: JobStore
   registry: ImageRegistry
   self: ProcessIdentity
+  /** Seconds a failed or cancelled job stays reportable. @default FAILED_JOB_TTL_SECONDS */
+  failedJobTtlS?: number
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
 }
 
@@ -180,6 +186,14 @@ export class JobService {
     return this.opts.store.remove(id)
   }
 
+  /** Deletes a failed or cancelled job before it expires; returns it, or undefined when there is none such. */
+  async deleteStopped(id: string): Promise<JobRecord | undefined> {
+    const job = await this.get(id)
+    if (job?.status !== "failed" && job?.status !== "cancelled") return undefined
+    await this.opts.store.remove(id)
+    return job
+  }
+
   /** Marks jobs left running by a process that is gone as failed. Run at start-up. */
   async recoverInterrupted(): Promise<number> {
     let count = 0
@@ -213,12 +227,15 @@ export class JobService {
     return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
   }
 
-  /** Drops expired finished jobs; at most once a second, since status polls call it on every request. */
+  /** Drops expired finished jobs (docs/decisions.md#failures-kept); at most once a second, since status polls call it on every request. */
   private async sweep(): Promise<void> {
     const now = nowSeconds()
     if (now - this.lastSweep < 1) return
     this.lastSweep = now
-    await this.opts.store.sweepFinished(now - JOB_TTL_SECONDS)
+    await this.opts.store.sweepFinished({
+      completedBefore: now - JOB_TTL_SECONDS,
+      failedBefore: now - (this.opts.failedJobTtlS ?? FAILED_JOB_TTL_SECONDS),
+    })
   }
 }
 
