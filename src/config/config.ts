@@ -9,6 +9,9 @@ import { ConfigError, EnvReader } from "./reader"
 
 export { ConfigError } from "./reader"
 
+/** The most IMAGE_GENERATION_MCP_MAX_IMAGES_PER_CALL may allow. */
+export const MAX_IMAGES_PER_CALL_LIMIT = 16
+
 export interface TransferConfig {
   ttlDefaultS: number
   ttlMaxS: number
@@ -49,6 +52,8 @@ export interface Config {
   fetchTimeoutS: number
   /** Seconds a failed or cancelled generation stays reportable (status, gallery, regenerate). */
   failedJobTtlS: number
+  /** The largest `n` one generate_image, transform_image or regenerate_image call may ask for. */
+  maxImagesPerCall: number
   serverName: string
   instructions?: string
   appDomain?: string
@@ -116,6 +121,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),
     fetchTimeoutS: r.number("FETCH_TIMEOUT_S", 30, { exclusiveMin: 0 }),
     failedJobTtlS: r.number("FAILED_JOB_TTL_S", 86_400, { exclusiveMin: 0 }),
+    maxImagesPerCall: r.int("MAX_IMAGES_PER_CALL", 4, { min: 1, max: MAX_IMAGES_PER_CALL_LIMIT }),
     serverName: r.string("SERVER_NAME") ?? "image-generation-mcp",
     instructions: r.string("INSTRUCTIONS"),
     appDomain: r.string("APP_DOMAIN"),

@@ -95,6 +95,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     imports,
     defaultProvider: config.defaultProvider,
     paidProviders: config.paidProviders,
+    maxImagesPerCall: config.maxImagesPerCall,
   })
 
   await importScratchOnFirstStart(config, store, log.warning, deps.stop)

@@ -87,6 +87,11 @@ export interface ProviderDefinition<Specs extends readonly SettingSpec[] = reado
   /** Models known without asking the service (empty for local servers whose models are whatever is installed). */
   readonly catalog: readonly ModelCapabilities[]
   readonly doctor: DoctorHints
+  /**
+   * How many of one call's requests may run at once when its images are made one request each (no `generateBatch`,
+   * or more images than one request takes). @default 2
+   */
+  readonly concurrency?: number
   /** Why its models take no seed, when none does: the refusal of a seed names it (docs/decisions.md#seeds). */
   readonly noSeedReason?: string
   create(settings: SettingsOf<Specs>, deps: ProviderDeps): ImageProvider

@@ -46,6 +46,8 @@ export interface ModelCapabilities {
   supports_seed: boolean
   /** The largest seed the model takes (0 is the smallest); null when it takes none. */
   max_seed: number | null
+  /** Images one upstream request can make (`generateBatch`); 1 when each image is its own request. */
+  max_batch_size: number
   style_profile?: StyleProfile
   watermark?: "synthid" | "none"
   /** The vendor's lifecycle, for models the catalog knows. */
@@ -102,6 +104,12 @@ export interface ImageProvider {
   readonly defaultModel?: string
   discover(signal?: AbortSignal): Promise<ProviderCapabilities>
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult>
+  /**
+   * Makes `count` images (2 up to the model's `max_batch_size`) in one upstream request, in order. With a seed S the
+   * images are seeds S, S+1, …; each result's metadata names its own seed when known. Providers without it get one
+   * `generate` call per image (docs/decisions.md#batches).
+   */
+  generateBatch?(request: GenerateRequest, count: number, options: GenerateOptions): Promise<GenerateResult[]>
   /** Checks that the vendor answers with these credentials; throws with the reason when it does not. */
   ping?(signal: AbortSignal): Promise<void>
   dispose?(): Promise<void>
@@ -137,6 +145,7 @@ export function modelCapabilities(
     prompt_style: fields.prompt_style ?? null,
     supports_seed: fields.supports_seed ?? false,
     max_seed: fields.supports_seed ? (fields.max_seed ?? UINT32_MAX) : null,
+    max_batch_size: fields.max_batch_size ?? 1,
   }
   if (fields.style_profile) model.style_profile = fields.style_profile
   if (fields.watermark) model.watermark = fields.watermark

@@ -70,6 +70,10 @@ export function createSqliteStore(path: string): Store {
     async delete(id) {
       return db.query("DELETE FROM images WHERE image_id = ?").run(id).changes > 0
     },
+    async listBatch(batchId) {
+      const sql = "SELECT * FROM images WHERE batch_id = ? ORDER BY batch_index, seq"
+      return db.query<ImageRow, [string]>(sql).all(batchId).map(imageFromRow)
+    },
     async search(query) {
       const page = { limit: query.limit ?? -1, offset: query.offset ?? 0 }
       if (query.order === "relevance" && query.words?.length) {
@@ -103,6 +107,15 @@ export function createSqliteStore(path: string): Store {
   const jobs: JobStore = {
     async insert(job) {
       insertJob.run(jobToRow(job) as unknown as Params)
+    },
+    async insertMany(list) {
+      db.transaction(() => {
+        for (const job of list) insertJob.run(jobToRow(job) as unknown as Params)
+      }).immediate()
+    },
+    async listBatch(batchId) {
+      const sql = "SELECT * FROM jobs WHERE batch_id = ? ORDER BY batch_index, rowid"
+      return db.query<JobRow, [string]>(sql).all(batchId).map(jobFromRow)
     },
     async get(id) {
       const row = db.query<JobRow, [string]>("SELECT * FROM jobs WHERE job_id = ?").get(id)

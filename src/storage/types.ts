@@ -108,10 +108,16 @@ export interface ImageStore {
   /** How many images match `query` (its order, limit and offset are ignored). */
   countMatching(query: ImageSearchQuery): Promise<number>
   delete(id: string): Promise<boolean>
+  /** The images of a batch, by their place in it. */
+  listBatch(batchId: string): Promise<ImageRecord[]>
 }
 
 export interface JobStore {
   insert(job: JobRecord): Promise<void>
+  /** Inserts every job of a batch, or none. */
+  insertMany(jobs: JobRecord[]): Promise<void>
+  /** The jobs of a batch, by their place in it. */
+  listBatch(batchId: string): Promise<JobRecord[]>
   get(id: string): Promise<JobRecord | undefined>
   updateProgress(id: string, progress: number, message: string): Promise<void>
   fail(id: string, error: string, at: number): Promise<void>

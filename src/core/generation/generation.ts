@@ -1,15 +1,16 @@
 import { canonicalProviderName } from "@/providers/index"
 import type { InputImage } from "@/providers/types"
 import { ProviderNotAvailableError } from "../errors"
-import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
+import { BATCH_ID_PATTERN, metadataUri, randomBatchId, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
-import { CANCELLED_MESSAGE, type JobParams, type JobService } from "../jobs/jobs"
+import { CANCELLED_MESSAGE, type GroupRunner, type JobParams, type JobService } from "../jobs/jobs"
 import type { ProviderService } from "../providers/service"
-import { nowSeconds } from "../time"
+import { planBatch } from "./batch"
+import { batchStatus, cancelBatch, jobStatus } from "./batch-status"
 import { fitModel } from "./model-fit"
 import { prepareTransform, type TransformArgs } from "./transform"
-import { checkBackground, checkPrompt, checkQuality, checkSeed } from "./validate"
+import { checkBackground, checkCount, checkPrompt, checkQuality, checkSeed } from "./validate"
 
 export interface GenerateArgs {
   prompt: string
@@ -20,6 +21,8 @@ export interface GenerateArgs {
   background?: string
   model?: string | null
   seed?: number | null
+  /** How many images to make (1 to the configured cap). @default 1 */
+  n?: number | null
 }
 
 /** A validated request with its provider resolved, ready to start (after any cost confirmation). */
@@ -27,6 +30,8 @@ export interface PreparedGeneration extends JobParams {
   referenceImages?: InputImage[]
   strength?: number | null
   mask?: InputImage | null
+  /** Images to make. */
+  count: number
 }
 
 export interface GenerationStarted {
@@ -40,6 +45,9 @@ export interface GenerationStarted {
   original_uri: string
   metadata_uri: string
   resource_template: string
+  /** Only for several images: every image's id (`image_id` is the first), and the id they share. */
+  image_ids?: string[]
+  batch_id?: string
 }
 
 export interface GenerationServiceOptions {
@@ -49,6 +57,8 @@ export interface GenerationServiceOptions {
   imports: ImportService
   defaultProvider: string
   paidProviders: readonly string[]
+  /** The largest `n` a call may ask for. */
+  maxImagesPerCall: number
 }
 
 /** Starting generations and reporting on them, with the reference's status semantics. */
@@ -65,6 +75,7 @@ export class GenerationService {
     const quality = checkQuality(args.quality ?? "standard")
     const background = checkBackground(args.background ?? "opaque")
     const seed = checkSeed(args.seed)
+    const count = checkCount(args.n, this.opts.maxImagesPerCall)
     const aspectRatio = args.aspectRatio ?? "1:1"
     const requested = canonicalProviderName((args.provider || this.opts.defaultProvider).trim().toLowerCase())
     const provider = await this.opts.providers.resolve(requested, {
@@ -80,6 +91,7 @@ export class GenerationService {
       quality,
       background,
       seed,
+      count,
     })
     const request = { model: args.model || null, strength: null, references: [], mask: null }
     return {
@@ -93,6 +105,7 @@ export class GenerationService {
       sourceImageIds: [],
       seed,
       request,
+      count,
     }
   }
 
@@ -110,9 +123,27 @@ export class GenerationService {
     const { providers, jobs } = this.opts
     const provider = providers.get(prepared.provider)
     if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
-    const id = randomImageId()
-    const { referenceImages, strength, mask, ...params } = prepared
-    await jobs.start(id, params, (signal, onProgress) => provider.generate(prepared, { signal, onProgress }))
+    const { referenceImages, strength, mask, count, ...params } = prepared
+    const plan = planBatch(providers, { ...prepared, model: prepared.model ?? null })
+    const ids = Array.from({ length: count }, randomImageId)
+    const batchId = count > 1 ? randomBatchId() : null
+    const entries = ids.map((id, i) => ({
+      id,
+      params: { ...params, seed: plan.seeds[i] ?? null, batchId, batchIndex: batchId ? i : null },
+    }))
+    let next = 0
+    const groups = plan.groups.map((size) => {
+      const first = next
+      next += size
+      const request = { ...prepared, seed: plan.seeds[first] ?? null }
+      const run: GroupRunner = async (signal, onProgress) =>
+        size > 1 && provider.generateBatch
+          ? provider.generateBatch(request, size, { signal, onProgress })
+          : [await provider.generate(request, { signal, onProgress })]
+      return { ids: ids.slice(first, next), run }
+    })
+    await jobs.startBatch(entries, groups, plan.concurrency)
+    const id = ids[0] as string
     return {
       status: "generating",
       image_id: id,
@@ -123,6 +154,7 @@ export class GenerationService {
       original_uri: viewUri(id),
       metadata_uri: metadataUri(id),
       resource_template: resourceTemplate(id),
+      ...(batchId && { image_ids: ids, batch_id: batchId }),
     }
   }
 
@@ -133,21 +165,17 @@ export class GenerationService {
    */
   async status(id: string): Promise<Record<string, unknown>> {
     const { jobs, images } = this.opts
+    if (BATCH_ID_PATTERN.test(id)) return batchStatus(id, jobs, images)
     const job = await jobs.get(id)
-    if (job?.status === "generating") {
-      return {
-        status: "generating",
-        image_id: id,
-        progress: job.progress,
-        progress_message: job.progressMessage,
-        elapsed_seconds: Math.round((nowSeconds() - job.createdEpoch) * 10) / 10,
-      }
-    }
-    if (job?.status === "failed") return { status: "failed", image_id: id, error: job.error || "Unknown error" }
-    if (job?.status === "cancelled") return { status: "cancelled", image_id: id, error: CANCELLED_MESSAGE }
+    if (job && job.status !== "completed") return jobStatus(job)
     if (job) await jobs.remove(id)
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
+  }
+
+  /** `cancel_generation` for a batch id; undefined when no such batch is known. */
+  cancelBatch(batchId: string): Promise<Record<string, unknown> | undefined> {
+    return cancelBatch(batchId, this.opts.jobs, this.opts.images)
   }
 
   /** For tools that show an image: a not-ready answer while the job runs or failed, else undefined. */

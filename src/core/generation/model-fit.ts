@@ -10,8 +10,9 @@ export interface ModelRequest {
   aspectRatio: string
   quality: string
   background: string
-  /** A seed the model must take (docs/decisions.md#seeds). */
+  /** A seed the model must take (docs/decisions.md#seeds); a batch of `count` uses it and the seeds after it. */
   seed?: number | null
+  count?: number
   /** Further needs (reference images, a mask) the model must meet. */
   accepts?: (model: ModelCapabilities) => boolean
 }
@@ -38,7 +39,7 @@ export function fitModel(providers: ProviderService, provider: string, request: 
     m.supported_aspect_ratios.includes(request.aspectRatio) &&
     (m.supported_qualities.length === 0 || m.supported_qualities.includes(request.quality)) &&
     (request.background !== "transparent" || m.supports_background) &&
-    (request.seed == null || (m.supports_seed && request.seed <= (m.max_seed ?? 0))) &&
+    (request.seed == null || (m.supports_seed && lastSeed(request) <= (m.max_seed ?? 0))) &&
     (request.accepts?.(m) ?? true)
   if (!request.model && !fits(chosen)) chosen = preferred(models.filter(fits)) ?? chosen
   const label = `provider '${provider}' (model '${chosen.model_id}')`
@@ -55,12 +56,12 @@ export function fitModel(providers: ProviderService, provider: string, request: 
       `Model '${chosen.model_id}' of ${provider} cannot make transparent backgrounds.${hint}`,
     )
   }
-  if (request.seed !== undefined && request.seed !== null) checkSeedFor(providers, provider, chosen, request.seed)
+  if (request.seed !== undefined && request.seed !== null) checkSeedFor(providers, provider, chosen, request)
   return chosen.model_id === wanted && !request.model ? null : chosen.model_id
 }
 
 /** Refuses a seed the model cannot take, saying why and which providers can (docs/decisions.md#loud-not-silent). */
-function checkSeedFor(providers: ProviderService, provider: string, model: ModelCapabilities, seed: number): void {
+function checkSeedFor(providers: ProviderService, provider: string, model: ModelCapabilities, request: ModelRequest) {
   if (!model.supports_seed) {
     const reason = providerDefinition(provider)?.noSeedReason
     const why = reason ? `: ${reason}, so a seed could not make the image repeatable` : ""
@@ -71,11 +72,28 @@ function checkSeedFor(providers: ProviderService, provider: string, model: Model
     )
   }
   const max = model.max_seed ?? 0
-  if (seed > max) {
+  const last = lastSeed(request)
+  if (last > max) {
+    const seeds = last === request.seed ? `seed ${last}` : `seeds ${request.seed} to ${last} (one per image)`
     throw new InvalidArgumentError(
-      `seed ${seed} is too large for model '${model.model_id}' of ${provider}, which takes 0 to ${max}.`,
+      `${seeds} ${last === request.seed ? "is" : "are"} too large for model '${model.model_id}' of ${provider}, which takes 0 to ${max}.`,
     )
   }
+}
+
+/** The seed of a batch's last image: each image takes the next seed. */
+function lastSeed(request: ModelRequest): number {
+  return (request.seed ?? 0) + (request.count ?? 1) - 1
+}
+
+/** The capabilities of the model a request will run on (named, else the default), when discovery knows it. */
+export function runningModel(
+  providers: ProviderService,
+  provider: string,
+  model: string | null,
+): ModelCapabilities | undefined {
+  const wanted = model ?? providers.get(provider)?.defaultModel
+  return wanted ? findModel(providers.models(provider), wanted) : providers.models(provider)[0]
 }
 
 /** The offered model with this id, or with this display name (a checkpoint's short name). */

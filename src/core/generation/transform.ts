@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../errors"
 import { preferredForReferences } from "../providers/selector"
 import type { GenerateArgs, GenerationServiceOptions, PreparedGeneration } from "./generation"
 import { fitModel } from "./model-fit"
-import { checkBackground, checkPrompt, checkQuality, checkSeed } from "./validate"
+import { checkBackground, checkCount, checkPrompt, checkQuality, checkSeed } from "./validate"
 
 export interface TransformArgs extends GenerateArgs {
   referenceImages: string[]
@@ -29,6 +29,7 @@ export async function prepareTransform(
     throw new InvalidArgumentError(`strength must be between 0.0 and 1.0; got ${decimal(strength)}.`)
   }
   const seed = checkSeed(args.seed)
+  const imageCount = checkCount(args.n, opts.maxImagesPerCall)
   await providers.ready()
   if (!providers.anyImageInput()) {
     throw new InvalidArgumentError(
@@ -67,6 +68,7 @@ export async function prepareTransform(
     quality,
     background,
     seed,
+    count: imageCount,
     accepts: (m) => m.supports_image_input && m.max_input_images >= count && (!mask || m.supports_mask),
   })
   const sourceImageIds = [...referenceImages, ...(mask ? [mask] : [])].flatMap((r) => (r.sourceId ? [r.sourceId] : []))
@@ -87,5 +89,6 @@ export async function prepareTransform(
     mask,
     seed,
     request: { model, strength, references, mask: maskRef },
+    count: imageCount,
   }
 }

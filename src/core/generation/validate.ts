@@ -44,6 +44,17 @@ export function checkAspectRatio(ratio: string, target: string, supported: strin
   return ratio
 }
 
+/** `n`, the number of images one call makes: 1 to the configured cap. */
+export function checkCount(n: number | null | undefined, cap: number): number {
+  if (n === undefined || n === null) return 1
+  if (!Number.isInteger(n) || n < 1 || n > cap) {
+    throw new InvalidArgumentError(
+      `n must be a whole number from 1 to ${cap} (IMAGE_GENERATION_MCP_MAX_IMAGES_PER_CALL); got ${n}.`,
+    )
+  }
+  return n
+}
+
 /** A seed is a whole number from 0 to MAX_SEED; null or absent lets the provider choose. */
 export function checkSeed(seed: number | null | undefined): number | null {
   if (seed === undefined || seed === null) return null

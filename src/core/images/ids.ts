@@ -5,6 +5,13 @@ export function randomImageId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 12)
 }
 
+export const BATCH_ID_PATTERN = /^batch-[0-9a-f]{12}$/
+
+/** Ids for the images one call makes together: `batch-` and 12 random hex digits, never mistaken for an image id. */
+export function randomBatchId(): string {
+  return `batch-${randomImageId()}`
+}
+
 /** Ids for edits and imports: the first 12 hex digits of the bytes' SHA-256, so identical bytes share an id. */
 export function contentImageId(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex").slice(0, 12)

@@ -139,6 +139,11 @@ export class ImageRegistry {
     return record
   }
 
+  /** The images of a batch, by their place in it. */
+  listBatch(batchId: string): Promise<ImageRecord[]> {
+    return this.opts.store.listBatch(batchId)
+  }
+
   list(query?: ImageListQuery): Promise<ImageRecord[]> {
     return this.opts.store.list(query)
   }

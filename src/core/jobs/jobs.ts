@@ -1,12 +1,18 @@
 import type { GenerateResult, ProgressCallback } from "@/providers/types"
 import type { JobRecord, JobStore } from "@/storage/types"
-import { raceAbort } from "@/util/abort"
-import { redact } from "@/util/redact"
-import { AppError } from "../errors"
 import type { ImageRegistry } from "../images/registry"
 import { nowSeconds } from "../time"
 import { JobCancelledError, JobEvents } from "./events"
+import { type GroupRunner, type RunningGroup, runGroup } from "./groups"
 import { isOwnerAlive, type ProcessIdentity } from "./owner"
+
+export type { GroupRunner } from "./groups"
+export {
+  CONTENT_POLICY_MESSAGE,
+  INTERNAL_FAILURE_MESSAGE,
+  SHUTDOWN_MESSAGE,
+  UNREACHABLE_MESSAGE,
+} from "./groups"
 
 /** How long a completed job is kept (its image stays); failed and cancelled ones: `failedJobTtlS`. */
 export const JOB_TTL_SECONDS = 600
@@ -14,10 +20,8 @@ export const JOB_TTL_SECONDS = 600
 export const FAILED_JOB_TTL_SECONDS = 86_400
 export const INTERRUPTED_MESSAGE = "interrupted by a server restart"
 export const CANCELLED_MESSAGE = "The generation was cancelled; no image was made."
-export const SHUTDOWN_MESSAGE = "interrupted by a server shutdown"
-export const CONTENT_POLICY_MESSAGE = "Content policy rejected the prompt. Try rephrasing or use a different provider."
-export const UNREACHABLE_MESSAGE = "Provider is unreachable. Check that it is running, or try a different provider."
-export const INTERNAL_FAILURE_MESSAGE = "[server] Internal error while generating; the server log has the details."
+/** What a job waiting for a free request slot of its batch says about itself. */
+export const QUEUED_MESSAGE = "waiting for an earlier image of this batch to finish"
 
 export type JobParams = Pick<
   JobRecord,
@@ -38,6 +42,18 @@ export type JobParams = Pick<
 
 export type JobRunner = (signal: AbortSignal, onProgress: ProgressCallback) => Promise<GenerateResult>
 
+/** One job of a batch: its id and what it was asked for. */
+export interface NewJob {
+  id: string
+  params: JobParams
+}
+
+/** One upstream request: the jobs it fills, in order, and how to make their images. */
+export interface JobGroup {
+  ids: string[]
+  run: GroupRunner
+}
+
 export interface JobServiceOptions {
   store: JobStore
   registry: ImageRegistry
@@ -47,22 +63,15 @@ export interface JobServiceOptions {
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
 }
 
-interface Running {
-  controller: AbortController
-  done: Promise<void>
-}
-
 export type CancelOutcome =
   | { outcome: "cancelled" }
   | { outcome: "finished"; status: JobRecord["status"] }
   | { outcome: "unknown" }
 
-/** Thrown inside a commit when the job stopped generating meanwhile (cancelled): the files are removed again. */
-class NoLongerGenerating extends Error {}
-
 /** Background generations whose state lives in the store, so it survives restarts. */
 export class JobService {
-  private readonly running = new Map<string, Running>()
+  /** The group running (or queued) for each job id of this process. */
+  private readonly running = new Map<string, RunningGroup>()
   private readonly events = new JobEvents()
   private lastSweep = 0
 
@@ -74,65 +83,68 @@ export class JobService {
 
   /** Records the job, then runs it in the background. Resolves as soon as the job is recorded. */
   async start(id: string, params: JobParams, run: JobRunner): Promise<JobRecord> {
-    const job: JobRecord = {
-      id,
-      ...params,
-      status: "generating",
-      error: null,
-      createdEpoch: nowSeconds(),
-      completedEpoch: null,
-      progress: 0,
-      progressMessage: "",
-      ownerPid: this.opts.self.pid,
-      ownerStartedEpoch: this.opts.self.startedEpoch,
-    }
-    const controller = new AbortController()
-    const inserted = this.opts.store.insert(job)
-    const done = inserted
-      .then(() => this.execute(job, run, controller.signal))
-      .catch(() => {})
-      .finally(() => this.running.delete(id))
-    // Registered before the insert settles, so a concurrent read never mistakes the new job for an orphan.
-    this.running.set(id, { controller, done })
-    await inserted
-    return job
+    const [job] = await this.startBatch([{ id, params }], [{ ids: [id], run: async (s, p) => [await run(s, p)] }], 1)
+    return job as JobRecord
   }
 
-  private async execute(job: JobRecord, run: JobRunner, signal: AbortSignal): Promise<void> {
-    const { store, registry } = this.opts
-    try {
-      const onProgress: ProgressCallback = (value, message) => {
-        const fraction = Math.min(1, Math.max(0, value))
-        store.updateProgress(job.id, fraction, message).catch(() => {})
-        this.events.emit(job.id, { kind: "progress", fraction, message })
-      }
-      const result = await raceAbort(run(signal, onProgress), signal)
-      signal.throwIfAborted()
-      const reported = result.metadata.seed
-      const record = await registry.prepare({
-        ...job,
-        bytes: result.data,
-        contentType: result.contentType,
-        providerMetadata: result.metadata,
-        // The seed used: the provider's report (it may have drawn one), else the one asked for.
-        seed: typeof reported === "number" && Number.isInteger(reported) ? reported : (job.seed ?? null),
-        request: job.request ?? null,
+  /**
+   * Records every job of a batch, then runs its groups in the background, at most `concurrency` at once (the others
+   * wait, saying so in their progress message). Resolves as soon as the jobs are recorded.
+   */
+  async startBatch(entries: NewJob[], groups: JobGroup[], concurrency: number): Promise<JobRecord[]> {
+    const now = nowSeconds()
+    const { self } = this.opts
+    const jobs = new Map<string, JobRecord>()
+    for (const { id, params } of entries) {
+      jobs.set(id, {
+        id,
+        ...params,
+        status: "generating",
+        error: null,
+        createdEpoch: now,
+        completedEpoch: null,
+        progress: 0,
+        progressMessage: "",
+        ownerPid: self.pid,
+        ownerStartedEpoch: self.startedEpoch,
       })
-      await registry.commit(record, async () => {
-        if (!(await store.completeWithImage(job.id, record, nowSeconds()))) throw new NoLongerGenerating()
-      })
-    } catch (error) {
-      if (!(error instanceof NoLongerGenerating || signal.reason instanceof JobCancelledError)) {
-        const message = signal.aborted ? SHUTDOWN_MESSAGE : failureMessage(error)
-        // The user gets the summary; the log keeps the provider's own words (redacted by the logger).
-        const raw = error instanceof Error ? error.message : String(error)
-        this.opts.log?.warning("Generation failed", { image_id: job.id, provider: job.provider, error: raw })
-        await store.fail(job.id, message, nowSeconds()).catch(() => {})
-      }
-    } finally {
-      const final = await store.get(job.id).catch(() => undefined)
-      if (final) this.events.emit(job.id, { kind: "done", job: final })
     }
+    const running: RunningGroup[] = groups.map((group, index) => {
+      const members = group.ids.map((id) => jobs.get(id) as JobRecord)
+      const queued = index >= concurrency
+      if (queued) for (const job of members) job.progressMessage = QUEUED_MESSAGE
+      return {
+        jobs: members,
+        run: group.run,
+        controller: new AbortController(),
+        open: new Set(group.ids),
+        queued,
+        done: Promise.withResolvers<void>(),
+      }
+    })
+    // Registered before the insert settles, so a concurrent read never mistakes a new job for an orphan.
+    for (const group of running) for (const id of group.open) this.running.set(id, group)
+    const inserted = this.opts.store.insertMany([...jobs.values()])
+    const queue = [...running]
+    const worker = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        await runGroup(group, { ...this.opts, events: this.events }).catch(() => {})
+        this.finish(group)
+      }
+    }
+    inserted.then(
+      () => Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), running.length) }, worker)),
+      () => {
+        for (const group of running) this.finish(group)
+      },
+    )
+    await inserted
+    return [...jobs.values()]
+  }
+
+  private finish(group: RunningGroup): void {
+    for (const job of group.jobs) if (this.running.get(job.id) === group) this.running.delete(job.id)
+    group.done.resolve()
   }
 
   /**
@@ -146,7 +158,10 @@ export class JobService {
     if (!(await this.opts.store.cancel(id, nowSeconds()))) {
       return { outcome: "finished", status: (await this.opts.store.get(id))?.status ?? "completed" }
     }
-    this.running.get(id)?.controller.abort(new JobCancelledError(`generation ${id} was cancelled`))
+    const group = this.running.get(id)
+    group?.open.delete(id)
+    // The request goes on while another image of it is wanted; its image for this job is then discarded.
+    if (group?.open.size === 0) group.controller.abort(new JobCancelledError(`generation ${id} was cancelled`))
     return { outcome: "cancelled" }
   }
 
@@ -161,7 +176,7 @@ export class JobService {
       if (event.kind === "progress") onProgress(event.fraction, event.message)
     })
     try {
-      await running.done
+      await running.done.promise
     } finally {
       unsubscribe()
     }
@@ -173,6 +188,13 @@ export class JobService {
     await this.sweep()
     const job = await this.opts.store.get(id)
     return job && (await this.reconcile(job))
+  }
+
+  /** The jobs of a batch still kept, by their place in it. */
+  async listBatch(batchId: string): Promise<JobRecord[]> {
+    await this.sweep()
+    const jobs = await this.opts.store.listBatch(batchId)
+    return Promise.all(jobs.map((job) => this.reconcile(job)))
   }
 
   /** Jobs not yet completed (generating, failed or cancelled), oldest first. */
@@ -208,15 +230,16 @@ export class JobService {
    * and waits briefly for them to record it.
    */
   async shutdown(graceMs = 3000): Promise<void> {
-    const settled = () => Promise.all([...this.running.values()].map((r) => r.done))
+    const groups = () => [...new Set(this.running.values())]
+    const settled = () => Promise.all(groups().map((group) => group.done.promise))
     await Promise.race([settled(), Bun.sleep(graceMs)])
-    for (const { controller } of this.running.values()) controller.abort()
+    for (const { controller } of groups()) controller.abort()
     await Promise.race([settled(), Bun.sleep(1000)])
   }
 
   /** Resolves when every job running now has finished. */
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done))
+    while (this.running.size) await Promise.all([...new Set(this.running.values())].map((g) => g.done.promise))
   }
 
   private async reconcile(job: JobRecord): Promise<JobRecord> {
@@ -237,12 +260,4 @@ export class JobService {
       failedBefore: now - (this.opts.failedJobTtlS ?? FAILED_JOB_TTL_SECONDS),
     })
   }
-}
-
-/** The reason every reader of a failed job sees; anything that is not an `AppError` is a bug and stays in the log. */
-function failureMessage(error: unknown): string {
-  if (!(error instanceof AppError)) return INTERNAL_FAILURE_MESSAGE
-  if (error.kind === "content_policy") return CONTENT_POLICY_MESSAGE
-  if (error.kind === "unavailable") return UNREACHABLE_MESSAGE
-  return redact(error.message)
 }

@@ -2,7 +2,7 @@ import { z } from "zod"
 import type { McpContext } from "../context"
 import { defineTool } from "../tool"
 import DESCRIPTION from "./generate-image.md" with { type: "text" }
-import { confirmAndStart, GENERATION_INPUTS, generationArgs } from "./generation-start"
+import { confirmAndStart, generationArgs, generationInputs } from "./generation-start"
 
 export function registerGenerateImageTool(ctx: McpContext): void {
   defineTool(ctx, {
@@ -14,7 +14,7 @@ export function registerGenerateImageTool(ctx: McpContext): void {
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     inputSchema: {
       prompt: z.string().describe("What to draw. Write it in the style the model expects (see prompt_style)."),
-      ...GENERATION_INPUTS,
+      ...generationInputs(ctx.services.config.maxImagesPerCall),
     },
     handler: async (args, extra) => {
       const prepared = await ctx.services.generation.prepare(generationArgs(args))

@@ -1,5 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { GenerationStarted } from "@/core/generation/generation"
+import { viewUri } from "@/core/images/ids"
 import type { McpContext } from "../context"
 import { json } from "../results"
 import type { ToolExtra } from "../tool"
@@ -7,7 +8,8 @@ import type { ToolExtra } from "../tool"
 const HEARTBEAT_MS = 5000
 
 /**
- * The answer to generate_image / transform_image. Without a progress token it returns at once ("generating").
+ * The answer to generate_image / transform_image (one resource link per image). Without a progress token it returns
+ * at once ("generating").
  * With one, the call stays open: progress notifications follow the job (the first names the image_id; a
  * heartbeat keeps clients that reset their timeout on progress from timing out) and the final status is
  * returned. A request that times out or is dropped leaves the job running; only cancel_generation stops it.
@@ -18,14 +20,17 @@ export async function generationResult(
   extra: ToolExtra,
   label: "Generated" | "Transformed",
 ): Promise<CallToolResult> {
+  const ids = started.image_ids ?? [started.image_id]
+  const links = (which: readonly string[], state = "") =>
+    which.map((id) => ({
+      type: "resource_link" as const,
+      uri: viewUri(id),
+      name:
+        ids.length > 1 ? `${label} image ${ids.indexOf(id) + 1} of ${ids.length}${state}` : `${label} image${state}`,
+    }))
   const token = extra._meta?.progressToken
   if (token === undefined) {
-    return {
-      content: [
-        { type: "text", text: json(started) },
-        { type: "resource_link", uri: started.original_uri, name: `${label} image (generating)` },
-      ],
-    }
+    return { content: [{ type: "text", text: json(started) }, ...links(ids, " (generating)")] }
   }
   const { jobs, generation } = ctx.services
   const id = started.image_id
@@ -36,30 +41,41 @@ export async function generationResult(
     const params = { progressToken: token, progress: last, total: 1, message }
     extra.sendNotification({ method: "notifications/progress", params }).catch(() => {})
   }
-  notify(0, `generating ${id}: poll check_generation_status("${id}") if this request ends early`)
+  const poll = started.batch_id ?? id
+  notify(0, `generating ${poll}: poll check_generation_status("${poll}") if this request ends early`)
   const heartbeat = setInterval(
     () => notify(last, `generating… ${Math.round((Date.now() - startedAt) / 1000)}s`),
     HEARTBEAT_MS,
   )
+  // A batch reports the mean of its images' progress.
+  const fractions = new Map(ids.map((each) => [each, 0]))
+  const watching = ids.map((each) =>
+    jobs.watch(each, (fraction, message) => {
+      fractions.set(each, fraction)
+      notify([...fractions.values()].reduce((a, b) => a + b, 0) / ids.length, message)
+    }),
+  )
   try {
-    await Promise.race([jobs.watch(id, notify), aborted(extra.signal)])
+    await Promise.race([Promise.all(watching), aborted(extra.signal)])
   } finally {
     clearInterval(heartbeat)
   }
   if (extra.signal.aborted) return { content: [{ type: "text", text: json(started) }] }
-  const status = await generation.status(id)
+  const status = await generation.status(poll)
   if (status.status !== "completed") return { content: [{ type: "text", text: json(status) }] }
   await extra.sendNotification({
     method: "notifications/progress",
     params: { progressToken: token, progress: 1, total: 1, message: "completed" },
   })
-  const done = { ...started, status: "completed" }
-  return {
-    content: [
-      { type: "text", text: json(done) },
-      { type: "resource_link", uri: started.original_uri, name: `${label} image` },
-    ],
+  if (!started.batch_id)
+    return { content: [{ type: "text", text: json({ ...started, status: "completed" }) }, ...links(ids)] }
+  // A batch may be completed with some images failed: the answer lists each image's status.
+  const { images, completed, failed, cancelled } = status as Record<string, unknown> & {
+    images: { status: string; image_id: string }[]
   }
+  const made = images.filter((image) => image.status === "completed").map((image) => image.image_id)
+  const done = { ...started, status: "completed", completed, failed, cancelled, images }
+  return { content: [{ type: "text", text: json(done) }, ...links(made)] }
 }
 
 function aborted(signal: AbortSignal): Promise<void> {

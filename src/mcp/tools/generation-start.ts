@@ -6,7 +6,7 @@ import type { ToolExtra } from "../tool"
 import { generationResult } from "./generation-result"
 
 /** The arguments generate_image and transform_image share. */
-export const GENERATION_INPUTS = {
+const GENERATION_INPUTS = {
   provider: z
     .string()
     .nullish()
@@ -22,6 +22,17 @@ export const GENERATION_INPUTS = {
     .describe(
       "A whole number from 0: the same seed with the same arguments makes the same image again. Only models with supports_seed take one (list_providers); unset lets the provider choose, and the seed used is kept in the image's metadata.",
     ),
+  n: z.number().nullish(),
+}
+
+/** The shared arguments, with `n` described for this server's cap. */
+export function generationInputs(maxImages: number): typeof GENERATION_INPUTS {
+  return {
+    ...GENERATION_INPUTS,
+    n: GENERATION_INPUTS.n.describe(
+      `How many images to make, 1 to ${maxImages} (default 1). Several share a batch_id; image i uses seed+i, so each can be made again alone.`,
+    ),
+  }
 }
 
 type SharedInputs = z.infer<z.ZodObject<typeof GENERATION_INPUTS>> & { prompt: string }
@@ -37,6 +48,7 @@ export function generationArgs(args: SharedInputs): GenerateArgs {
     background: args.background,
     model: args.model,
     seed: args.seed,
+    n: args.n,
   }
 }
 

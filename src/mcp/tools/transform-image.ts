@@ -1,7 +1,7 @@
 import { z } from "zod"
 import type { McpContext } from "../context"
 import { defineTool } from "../tool"
-import { confirmAndStart, GENERATION_INPUTS, generationArgs } from "./generation-start"
+import { confirmAndStart, generationArgs, generationInputs } from "./generation-start"
 import DESCRIPTION from "./transform-image.md" with { type: "text" }
 
 export function registerTransformImageTool(ctx: McpContext): void {
@@ -15,7 +15,7 @@ export function registerTransformImageTool(ctx: McpContext): void {
     inputSchema: {
       prompt: z.string().describe("What to make from the references (an edit instruction or a description)."),
       reference_images: z.array(z.string()).describe("Gallery ids or image://<id>/view URIs, in order."),
-      ...GENERATION_INPUTS,
+      ...generationInputs(ctx.services.config.maxImagesPerCall),
       strength: z.number().nullish().describe("0.0-1.0: how much the result may differ from the reference (SD WebUI)."),
       mask: z.string().nullish().describe("A gallery image used as an inpainting mask (OpenAI gpt-image models)."),
     },

@@ -33,6 +33,8 @@ export const geminiDefinition = defineProvider({
     },
   ],
   paidByDefault: true,
+  // One image per request (several candidates are refused); two at once stays inside low rate limits.
+  concurrency: 2,
   routing: { themes: { draft: 1, text: 2, photo: 2, art: 2, anime: 2 }, fallback: 1, references: 1 },
   catalog: GEMINI_MODELS.map(geminiModelCapabilities),
   doctor: {

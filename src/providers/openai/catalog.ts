@@ -10,6 +10,9 @@ export const DEFAULT_MODEL = "gpt-image-2.6-sunburst"
 /** Reference images one edit call accepts (openai SDK `images.d.ts`, ImageEditParamsBase.image). */
 export const MAX_INPUT_IMAGES = 16
 
+/** Images one generations or edits call makes (`n`, 1–10 in the SDK's `images.d.ts`). */
+export const MAX_IMAGES_PER_REQUEST = 10
+
 /** What the API takes from one model, beyond what every GPT Image model shares. */
 export interface OpenAIModelSpec {
   /** `free`: any size meeting the rules in sizes.ts; `fixed`: the three sizes every GPT Image model takes. */
@@ -111,6 +114,7 @@ export function capabilitiesOf(
     supports_image_input: true,
     max_input_images: MAX_INPUT_IMAGES,
     max_resolution: spec.sizes === "free" ? 2560 : 1536,
+    max_batch_size: MAX_IMAGES_PER_REQUEST,
     ...extra,
   })
 }

@@ -37,6 +37,7 @@ export const openaiDefinition = defineProvider({
   routing: { themes: { text: 1, draft: 2, photo: 3, art: 3, anime: 3 }, fallback: 2, references: 2 },
   catalog: OPENAI_CATALOG,
   noSeedReason: NO_SEED_REASON,
+  concurrency: 2,
   doctor: {
     fix: "Check IMAGE_GENERATION_MCP_OPENAI_API_KEY (and IMAGE_GENERATION_MCP_OPENAI_BASE_URL if you use a gateway) and network access.",
     checks: (provider, signal) => checkDefaultModel(provider, signal),

@@ -11,7 +11,15 @@ import {
   type InputImage,
   providerCapabilities,
 } from "../types"
-import { DEFAULT_MODEL, MAX_INPUT_IMAGES, OPENAI_CATALOG, PROVIDER_NAME, ratiosOf, sizeOf } from "./catalog"
+import {
+  DEFAULT_MODEL,
+  MAX_IMAGES_PER_REQUEST,
+  MAX_INPUT_IMAGES,
+  OPENAI_CATALOG,
+  PROVIDER_NAME,
+  ratiosOf,
+  sizeOf,
+} from "./catalog"
 import { offeredModels, specFor } from "./discovery"
 import { apiFailure } from "./errors"
 import { prepareMask } from "./mask"
@@ -137,7 +145,8 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     return new ProviderError(PROVIDER_NAME, `Image generation failed: ${text}`, { cause: error })
   }
 
-  async function generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+  /** `count` images from one call (`n`); every image shares the call's metadata. */
+  async function generate(request: GenerateRequest, count: number, signal: AbortSignal): Promise<GenerateResult[]> {
     const model = request.model || defaultModel
     const entry = catalogEntry(OPENAI_CATALOG, model)
     if (entry && stageOn(entry.lifecycle) === "retired") throw refuse(retiredMessage(model, entry.lifecycle))
@@ -150,6 +159,9 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     if (request.mask && !references.length) throw refuse("mask requires reference_images")
     if (request.seed !== undefined && request.seed !== null)
       throw refuse(`${NO_SEED_REASON}, so a seed could not make the image repeatable. Leave seed unset.`)
+    if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES_PER_REQUEST) {
+      throw refuse(`One request makes 1 to ${MAX_IMAGES_PER_REQUEST} images; asked for ${count}.`)
+    }
     if (references.length > MAX_INPUT_IMAGES) {
       throw new TooManyInputImagesError(PROVIDER_NAME, model, MAX_INPUT_IMAGES, references.length)
     }
@@ -168,7 +180,7 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     const uploads = references.map((image, i) => ({ image, name: uploadName(`reference_${i}`, image) }))
     const prompt = request.negativePrompt ? `${request.prompt}\n\nAvoid: ${request.negativePrompt}` : request.prompt
     const background = transparent ? "transparent" : "opaque"
-    const common = { model, prompt, n: 1, size, quality, background, output_format: format } as const
+    const common = { model, prompt, n: count, size, quality, background, output_format: format } as const
 
     const mask = request.mask ? await prepareMask(request.mask, references[0] as InputImage) : undefined
 
@@ -195,9 +207,13 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
 
     const edit = uploads.length > 0
     const answer = ImagesResponse.parse(raw)
-    const item = answer.data?.[0]
-    if (!item) throw new ProviderError(PROVIDER_NAME, `Empty response from image ${edit ? "edit API" : "API"}`)
-    if (!item.b64_json) {
+    const items = answer.data ?? []
+    if (!items.length) throw new ProviderError(PROVIDER_NAME, `Empty response from image ${edit ? "edit API" : "API"}`)
+    if (items.length < count) {
+      throw new ProviderError(PROVIDER_NAME, `Asked for ${count} images, the API returned ${items.length}.`)
+    }
+    const images = items.slice(0, count).map((item) => item.b64_json)
+    if (!images.every(Boolean)) {
       throw new ProviderError(PROVIDER_NAME, `No image data in ${edit ? "edit response" : "response"}`)
     }
     const metadata: Record<string, unknown> = {
@@ -208,7 +224,11 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     }
     if (transparent) metadata.background = "transparent"
     if (edit) metadata.edited = true
-    return { data: new Uint8Array(Buffer.from(item.b64_json, "base64")), contentType: CONTENT_TYPES[format], metadata }
+    return images.map((b64) => ({
+      data: new Uint8Array(Buffer.from(b64 ?? "", "base64")),
+      contentType: CONTENT_TYPES[format],
+      metadata: { ...metadata },
+    }))
   }
 
   return {
@@ -235,6 +255,7 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
       }
     },
 
-    generate: (request, { signal }) => generate(request, signal),
+    generate: async (request, { signal }) => (await generate(request, 1, signal))[0] as GenerateResult,
+    generateBatch: (request, count, { signal }) => generate(request, count, signal),
   }
 }

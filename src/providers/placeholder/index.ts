@@ -5,6 +5,7 @@ export const placeholderDefinition = defineProvider({
   name: PROVIDER_NAME,
   settings: [],
   paidByDefault: false,
+  concurrency: 4,
   routing: { themes: { test: 1 }, fallback: 9 },
   catalog: [PLACEHOLDER_MODEL],
   doctor: { fix: "The placeholder needs nothing; report this as a bug." },

@@ -35,6 +35,8 @@ export const sdWebuiDefinition = defineProvider({
     },
   ],
   paidByDefault: false,
+  // The WebUI runs one job at a time; a batch goes as one job (batch_size) instead.
+  concurrency: 1,
   routing: { themes: { photo: 1, art: 1, anime: 1 }, fallback: 3, references: 3 },
   catalog: [],
   doctor: {

@@ -14,6 +14,8 @@ export interface PayloadInput {
   height: number
   taskId: string
   reference?: InputImage
+  /** Images in this one job (`batch_size`); each gets the next seed. @default 1 */
+  count?: number
 }
 
 /**
@@ -44,6 +46,7 @@ export function buildPayload(input: PayloadInput): Record<string, unknown> {
     ...samplingFields(fork, preset),
     force_task_id: input.taskId,
   }
+  if ((input.count ?? 1) > 1) payload.batch_size = input.count
   if (preset.negativePrompt) payload.negative_prompt = request.negativePrompt || ""
   if (input.checkpointTitle) payload.override_settings = { sd_model_checkpoint: input.checkpointTitle }
   if (reference) {
@@ -56,6 +59,9 @@ export function buildPayload(input: PayloadInput): Record<string, unknown> {
 
 const Info = z.object({
   seed: z.number().optional().catch(undefined),
+  all_seeds: z.array(z.number()).optional().catch(undefined),
+  /** 1 when a grid image comes first (not for API calls, whose save_images is off). */
+  index_of_first_image: z.number().optional().catch(undefined),
   sd_model_name: z.string().optional().catch(undefined),
   sd_model_hash: z.string().optional().catch(undefined),
   width: z.number().optional().catch(undefined),

@@ -38,6 +38,8 @@ export interface SdWebuiOptions {
 }
 
 export const DEFAULT_TIMEOUT_S = 600
+/** Images one job makes at most (`batch_size`; the WebUI's own slider stops at 8). */
+export const MAX_BATCH_SIZE = 8
 
 export interface SdWebuiProvider extends ImageProvider {
   /** Doctor's checks: the configured checkpoint is listed, and the WebUI can tell our jobs from others. */
@@ -120,61 +122,11 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
       }
     },
 
-    async generate(request: GenerateRequest, { signal, onProgress }: GenerateOptions): Promise<GenerateResult> {
-      if (request.mask) throw new ProviderError(PROVIDER, "mask is not supported by this provider")
-      const named = request.model || options.model || null
-      const references = request.referenceImages ?? []
-      if (references.length > 1) throw new TooManyInputImagesError(PROVIDER, named, 1, references.length)
-      const [reference] = references
-      const current = await settings(signal)
-      const checkpoint = named
-        ? await resolveNamed(named, signal)
-        : current.loaded
-          ? resolveCheckpoint(listed ?? [], current.loaded)
-          : undefined
-      const title = checkpoint?.title ?? current.loaded
-      const preset = presetFor(title)
-      const [width, height] = await outputSize(preset, request.aspectRatio, reference)
-      const taskId = `igm-${crypto.randomUUID()}`
-      // Pinning the loaded checkpoint too keeps the preset right if someone switches models before our turn.
-      const payload = buildPayload({
-        request,
-        preset,
-        fork: current.fork,
-        checkpointTitle: title,
-        width,
-        height,
-        taskId,
-        reference,
-      })
-      const path = reference ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img"
-      const response = await runJob({
-        client,
-        path,
-        payload,
-        taskId,
-        signal,
-        timeoutMs,
-        pollMs,
-        steps: preset.steps,
-        onProgress,
-        background,
-      })
-      const { image, info } = readAnswer(client, path, response)
-      if (named && checkpoint && ranExpected(checkpoint, ranFields(info)) === false) {
-        throw new ProviderError(
-          PROVIDER,
-          `The SD WebUI ran '${info.sd_model_name}' instead of checkpoint '${checkpoint.title}' (it ignores a checkpoint it cannot load by that name). Check that the file still exists and try again.`,
-          { code: "checkpoint_not_applied" },
-        )
-      }
-      await refuseIfInterrupted(client, info, signal)
-      const ran = checkpointThatRan(listed ?? [], ranFields(info))
-      const metadata = resultMetadata(preset, info, ran?.title ?? info.sd_model_name ?? title ?? null, width, height)
-      if (reference) metadata.edited = true
-      const data = new Uint8Array(Buffer.from(image, "base64"))
-      return { data, contentType: contentTypeOf(data), metadata }
+    async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
+      return (await run(request, 1, options))[0] as GenerateResult
     },
+
+    generateBatch: (request, count, options) => run(request, count, options),
 
     async findings(signal) {
       return doctorFindings(client, options.model, settings, refreshList, signal)
@@ -182,6 +134,77 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
 
     idle: () => background.idle(),
     dispose: () => background.dispose(),
+  }
+
+  /** One WebUI job making `count` images (`batch_size`), in order. */
+  async function run(
+    request: GenerateRequest,
+    count: number,
+    { signal, onProgress }: GenerateOptions,
+  ): Promise<GenerateResult[]> {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_SIZE) {
+      throw new ProviderError(PROVIDER, `One job makes 1 to ${MAX_BATCH_SIZE} images; asked for ${count}.`, {
+        kind: "invalid_input",
+      })
+    }
+    if (request.mask) throw new ProviderError(PROVIDER, "mask is not supported by this provider")
+    const named = request.model || options.model || null
+    const references = request.referenceImages ?? []
+    if (references.length > 1) throw new TooManyInputImagesError(PROVIDER, named, 1, references.length)
+    const [reference] = references
+    const current = await settings(signal)
+    const checkpoint = named
+      ? await resolveNamed(named, signal)
+      : current.loaded
+        ? resolveCheckpoint(listed ?? [], current.loaded)
+        : undefined
+    const title = checkpoint?.title ?? current.loaded
+    const preset = presetFor(title)
+    const [width, height] = await outputSize(preset, request.aspectRatio, reference)
+    const taskId = `igm-${crypto.randomUUID()}`
+    // Pinning the loaded checkpoint too keeps the preset right if someone switches models before our turn.
+    const payload = buildPayload({
+      request,
+      preset,
+      fork: current.fork,
+      checkpointTitle: title,
+      width,
+      height,
+      taskId,
+      reference,
+      count,
+    })
+    const path = reference ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img"
+    const response = await runJob({
+      client,
+      path,
+      payload,
+      taskId,
+      signal,
+      timeoutMs,
+      pollMs,
+      steps: preset.steps,
+      onProgress,
+      background,
+    })
+    const { images, info } = readAnswer(client, path, response, count)
+    if (named && checkpoint && ranExpected(checkpoint, ranFields(info)) === false) {
+      throw new ProviderError(
+        PROVIDER,
+        `The SD WebUI ran '${info.sd_model_name}' instead of checkpoint '${checkpoint.title}' (it ignores a checkpoint it cannot load by that name). Check that the file still exists and try again.`,
+        { code: "checkpoint_not_applied" },
+      )
+    }
+    await refuseIfInterrupted(client, info, signal)
+    const ran = checkpointThatRan(listed ?? [], ranFields(info))
+    return images.map((image, i) => {
+      const metadata = resultMetadata(preset, info, ran?.title ?? info.sd_model_name ?? title ?? null, width, height)
+      const seed = info.all_seeds?.[i] ?? (info.seed !== undefined ? info.seed + i : undefined)
+      if (seed !== undefined) metadata.seed = seed
+      if (reference) metadata.edited = true
+      const data = new Uint8Array(Buffer.from(image, "base64"))
+      return { data, contentType: contentTypeOf(data), metadata }
+    })
   }
   return provider
 }
@@ -195,8 +218,13 @@ function contentTypeOf(data: Uint8Array): string {
 
 const ranFields = (info: Info) => ({ sdModelName: info.sd_model_name, sdModelHash: info.sd_model_hash })
 
-/** The first image and the parsed `info` of a 200 answer; anything else is the WebUI's error. */
-function readAnswer(client: SdClient, path: string, response: SdResponse): { image: string; info: Info } {
+/** The `count` images and the parsed `info` of a 200 answer; anything else is the WebUI's error. */
+function readAnswer(
+  client: SdClient,
+  path: string,
+  response: SdResponse,
+  count: number,
+): { images: string[]; info: Info } {
   if (response.status !== 200) throw upstreamError(client, path, response)
   const json = safeJson(response.text)
   if (json === undefined) {
@@ -206,8 +234,9 @@ function readAnswer(client: SdClient, path: string, response: SdResponse): { ima
     )
   }
   const body = Images.safeParse(json)
-  const image = body.data?.images?.[0]
-  if (!image) {
+  const info = parseInfo(body.data?.info)
+  const images = (body.data?.images ?? []).slice(info.index_of_first_image ?? 0)
+  if (!images[0]) {
     const hint =
       body.data?.info === ""
         ? " SD.Next reports pipeline errors (such as running out of GPU memory) only in its console log."
@@ -217,7 +246,13 @@ function readAnswer(client: SdClient, path: string, response: SdResponse): { ima
       code: "no_image",
     })
   }
-  return { image, info: parseInfo(body.data?.info) }
+  if (images.length < count) {
+    throw new ProviderError(
+      PROVIDER,
+      `Asked the SD WebUI at ${client.base} for ${count} images; it returned ${images.length}.`,
+    )
+  }
+  return { images: images.slice(0, count), info }
 }
 
 /**
@@ -282,6 +317,7 @@ function checkpointCapabilities(checkpoint: Checkpoint): ModelCapabilities {
     prompt_style: preset.promptStyle,
     supports_seed: true,
     max_seed: UINT32_MAX,
+    max_batch_size: MAX_BATCH_SIZE,
     style_profile: checkpointProfile(checkpoint.title),
   })
 }
