@@ -26,6 +26,7 @@ import { registerGenerateImageTool } from "./tools/generate-image"
 import { registerGetServerInfoTool } from "./tools/get-server-info"
 import { registerIntakeTools } from "./tools/intake"
 import { registerListProvidersTool } from "./tools/list-providers"
+import { registerRegenerateImageTool } from "./tools/regenerate-image"
 import { registerResourceBridgeTools } from "./tools/resource-bridge"
 import { registerSaveEditedImageTool } from "./tools/save-edited-image"
 import { registerSearchImagesTool } from "./tools/search-images"
@@ -77,6 +78,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
 
   registerGenerateImageTool(ctx)
   registerTransformImageTool(ctx)
+  registerRegenerateImageTool(ctx)
   registerCancelGenerationTool(ctx)
   registerCheckGenerationStatusTool(ctx)
   registerShowImageTool(ctx)

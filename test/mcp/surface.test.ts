@@ -5,6 +5,7 @@ import { connect } from "../helpers/mcp"
 const WRITE_TOOLS = [
   "generate_image",
   "transform_image",
+  "regenerate_image",
   "cancel_generation",
   "delete_image",
   "fetch_image",

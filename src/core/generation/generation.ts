@@ -1,6 +1,7 @@
 import { canonicalProviderName } from "@/providers/index"
 import type { InputImage } from "@/providers/types"
-import { ProviderNotAvailableError } from "../errors"
+import type { JobRecord } from "@/storage/types"
+import { AppError, InvalidArgumentError, ProviderNotAvailableError } from "../errors"
 import { BATCH_ID_PATTERN, metadataUri, randomBatchId, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
@@ -9,6 +10,7 @@ import type { ProviderService } from "../providers/service"
 import { planBatch } from "./batch"
 import { batchStatus, cancelBatch, jobStatus } from "./batch-status"
 import { fitModel } from "./model-fit"
+import { prepareRegenerate, type Source } from "./regenerate"
 import { prepareTransform, type TransformArgs } from "./transform"
 import { checkBackground, checkCount, checkPrompt, checkQuality, checkSeed } from "./validate"
 
@@ -48,6 +50,8 @@ export interface GenerationStarted {
   /** Only for several images: every image's id (`image_id` is the first), and the id they share. */
   image_ids?: string[]
   batch_id?: string
+  /** Only for regenerate_image: the image or job it reran. */
+  regenerated_from?: string
 }
 
 export interface GenerationServiceOptions {
@@ -109,6 +113,39 @@ export class GenerationService {
     }
   }
 
+  /**
+   * `regenerate_image`: a stored image's or job's generation again, with `changes` (tool argument names) applied.
+   * Edits and imports were not generated, so they are refused.
+   */
+  async prepareRegenerate(id: string, changes: Record<string, unknown>): Promise<PreparedGeneration> {
+    const { images, jobs } = this.opts
+    const image = await images.get(id)
+    const job = image ? undefined : await jobs.get(id)
+    if (!image && !job) {
+      throw new AppError(
+        "not_found",
+        "generation_not_found",
+        `No image or generation with id '${id}' is known. Read image://list to see available IDs.`,
+      )
+    }
+    if (image && !image.request) {
+      const what = image.origin === "imported" ? "imported" : "made by the editor"
+      throw new InvalidArgumentError(
+        `Image '${id}' was ${what}, not generated, so there is no generation to run again. Use it as a reference with transform_image instead.`,
+      )
+    }
+    const source: Source = image ? { kind: "image", record: image } : { kind: "job", record: job as JobRecord }
+    return prepareRegenerate(
+      {
+        prepare: (args) => this.prepare(args),
+        prepareTransform: (args) => this.prepareTransform(args),
+        imageExists: async (ref) => (await images.get(ref)) !== undefined,
+      },
+      source,
+      changes,
+    )
+  }
+
   /** `transform_image`: references resolved, a provider able to take them chosen, everything checked. */
   prepareTransform(args: TransformArgs): Promise<PreparedGeneration> {
     return prepareTransform(this.opts, args)
@@ -155,6 +192,7 @@ export class GenerationService {
       metadata_uri: metadataUri(id),
       resource_template: resourceTemplate(id),
       ...(batchId && { image_ids: ids, batch_id: batchId }),
+      ...(prepared.regeneratedFrom && { regenerated_from: prepared.regeneratedFrom }),
     }
   }
 

@@ -7,6 +7,9 @@ import type { ToolExtra } from "../tool"
 
 const HEARTBEAT_MS = 5000
 
+/** How the resource links name the images. */
+export type ResultLabel = "Generated" | "Transformed" | "Regenerated"
+
 /**
  * The answer to generate_image / transform_image (one resource link per image). Without a progress token it returns
  * at once ("generating").
@@ -18,7 +21,7 @@ export async function generationResult(
   ctx: McpContext,
   started: GenerationStarted,
   extra: ToolExtra,
-  label: "Generated" | "Transformed",
+  label: ResultLabel,
 ): Promise<CallToolResult> {
   const ids = started.image_ids ?? [started.image_id]
   const links = (which: readonly string[], state = "") =>

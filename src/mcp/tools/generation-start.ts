@@ -3,7 +3,7 @@ import { z } from "zod"
 import type { GenerateArgs, PreparedGeneration } from "@/core/generation/generation"
 import type { McpContext } from "../context"
 import type { ToolExtra } from "../tool"
-import { generationResult } from "./generation-result"
+import { generationResult, type ResultLabel } from "./generation-result"
 
 /** The arguments generate_image and transform_image share. */
 const GENERATION_INPUTS = {
@@ -57,13 +57,14 @@ export async function confirmAndStart(
   ctx: McpContext,
   prepared: PreparedGeneration,
   extra: ToolExtra,
-  label: "Generated" | "Transformed",
+  label: ResultLabel,
 ): Promise<CallToolResult> {
   const { generation } = ctx.services
   if (generation.needsConfirmation(prepared) && !(await confirmCost(ctx, prepared, extra))) {
     return { content: [{ type: "text", text: `Image generation cancelled — ${prepared.provider} was not confirmed.` }] }
   }
-  const started = await generation.start(prepared, { transform: label === "Transformed" })
+  const transform = label === "Transformed" || (label === "Regenerated" && Boolean(prepared.referenceImages?.length))
+  const started = await generation.start(prepared, { transform })
   return generationResult(ctx, started, extra, label)
 }
 
