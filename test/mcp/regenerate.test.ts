@@ -209,6 +209,8 @@ describe("regenerate_image (docs/decisions.md#regenerate)", () => {
     )
     const source = await made(env, "generate_image", { prompt: "a fox", provider: "placeholder" })
     const edited = body(env, await env.call("_save_edited_image", { source_image_id: source, rotate: 90 }))
+    const editedShown = await env.call("show_image", { uri: `image://${edited.image_id}/view` })
+    expect(JSON.parse((editedShown.content[1] as { text: string }).text)).toMatchObject({ can_regenerate: false })
     const editRefused = await env.call("regenerate_image", { image_id: edited.image_id })
     expect(env.text(editRefused)).toContain(`Image '${edited.image_id}' was made by the editor, not generated`)
     expect(await env.services.jobs.listUnfinished()).toEqual([])

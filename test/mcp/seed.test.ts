@@ -47,7 +47,12 @@ describe("seed", () => {
     const meta = await sidecar(env, first)
     expect(meta).toMatchObject({ seed: 42, batch_id: null, regenerated_from: null })
     expect(meta.provider_metadata).toMatchObject({ seed: 42 })
-    expect(await shown(env, first)).toMatchObject({ seed: 42, batch_id: null, regenerated_from: null })
+    expect(await shown(env, first)).toMatchObject({
+      seed: 42,
+      batch_id: null,
+      batch_index: null,
+      regenerated_from: null,
+    })
   })
 
   test("the seed and the request travel with a scratch dir into a new database", async () => {

@@ -104,6 +104,7 @@ describe("tool metadata", () => {
       server_name: "image-generation-mcp",
       server_version: VERSION,
       core_version: expect.stringContaining("@modelcontextprotocol/sdk"),
+      max_images_per_call: 4,
     })
     await using named = await connect({ env: { IMAGE_GENERATION_MCP_SERVER_NAME: "studio-images" } })
     expect((await named.call("get_server_info")).structuredContent).toMatchObject({ server_name: "studio-images" })

@@ -1,7 +1,15 @@
 import { describe, expect, test } from "bun:test"
 import { parseJsonObject, resultJson } from "@/widgets/shared/tool-result"
 import { ASPECT_PRESETS, dragCorner, fitAspect, moveBox, resizeBox } from "@/widgets/viewer/crop-box"
-import { detailLine, imageInfo, imageKeyOf, progressOf, safeImageMime } from "@/widgets/viewer/info"
+import {
+  batchImages,
+  detailLine,
+  imageInfo,
+  imageKeyOf,
+  progressOf,
+  provenanceLine,
+  safeImageMime,
+} from "@/widgets/viewer/info"
 
 describe("viewer text", () => {
   test("the metadata line joins provider (model), size and KB, leaving out what is missing", () => {
@@ -18,6 +26,28 @@ describe("viewer text", () => {
     expect(detailLine(imageInfo({ provider: "edited", model: null, dimensions: [3, 4] }))).toBe("edited · 3×4")
     expect(detailLine(imageInfo({ dimensions: ["3", 4] }))).toBe("")
     expect(imageInfo({ content_type: "image/jpeg" }).format).toBe("image/jpeg")
+  })
+
+  test("provenance: seed and where a rerun came from; batch images in order, completed ones marked", () => {
+    expect(provenanceLine(imageInfo({ seed: 0, regenerated_from: "abc", batch_id: "batch-1" }))).toBe(
+      "seed 0 · regenerated from abc",
+    )
+    expect(provenanceLine(imageInfo({ seed: null, regenerated_from: null }))).toBe("")
+    expect(imageInfo({ batch_id: "batch-1", batch_index: 2 })).toMatchObject({ batchId: "batch-1", batchIndex: 2 })
+    expect(
+      batchImages({
+        images: [{ status: "completed", image_id: "a" }, { status: "failed", image_id: "b" }, { status: "completed" }],
+      }),
+    ).toEqual([
+      { id: "a", completed: true },
+      { id: "b", completed: false },
+    ])
+    expect(batchImages({})).toEqual([])
+  })
+
+  test("a batch's progress says how many images are done", () => {
+    expect(progressOf({ image_ids: ["a", "b", "c"], completed: 1, progress: 0.5 }).detail).toBe("1 of 3 images done")
+    expect(progressOf({ image_ids: ["a"], completed: 0 }).detail).toBe("")
   })
 
   test("generating: elapsed seconds in the label, progress message before the prompt, fraction clamped", () => {

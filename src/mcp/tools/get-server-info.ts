@@ -8,7 +8,7 @@ export function registerGetServerInfoTool(ctx: McpContext): void {
     name: "get_server_info",
     title: "Get Server Info",
     description:
-      "Report this server's name and version, and the runtime and MCP SDK versions it runs on. Useful to verify a deployment.",
+      "Report this server's name and version, the runtime and MCP SDK versions it runs on, and the most images one call may ask for (max_images_per_call). Useful to verify a deployment.",
     annotations: { readOnlyHint: true },
     inputSchema: {},
     handler: async () =>
@@ -16,6 +16,7 @@ export function registerGetServerInfoTool(ctx: McpContext): void {
         server_name: ctx.services.config.serverName,
         server_version: VERSION,
         core_version: `bun ${Bun.version}, @modelcontextprotocol/sdk ${SDK_VERSION}`,
+        max_images_per_call: ctx.services.config.maxImagesPerCall,
       }),
   })
 }

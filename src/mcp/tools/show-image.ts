@@ -50,7 +50,10 @@ export function registerShowImageTool(ctx: McpContext): void {
         transforms_applied: transforms,
         seed: record.seed ?? null,
         batch_id: record.batchId ?? null,
+        batch_index: record.batchIndex ?? null,
         regenerated_from: record.regeneratedFrom ?? null,
+        // Generated images can be made again with regenerate_image; edits and imports cannot.
+        can_regenerate: Boolean(record.request),
       }
       return {
         content: [

@@ -15,7 +15,8 @@ import {
 import type { ViewCache } from "./cache"
 import { ImageEditor } from "./editor"
 import { type ImageInfo, imageInfo, imageKeyOf, progressOf } from "./info"
-import { cancelledView, completedView, failedView, generatingView, waitingView } from "./views"
+import { ImageCap, loadBatch, regenerate, VARIATIONS } from "./iterate"
+import { type BatchPosition, cancelledView, completedView, failedView, generatingView, waitingView } from "./views"
 
 /** How often a running generation is polled with check_generation_status. */
 export const POLL_MS = 1000
@@ -40,6 +41,9 @@ export class ViewerController {
   private generating: Record<string, unknown> = {}
   /** Set while a save runs from the editor: its button is disabled (and so blurred), yet focus belongs in here. */
   private refocus = false
+  /** The images of the batch last shown (see `batchOf`). */
+  private batch: { id: string; images: { id: string; completed: boolean }[] } | undefined
+  private readonly cap = new ImageCap()
 
   constructor(main: HTMLElement, cache: ViewCache) {
     this.main = main
@@ -61,8 +65,8 @@ export class ViewerController {
     else this.show(waitingView())
   }
 
-  cancelled(reason: string | undefined): void {
-    this.show(cancelledView(reason))
+  cancelled(reason: string | undefined, imageId?: string): void {
+    this.show(cancelledView(reason, imageId ? () => void this.regenerate(imageId) : undefined))
   }
 
   result(result: ToolResultLike): void {
@@ -77,16 +81,21 @@ export class ViewerController {
 
   /** A result without an image: a generation's status (show_image of a running job, check_generation_status). */
   private showStatus(json: Record<string, unknown>): void {
-    const id = str(json.image_id)
+    // A batch's status names its images; the first one made is shown.
+    const made = Array.isArray(json.images)
+      ? (json.images as Record<string, unknown>[]).find((image) => image?.status === "completed")
+      : undefined
+    const id = str(json.image_id) ?? str(made?.image_id)
+    const retry = id && !json.batch_id ? () => void this.regenerate(id) : undefined
     switch (json.status) {
       case "generating":
         this.showGenerating(json)
         break
       case "failed":
-        this.show(failedView("Generation failed", str(json.error)))
+        this.show(failedView("Generation failed", str(json.error) ?? batchError(json), retry))
         break
       case "cancelled":
-        this.cancelled(undefined)
+        this.cancelled(undefined, retry ? id : undefined)
         break
       default:
         if (json.status === "completed" && id) void this.load(id, ++this.seq)
@@ -109,7 +118,7 @@ export class ViewerController {
   private showGenerating(json: Record<string, unknown>): void {
     this.generating = { ...this.generating, ...json }
     this.show(generatingView(progressOf(this.generating)))
-    const id = str(json.image_id)
+    const id = str(json.batch_id) ?? str(json.image_id)
     if (!id) return
     const seq = this.seq
     this.poll = setTimeout(async () => {
@@ -138,6 +147,9 @@ export class ViewerController {
         img: view.img,
         info,
         editedFrom: view.editedFrom,
+        batch: id ? this.batchPosition(id, info) : undefined,
+        onRegenerate: id && info.canRegenerate ? () => void this.regenerate(id) : undefined,
+        onVariations: id && info.canRegenerate ? () => void this.variations(id) : undefined,
         onLoad: () => this.widget.reportSize(),
         onDownload:
           id && mode !== "none"
@@ -149,6 +161,47 @@ export class ViewerController {
     this.shown = view
     const cacheKey = key ?? id
     if (cacheKey) this.cache.put(cacheKey, view)
+    if (id && info.batchId && this.batch?.id !== info.batchId) void this.fetchBatch(info.batchId, view, key)
+  }
+
+  /** The shown image's place among the images its batch made, once the batch is known. */
+  private batchPosition(id: string, info: ImageInfo): BatchPosition | undefined {
+    if (!info.batchId || this.batch?.id !== info.batchId) return undefined
+    const made = this.batch.images.filter((image) => image.completed).map((image) => image.id)
+    const at = made.indexOf(id)
+    if (at === -1) return undefined
+    const go = (target: string | undefined) => (target ? () => void this.load(target, ++this.seq) : undefined)
+    return { position: at + 1, total: made.length, onPrevious: go(made[at - 1]), onNext: go(made[at + 1]) }
+  }
+
+  private async fetchBatch(batchId: string, view: Shown, key: string | undefined): Promise<void> {
+    const seq = this.seq
+    const images = await loadBatch(this.app, batchId).catch(() => undefined)
+    if (!images || seq !== this.seq) return
+    this.batch = { id: batchId, images }
+    this.showImage(view, key)
+  }
+
+  /** Runs the image's generation again (with `changes`) and follows the new job until its image is shown. */
+  private async regenerate(id: string, changes?: Record<string, unknown>): Promise<void> {
+    const seq = this.seq
+    const result = await regenerate(this.app, id, changes).catch((error: unknown) => ({
+      isError: true,
+      content: [{ type: "text", text: String(error) }],
+    }))
+    if (seq !== this.seq) return
+    if (result.isError) {
+      reportProblem(`Could not regenerate: ${errorText(result)}`)
+      return
+    }
+    this.generating = {}
+    this.result(result)
+  }
+
+  /** New takes of the image: a fresh seed, as many images as the server allows per call (up to VARIATIONS). */
+  private async variations(id: string): Promise<void> {
+    const n = Math.min(VARIATIONS, await this.cap.get(this.app))
+    await this.regenerate(id, { seed: null, n })
   }
 
   private async openEditor(id: string): Promise<void> {
@@ -196,4 +249,10 @@ export class ViewerController {
       this.refocus = false
     }
   }
+}
+
+/** Why a batch made nothing: the first of its images' errors. */
+function batchError(json: Record<string, unknown>): string | undefined {
+  const images = Array.isArray(json.images) ? (json.images as Record<string, unknown>[]) : []
+  return images.map((image) => str(image?.error)).find(Boolean)
 }

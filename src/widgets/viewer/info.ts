@@ -12,10 +12,17 @@ export interface ImageInfo {
   sizeBytes?: number
   /** The original's content type (names the downloaded file). */
   format?: string
+  seed?: number
+  batchId?: string
+  /** Place in the batch, from 0. */
+  batchIndex?: number
+  regeneratedFrom?: string
+  /** Made by a generation, so regenerate_image can run it again. */
+  canRegenerate: boolean
 }
 
 export function imageInfo(json: Record<string, unknown> | undefined): ImageInfo {
-  if (!json) return {}
+  if (!json) return { canRegenerate: false }
   const dims = json.dimensions
   const [w, h] = Array.isArray(dims) ? dims : []
   return {
@@ -26,7 +33,30 @@ export function imageInfo(json: Record<string, unknown> | undefined): ImageInfo 
     dimensions: num(w) !== undefined && num(h) !== undefined ? [w as number, h as number] : undefined,
     sizeBytes: num(json.original_size_bytes),
     format: str(json.format) ?? str(json.content_type),
+    seed: num(json.seed),
+    batchId: str(json.batch_id),
+    batchIndex: num(json.batch_index),
+    regeneratedFrom: str(json.regenerated_from),
+    canRegenerate: json.can_regenerate === true,
   }
+}
+
+/** `seed 42 · regenerated from abc…`: how the image can be made again, leaving out what is unknown. */
+export function provenanceLine(info: ImageInfo): string {
+  const parts: string[] = []
+  if (info.seed !== undefined) parts.push(`seed ${info.seed}`)
+  if (info.regeneratedFrom) parts.push(`regenerated from ${info.regeneratedFrom}`)
+  return parts.join(" · ")
+}
+
+/** The batch's images in order, from a batch status (`check_generation_status` with a batch id). */
+export function batchImages(json: Record<string, unknown> | undefined): { id: string; completed: boolean }[] {
+  const images = Array.isArray(json?.images) ? json.images : []
+  return images.flatMap((image: unknown) => {
+    const item = image as Record<string, unknown> | null
+    const id = str(item?.image_id)
+    return id ? [{ id, completed: item?.status === "completed" }] : []
+  })
 }
 
 /** `provider (model) · W×H · 12.3 KB`, leaving out what is unknown. */
@@ -59,7 +89,11 @@ export interface Progress {
 /** The generating view's text from a status JSON (progress_message beats the prompt in the detail). */
 export function progressOf(json: Record<string, unknown>): Progress {
   const elapsed = num(json.elapsed_seconds)
-  const message = str(json.progress_message)
+  const images = Array.isArray(json.image_ids) ? json.image_ids.length : 0
+  const done = num(json.completed)
+  // A batch: how many of its images are done, unless a message says more.
+  const message =
+    str(json.progress_message) || (images > 1 && done !== undefined ? `${done} of ${images} images done` : undefined)
   const prompt = str(json.prompt)
   const detail = [str(json.provider), message || (prompt ? `“${prompt}”` : undefined)].filter(Boolean).join(" · ")
   return {
