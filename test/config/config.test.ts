@@ -77,6 +77,9 @@ describe("configuration", () => {
     [`${P}PORT`, "0", `${P}PORT=0 is invalid: it must be between 1 and 65535.`],
     [`${P}MAX_INPUT_IMAGE_BYTES`, "-1", `${P}MAX_INPUT_IMAGE_BYTES=-1 is invalid: it must be at least 1.`],
     [`${P}FETCH_TIMEOUT_S`, "0", `${P}FETCH_TIMEOUT_S=0 is invalid: it must be greater than 0.`],
+    [`${P}FAILED_JOB_TTL_S`, "0", `${P}FAILED_JOB_TTL_S=0 is invalid: it must be greater than 0.`],
+    [`${P}MAX_IMAGES_PER_CALL`, "0", `${P}MAX_IMAGES_PER_CALL=0 is invalid: it must be between 1 and 16.`],
+    [`${P}MAX_IMAGES_PER_CALL`, "17", `${P}MAX_IMAGES_PER_CALL=17 is invalid: it must be between 1 and 16.`],
     [
       `${P}TRANSFER_TTL_DEFAULT_S`,
       "90000",
