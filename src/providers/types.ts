@@ -74,6 +74,7 @@ export interface GenerateRequest {
   referenceImages?: InputImage[]
   strength?: number | null
   mask?: InputImage | null
+  seed?: number | null
 }
 
 export interface GenerateResult {
@@ -99,6 +100,10 @@ export interface ImageProvider {
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult>
   /** Checks that the vendor answers with these credentials; throws with the reason when it does not. */
   ping?(signal: AbortSignal): Promise<void>
+  /** Problems the last discovery found that the user should see in list_providers (an unreachable service, a file it could not use). */
+  warnings?(): string[]
+  /** Calls `listener` when the models change without a request (a workflow file added); the caller discovers again. */
+  onModelsChanged?(listener: () => void): void
   dispose?(): Promise<void>
 }
 

@@ -114,8 +114,8 @@ describe("generate_image", () => {
       "Content policy rejected the prompt. Try rephrasing or use a different provider.",
     ],
     [
-      new ProviderConnectionError("fake", "ECONNREFUSED"),
-      "Provider is unreachable. Check that it is running, or try a different provider.",
+      new ProviderConnectionError("fake", "Cannot connect to Fake at http://127.0.0.1:9: ECONNREFUSED."),
+      "[fake] Cannot connect to Fake at http://127.0.0.1:9: ECONNREFUSED.",
     ],
     [new ProviderError("fake", "API error (HTTP 500): boom"), "[fake] API error (HTTP 500): boom"],
     [new TypeError("cannot read 'x' of undefined at /home/me/.keys"), INTERNAL_FAILURE_MESSAGE],
