@@ -2,12 +2,13 @@
 // WebSocket tells ours apart by prompt_id, and /history and /queue say the same when the socket is gone. Cancel and
 // time-out stop only our prompt: removed from the queue while it waits, interrupted (POST /interrupt with our
 // prompt_id) while it runs, never while another prompt runs.
+import { raceAbort } from "@/util/abort"
 import { createLogger } from "@/util/log"
 import { ProviderConnectionError, ProviderError } from "../errors"
 import type { ProgressCallback } from "../types"
 import type { ApiWorkflow } from "./bindings"
 import { executionFailed, interruptedUpstream, promptRefused, unreadable, upstreamError } from "./errors"
-import { type ComfyClient, json, PROVIDER, request, sleep } from "./http"
+import { type ComfyClient, type ComfyResponse, json, PROVIDER, request, sleep } from "./http"
 import type { Catalog } from "./object-info"
 import { type HistoryEntry, type ImageRef, readHistory, readQueue } from "./records"
 import type { ComfyMessage, ComfySocket } from "./socket"
@@ -47,36 +48,61 @@ export async function runPrompt(run: PromptRun): Promise<PromptOutcome> {
   const live = await run.socket.open(Math.min(run.client.requestTimeoutMs, 5000))
   let unsubscribe = live ? run.socket.subscribe(wanted, inbox.push) : () => {}
   const offDrop = run.socket.onDrop(inbox.wake)
+  const offStatus = run.socket.onStatus(inbox.queueChanged)
   try {
     const promptId = await submit(run, wanted)
     if (promptId !== wanted) {
-      // A ComfyUI before 0.3.45 ignores the prompt_id we ask for and picks its own.
-      unsubscribe()
+      // A ComfyUI before 0.3.45 ignores the prompt_id we ask for and picks its own (subscribe first: the last
+      // unsubscribe closes the socket).
+      const previous = unsubscribe
       unsubscribe = live ? run.socket.subscribe(promptId, inbox.push) : () => {}
+      previous()
     }
-    return await follow(run, promptId, inbox)
+    try {
+      return await follow(run, promptId, inbox)
+    } catch (error) {
+      // Cancelled (in the loop or during a poll): hang up at once, stop our prompt in the background.
+      if (run.signal.aborted) run.background.start((signal) => stopPrompt(run.client, promptId, signal))
+      throw error
+    }
   } finally {
     unsubscribe()
     offDrop()
+    offStatus()
   }
 }
 
-async function submit(run: PromptRun, promptId: string): Promise<string> {
-  const body = { prompt: run.graph, client_id: run.socket.clientId, prompt_id: promptId }
-  let response: Awaited<ReturnType<typeof request>>
+/**
+ * POST /prompt. A cancel rejects at once, but the request itself is left to finish: ComfyUI may queue the prompt
+ * anyway, and only its answer names the prompt to stop on a ComfyUI that ignores the prompt_id we ask for.
+ */
+async function submit(run: PromptRun, wanted: string): Promise<string> {
+  const body = { prompt: run.graph, client_id: run.socket.clientId, prompt_id: wanted }
+  const posting = request(run.client, "/prompt", { json: body })
+  let response: ComfyResponse
   try {
-    response = await request(run.client, "/prompt", { json: body, signal: run.signal })
+    response = await raceAbort(posting, run.signal)
   } catch (error) {
-    // The prompt may have been queued before the abort: stop it by the id we chose.
-    if (run.signal.aborted) run.background.start((signal) => stopPrompt(run.client, promptId, signal))
+    if (run.signal.aborted) {
+      run.background.start(async (signal) => {
+        const answer = await posting.catch(() => undefined)
+        const queued = answer?.status === 200 ? promptIdOf(answer) : undefined
+        if (queued) await stopPrompt(run.client, queued, signal)
+      })
+    }
     throw error
   }
   if (response.status === 400) throw promptRefused(run.client, response, run.catalog)
   if (response.status !== 200) throw upstreamError(run.client, "/prompt", response)
-  const answer = json(response) as { prompt_id?: unknown } | undefined
-  if (typeof answer?.prompt_id !== "string") throw unreadable(run.client, "/prompt", response)
+  const promptId = promptIdOf(response)
+  if (!promptId) throw unreadable(run.client, "/prompt", response)
   run.onProgress?.(0, "Queued on ComfyUI")
-  return answer.prompt_id
+  return promptId
+}
+
+function promptIdOf(response: ComfyResponse): string | undefined {
+  const answer = json(response) as { prompt_id?: unknown } | undefined
+  return typeof answer?.prompt_id === "string" ? answer.prompt_id : undefined
 }
 
 /** What we know of our prompt. */
@@ -91,20 +117,20 @@ async function follow(run: PromptRun, promptId: string, inbox: Inbox): Promise<P
   const tracker: Tracker = { missing: 0 }
   const report = reporter(run)
   const aborted = new Promise<void>((resolve) => run.signal.addEventListener("abort", () => resolve(), { once: true }))
-  let lastPoll = 0
+  // With the socket open, messages say how the prompt goes; /history is only the safety net.
+  let lastPoll = run.socket.connected ? performance.now() : 0
   for (;;) {
-    if (run.signal.aborted) {
-      run.background.start((signal) => stopPrompt(run.client, promptId, signal))
-      throw run.signal.reason
-    }
+    run.signal.throwIfAborted()
     for (const message of inbox.drain()) handleMessage(run, message, tracker, report)
     if (tracker.ended && tracker.ended !== "success") throw tracker.ended.error
     const now = performance.now()
     if (tracker.startedAt !== undefined && now >= tracker.startedAt + run.timeoutMs) {
       return timeOut(run, promptId)
     }
-    const pollEvery = run.socket.connected && !tracker.ended ? SAFETY_POLL_MS : run.pollMs
-    if (now - lastPoll >= pollEvery) {
+    // While our prompt waits, a change of the queue (ComfyUI's `status`) may be its removal: look at once.
+    const waiting = tracker.startedAt === undefined && inbox.takeQueueChange()
+    const pollEvery = run.socket.connected && !tracker.ended && !waiting ? SAFETY_POLL_MS : run.pollMs
+    if (now - lastPoll >= pollEvery || waiting) {
       lastPoll = now
       const done = await poll(run, promptId, tracker, report)
       if (done) return done
@@ -254,6 +280,20 @@ class Inbox {
   push = (message: ComfyMessage): void => {
     this.items.push(message)
     this.wake()
+  }
+
+  private changed = false
+
+  queueChanged = (): void => {
+    this.changed = true
+    this.wake()
+  }
+
+  /** Whether the queue changed since the last call. */
+  takeQueueChange(): boolean {
+    const changed = this.changed
+    this.changed = false
+    return changed
   }
 
   wake = (): void => {

@@ -171,7 +171,7 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
     warnings() {
       const out = [...found.workflowProblems, ...found.notes]
       if (found.failure && !found.catalog) {
-        out.unshift(`${found.failure.message} (list_providers with force_refresh=true asks again)`)
+        out.unshift(`not usable: ${found.failure.detail} (list_providers with force_refresh=true asks again)`)
       }
       return out
     },

@@ -21,6 +21,7 @@ export class ComfySocket {
   private opening: Promise<boolean> | undefined
   private readonly subscribers = new Map<string, (message: ComfyMessage) => void>()
   private readonly dropListeners = new Set<() => void>()
+  private readonly statusListeners = new Set<() => void>()
   private recent: ComfyMessage[] = []
 
   constructor(client: ComfyClient, clientId: string) {
@@ -85,6 +86,10 @@ export class ComfySocket {
     } catch {
       return
     }
+    if (message.type === "status") {
+      for (const listener of this.statusListeners) listener()
+      return
+    }
     const promptId = message.data.prompt_id
     if (typeof promptId !== "string") return
     const subscriber = this.subscribers.get(promptId)
@@ -106,6 +111,12 @@ export class ComfySocket {
       if (this.subscribers.get(promptId) === handler) this.subscribers.delete(promptId)
       if (this.subscribers.size === 0) this.close()
     }
+  }
+
+  /** Calls `listener` on every `status` message: the queue changed (a prompt added, started, ended or deleted). */
+  onStatus(listener: () => void): () => void {
+    this.statusListeners.add(listener)
+    return () => this.statusListeners.delete(listener)
   }
 
   /** Calls `listener` when an open socket closes. */

@@ -24,6 +24,8 @@ export interface FakeComfyUiOptions {
   vaes?: string[]
   /** Node classes this ComfyUI lacks. */
   without?: string[]
+  /** @default any free port */
+  port?: number
 }
 
 export const DEFAULT_CHECKPOINTS = [
@@ -102,6 +104,7 @@ export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<T
   let answer: { status: number; body: string; headers: Record<string, string> } | undefined
   let raise: { type: string; message: string } | undefined
   let hang: { arrived: () => void; closed: () => void } | undefined
+  let holdNext: number | undefined
   let refuse = false
   let number = 0
   const models = {
@@ -176,6 +179,7 @@ export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<T
     queue.put({ number: n, promptId, prompt, extraData, outputs: valid.outputs })
     const record = queue.records.get(promptId) as PromptRecord
     if (raise) [record.raise, raise] = [raise, undefined]
+    if (holdNext !== undefined) [record.holdAtStep, holdNext] = [holdNext, undefined]
     if (hang) {
       const { arrived, closed } = hang
       hang = undefined
@@ -276,7 +280,7 @@ export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<T
 
   const server = Bun.serve<{ sid: string }>({
     hostname: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     idleTimeout: 0,
     async fetch(req, srv) {
       const url = new URL(req.url)
@@ -372,6 +376,7 @@ export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<T
     },
     async otherClient(opts = {}) {
       const graph = otherGraph(models.checkpoints[0] ?? "", opts.steps ?? 4)
+      holdNext = opts.holdAtStep
       const response = await fetch(`${base}/prompt`, {
         method: "POST",
         headers: options.auth
@@ -381,7 +386,6 @@ export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<T
       })
       const { prompt_id } = (await response.json()) as { prompt_id: string }
       const record = queue.records.get(prompt_id) as PromptRecord
-      record.holdAtStep = opts.holdAtStep
       return {
         promptId: prompt_id,
         release: () => {
