@@ -113,7 +113,8 @@ async function planWorkflow(input: PlanInput): Promise<Plan> {
   }
   const values: Values = {
     prompt: request.prompt,
-    negative_prompt: request.negativePrompt || "",
+    // Without one in the call, the workflow's own negative prompt stays.
+    negative_prompt: request.negativePrompt || undefined,
     seed: input.seed,
     size,
     image: input.maskName ?? input.referenceName,

@@ -28,7 +28,7 @@ export function validateGraph(graph: ApiWorkflow, catalog: Catalog, filled: Read
   return problems.slice(0, MAX_PROBLEMS)
 }
 
-/** The ids of the nodes the outputs depend on, outputs included. */
+/** The ids of the nodes the outputs depend on, outputs included, in id order. */
 function reachable(graph: ApiWorkflow, outputs: readonly string[]): string[] {
   const seen = new Set<string>()
   const stack = [...outputs]
@@ -38,7 +38,8 @@ function reachable(graph: ApiWorkflow, outputs: readonly string[]): string[] {
     seen.add(id)
     for (const value of Object.values(graph[id].inputs)) if (isLink(value)) stack.push(String(value[0]))
   }
-  return [...seen]
+  const numeric = (id: string) => (/^\d+$/.test(id) ? Number(id) : Number.POSITIVE_INFINITY)
+  return [...seen].sort((a, b) => numeric(a) - numeric(b) || a.localeCompare(b))
 }
 
 export const isLink = (value: unknown): value is [string | number, number] =>

@@ -133,13 +133,18 @@ function ownSize(graph: ApiWorkflow, bindings: readonly Binding[]): readonly [nu
   return undefined
 }
 
-/** A size per ratio at the pixel count of `size` (1024² when unknown), in multiples of 16. */
+/**
+ * A size per ratio at the pixel count of `size` (1024² when unknown), in multiples of 16; the ratio nearest to the
+ * file's own size gets exactly that size.
+ */
 function sizesAround(size: readonly [number, number] | undefined): Record<LocalAspectRatio, readonly [number, number]> {
   const pixels = size ? size[0] * size[1] : 1024 * 1024
   const snap = (n: number) => Math.max(16, Math.round(n / 16) * 16)
   const at = (rw: number, rh: number) =>
     [snap(Math.sqrt((pixels * rw) / rh)), snap(Math.sqrt((pixels * rh) / rw))] as const
-  return { "1:1": at(1, 1), "16:9": at(16, 9), "9:16": at(9, 16), "3:2": at(3, 2), "2:3": at(2, 3) }
+  const sizes = { "1:1": at(1, 1), "16:9": at(16, 9), "9:16": at(9, 16), "3:2": at(3, 2), "2:3": at(2, 3) }
+  if (size) sizes[nearestRatio(size)] = size
+  return sizes
 }
 
 /** The listed ratio closest to `size`'s shape. */
