@@ -10,7 +10,7 @@ export const GENERATION_INPUTS = {
   provider: z
     .string()
     .nullish()
-    .describe('"auto", "placeholder", "openai", "gemini" or "sd_webui". Unset uses the server default.'),
+    .describe('"auto", "placeholder", "openai", "gemini", "sd_webui" or "comfyui". Unset uses the server default.'),
   negative_prompt: z.string().nullish().describe("What the image should not contain."),
   aspect_ratio: z.string().default("1:1").describe('Width:height, e.g. "1:1", "16:9", "9:16", "3:2", "2:3".'),
   quality: z.string().default("standard").describe('"standard" or "hd".'),

@@ -1,6 +1,6 @@
 // The binding convention (README "ComfyUI"): a tag such as `@prompt` in a node's title (`_meta.title` in a file
 // saved with "Save (API)") says which of the tool's arguments fill that node's inputs. `@tag=input` names the input
-// when the default choice does not fit.
+// when the default choice does not fit (docs/decisions.md#comfyui-workflows-in-api-format).
 
 /** Tags a user's workflow may carry. */
 export const USER_TAGS = ["prompt", "negative_prompt", "seed", "size", "image", "mask", "strength", "output"] as const

@@ -1,7 +1,8 @@
 // One prompt on ComfyUI, from POST /prompt to its images. ComfyUI runs one prompt at a time for every client; the
 // WebSocket tells ours apart by prompt_id, and /history and /queue say the same when the socket is gone. Cancel and
 // time-out stop only our prompt: removed from the queue while it waits, interrupted (POST /interrupt with our
-// prompt_id) while it runs, never while another prompt runs.
+// prompt_id) while it runs, never while another prompt runs. See docs/decisions.md#comfyui-stops-only-ours and
+// docs/decisions.md#comfyui-socket-and-history.
 import { raceAbort } from "@/util/abort"
 import { createLogger } from "@/util/log"
 import { ProviderConnectionError, ProviderError } from "../errors"
