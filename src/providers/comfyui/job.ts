@@ -53,8 +53,8 @@ export async function runPrompt(run: PromptRun): Promise<PromptOutcome> {
   try {
     const promptId = await submit(run, wanted)
     if (promptId !== wanted) {
-      // A ComfyUI before 0.3.45 ignores the prompt_id we ask for and picks its own (subscribe first: the last
-      // unsubscribe closes the socket).
+      // A ComfyUI before 0.3.45 ignores the prompt_id we ask for and picks its own (subscribed first, so the
+      // socket never looks idle in between).
       const previous = unsubscribe
       unsubscribe = live ? run.socket.subscribe(promptId, inbox.push) : () => {}
       previous()
@@ -111,6 +111,8 @@ interface Tracker {
   startedAt?: number
   /** Set once ComfyUI says the prompt ended; the history then has (or soon has) its outputs. */
   ended?: "success" | { error: ProviderError }
+  /** Whether /history was asked since the socket said the prompt ended. */
+  askedAfterEnd?: boolean
   missing: number
 }
 
@@ -130,9 +132,12 @@ async function follow(run: PromptRun, promptId: string, inbox: Inbox): Promise<P
     }
     // While our prompt waits, a change of the queue (ComfyUI's `status`) may be its removal: look at once.
     const waiting = tracker.startedAt === undefined && inbox.takeQueueChange()
+    // Once the socket says the prompt ended, its outputs are in /history (or about to be): ask at once.
+    const ended = tracker.ended === "success" && !tracker.askedAfterEnd
     const pollEvery = run.socket.connected && !tracker.ended && !waiting ? SAFETY_POLL_MS : run.pollMs
-    if (now - lastPoll >= pollEvery || waiting) {
+    if (now - lastPoll >= pollEvery || waiting || ended) {
       lastPoll = now
+      if (ended) tracker.askedAfterEnd = true
       const done = await poll(run, promptId, tracker, report)
       if (done) return done
       continue
@@ -166,8 +171,28 @@ function handleMessage(run: PromptRun, message: ComfyMessage, tracker: Tracker, 
   }
 }
 
-/** Asks /history (and /queue while the prompt is not done); returns the outcome once the prompt has ended. */
+/**
+ * Asks where our prompt is: /queue while it may still wait or run, /history once it is in neither (or the socket
+ * said it ended). Returns the outcome once it has ended.
+ */
 async function poll(run: PromptRun, promptId: string, tracker: Tracker, report: Reporter) {
+  if (tracker.ended !== "success") {
+    const queue = await readQueue(run.client, run.signal)
+    if (queue.running.includes(promptId)) {
+      tracker.missing = 0
+      if (tracker.startedAt === undefined) {
+        tracker.startedAt = performance.now()
+        report(0, "Running on ComfyUI")
+      }
+      return undefined
+    }
+    if (queue.pending.includes(promptId)) {
+      tracker.missing = 0
+      const ahead = queue.pending.indexOf(promptId) + queue.running.length
+      report(0, `Queued on ComfyUI (${ahead} prompt(s) ahead)`)
+      return undefined
+    }
+  }
   const entry = await readHistory(run.client, promptId, run.signal)
   if (entry) return finished(run, promptId, entry)
   if (tracker.ended === "success") {
@@ -177,18 +202,9 @@ async function poll(run: PromptRun, promptId: string, tracker: Tracker, report: 
       code: "no_history",
     })
   }
-  const queue = await readQueue(run.client, run.signal)
-  if (queue.running.includes(promptId)) {
-    tracker.missing = 0
-    if (tracker.startedAt === undefined) {
-      tracker.startedAt = performance.now()
-      report(0, "Running on ComfyUI")
-    }
-  } else if (queue.pending.includes(promptId)) {
-    tracker.missing = 0
-    const ahead = queue.pending.indexOf(promptId) + queue.running.length
-    report(0, `Queued on ComfyUI (${ahead} prompt(s) ahead)`)
-  } else if (++tracker.missing >= MISSING_POLLS) {
+  // Neither waiting, running nor done: ComfyUI moves a prompt between them under one lock, so after a few polls
+  // it was deleted.
+  if (++tracker.missing >= MISSING_POLLS) {
     throw new ProviderError(
       PROVIDER,
       "The ComfyUI prompt was removed from the queue before it ran (from ComfyUI's queue panel or by another client). Try again.",

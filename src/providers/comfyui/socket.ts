@@ -13,6 +13,8 @@ export interface ComfyMessage {
 
 /** Messages kept for prompts nobody listens to yet (a prompt id only known once POST /prompt answers). */
 const RECENT_LIMIT = 200
+/** An idle socket stays open this long, so back-to-back generations do not reconnect. */
+const IDLE_CLOSE_MS = 30_000
 
 export class ComfySocket {
   readonly clientId: string
@@ -23,6 +25,7 @@ export class ComfySocket {
   private readonly dropListeners = new Set<() => void>()
   private readonly statusListeners = new Set<() => void>()
   private recent: ComfyMessage[] = []
+  private idleTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(client: ComfyClient, clientId: string) {
     this.client = client
@@ -103,13 +106,17 @@ export class ComfySocket {
 
   /** Delivers the messages of one prompt (those that came before the call first); returns the unsubscribe. */
   subscribe(promptId: string, handler: (message: ComfyMessage) => void): () => void {
+    clearTimeout(this.idleTimer)
     this.subscribers.set(promptId, handler)
     const [earlier, others] = partition(this.recent, (m) => m.data.prompt_id === promptId)
     this.recent = others
     for (const message of earlier) handler(message)
     return () => {
       if (this.subscribers.get(promptId) === handler) this.subscribers.delete(promptId)
-      if (this.subscribers.size === 0) this.close()
+      if (this.subscribers.size) return
+      clearTimeout(this.idleTimer)
+      this.idleTimer = setTimeout(() => this.close(), IDLE_CLOSE_MS)
+      this.idleTimer.unref?.()
     }
   }
 
@@ -126,6 +133,7 @@ export class ComfySocket {
   }
 
   close(): void {
+    clearTimeout(this.idleTimer)
     const ws = this.ws
     this.ws = undefined
     this.recent = []
