@@ -1,6 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { z } from "zod"
 import type { GenerateArgs, PreparedGeneration } from "@/core/generation/generation"
+import { identityFromAuthInfo } from "../auth-info"
 import type { McpContext } from "../context"
 import type { ToolExtra } from "../tool"
 import { generationResult } from "./generation-result"
@@ -44,7 +45,8 @@ export async function confirmAndStart(
   if (generation.needsConfirmation(prepared) && !(await confirmCost(ctx, prepared, extra))) {
     return { content: [{ type: "text", text: `Image generation cancelled — ${prepared.provider} was not confirmed.` }] }
   }
-  const started = await generation.start(prepared, { transform: label === "Transformed" })
+  const subject = identityFromAuthInfo(extra.authInfo).subject
+  const started = await generation.start(prepared, { transform: label === "Transformed", subject })
   return generationResult(ctx, started, extra, label)
 }
 
