@@ -18,6 +18,8 @@ import { StyleLibrary } from "./styles/library"
 import { TransferService } from "./transfer/service"
 import { openTransferStore } from "./transfer/store"
 import { TransformCache } from "./transform/cache"
+import { readBudgetFile } from "./usage/budget-file"
+import type { BudgetSettings } from "./usage/budgets"
 import { UsageService } from "./usage/ledger"
 import { readPriceFile } from "./usage/price-file"
 import { PriceTable } from "./usage/prices"
@@ -62,6 +64,11 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   const log = createLogger("services")
   // Settings files first: one that does not parse stops start-up before anything is opened.
   const prices = new PriceTable(config.pricesFile ? await readPriceFile(config.pricesFile) : [])
+  const budgets: BudgetSettings = {
+    ...(config.budgetsFile ? await readBudgetFile(config.budgetsFile) : { subjects: new Map() }),
+    dailyUsd: config.dailyBudgetUsd,
+    monthlyUsd: config.monthlyBudgetUsd,
+  }
   const store = deps.store ?? createSqliteStore(config.dbPath)
   const blobs = deps.blobs ?? createFileBlobStore(config.scratchDir)
   const cache = new TransformCache({ maxEntries: config.transformCacheSize, maxBytes: config.transformCacheMaxBytes })
@@ -75,7 +82,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   const providers = new ProviderService(providerList, { log: createLogger("providers") })
   const self = deps.self ?? currentProcess()
   const jobs = new JobService({ store: store.jobs, registry: images, self, log: createLogger("jobs") })
-  const usage = new UsageService({ store: store.usage, prices, self, log: createLogger("usage") })
+  const usage = new UsageService({ store: store.usage, prices, budgets, self, log: createLogger("usage") })
   const imports = new ImportService({
     images,
     maxInputImageBytes: config.maxInputImageBytes,

@@ -67,9 +67,9 @@ export function sqliteUsage(db: Database): UsageStore {
   // each sees the ones committed before it, so together they never pass a limit.
   const reserve = db.transaction((record: UsageRecord, limits: readonly UsageLimit[]) => {
     const estimate = record.estimateMicros ?? 0
-    for (const limit of limits) {
+    for (const [index, limit] of limits.entries()) {
       const usedMicros = used(limit)
-      if (usedMicros + estimate > limit.limitMicros) return { ok: false as const, limit, usedMicros }
+      if (usedMicros + estimate > limit.limitMicros) return { ok: false as const, index, usedMicros }
     }
     insert.run(toParams(record))
     return { ok: true as const }

@@ -194,8 +194,8 @@ export interface UsageLimit {
 
 export type UsageReserveResult =
   | { ok: true }
-  /** The first limit the call would pass, with what was already used against it. */
-  | { ok: false; limit: UsageLimit; usedMicros: number }
+  /** The first limit the call would pass (its index in `limits`), with what was already used against it. */
+  | { ok: false; index: number; usedMicros: number }
 
 export type UsageGrouping = "all" | "day" | "provider" | "model" | "subject"
 

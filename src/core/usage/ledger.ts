@@ -1,6 +1,8 @@
 import type { UsageRecord, UsageStore } from "@/storage/types"
 import { isOwnerAlive, type ProcessIdentity } from "../jobs/owner"
 import { nowSeconds } from "../time"
+import { type AppliedLimit, type BudgetSettings, limitsFor, NO_BUDGETS } from "./budgets"
+import { BudgetExceededError, UnpricedCallError } from "./errors"
 import type { Price, PriceTable } from "./prices"
 import { type CallEnd, settlement } from "./settlement"
 
@@ -25,6 +27,18 @@ export interface Estimate {
   micros: number | null
 }
 
+/** Where one budget stands for a caller right now. */
+export interface BudgetStanding extends AppliedLimit {
+  usedMicros: number
+  remainingMicros: number
+}
+
+/** What a call would cost and what the caller's budgets have left, before it starts. */
+export interface Quote {
+  estimate: Estimate
+  budgets: BudgetStanding[]
+}
+
 /** A reserved call: settle it exactly once, when the provider call ends. */
 export interface Reservation {
   readonly id: string
@@ -35,6 +49,7 @@ export interface Reservation {
 export interface UsageServiceOptions {
   store: UsageStore
   prices: PriceTable
+  budgets?: BudgetSettings
   self: ProcessIdentity
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
 }
@@ -42,11 +57,13 @@ export interface UsageServiceOptions {
 /** The usage ledger: every provider call is reserved before it starts and settled when it ends. */
 export class UsageService {
   readonly prices: PriceTable
+  readonly budgets: BudgetSettings
   private readonly opts: UsageServiceOptions
 
   constructor(opts: UsageServiceOptions) {
     this.opts = opts
     this.prices = opts.prices
+    this.budgets = opts.budgets ?? NO_BUDGETS
   }
 
   estimate(call: UsageCall): Estimate {
@@ -55,13 +72,45 @@ export class UsageService {
     return { size, price, micros: price.micros === null ? null : price.micros * call.n }
   }
 
-  /** Records the call as reserved. */
-  async reserve(call: UsageCall): Promise<Reservation> {
+  /** Where the caller's budgets stand now. */
+  async standing(subject: string, now = nowSeconds()): Promise<BudgetStanding[]> {
+    return Promise.all(
+      limitsFor(this.budgets, subject, now).map(async (limit) => {
+        const usedMicros = await this.opts.store.used(limit.since, limit.subject)
+        return { ...limit, usedMicros, remainingMicros: Math.max(0, limit.limitMicros - usedMicros) }
+      }),
+    )
+  }
+
+  /**
+   * The call's estimate and the caller's budgets, for the cost confirmation. Throws as `reserve` would when a budget
+   * refuses it now (a later `reserve` decides for good: others may spend meanwhile).
+   */
+  async quote(call: UsageCall): Promise<Quote> {
+    const now = nowSeconds()
     const estimate = this.estimate(call)
+    const budgets = await this.standing(call.subject, now)
+    for (const budget of this.applicable(budgets, estimate, call)) {
+      if (budget.usedMicros + (estimate.micros ?? 0) > budget.limitMicros) {
+        throw new BudgetExceededError(budget, budget.usedMicros, estimate.micros ?? 0, now)
+      }
+    }
+    return { estimate, budgets }
+  }
+
+  /**
+   * Records the call as reserved, its estimate counting against every budget until it is settled. Throws
+   * `BudgetExceededError` when the estimate would pass what a budget has left, `UnpricedCallError` when a budget is
+   * in force and the price is unknown; nothing is written then. Atomic: concurrent calls cannot overshoot.
+   */
+  async reserve(call: UsageCall): Promise<Reservation> {
+    const now = nowSeconds()
+    const estimate = this.estimate(call)
+    const limits = this.applicable(limitsFor(this.budgets, call.subject, now), estimate, call)
     const record: UsageRecord = {
       id: crypto.randomUUID(),
       imageId: call.imageId,
-      at: nowSeconds(),
+      at: now,
       subject: call.subject,
       provider: call.provider,
       model: call.model,
@@ -76,7 +125,11 @@ export class UsageService {
       ownerPid: this.opts.self.pid,
       ownerStartedEpoch: this.opts.self.startedEpoch,
     }
-    await this.opts.store.reserve(record, [])
+    const reserved = await this.opts.store.reserve(record, limits)
+    if (!reserved.ok) {
+      const limit = limits[reserved.index] as AppliedLimit
+      throw new BudgetExceededError(limit, reserved.usedMicros, estimate.micros ?? 0, now)
+    }
     let settled: Promise<void> | undefined
     return {
       id: record.id,
@@ -104,6 +157,14 @@ export class UsageService {
   /** The ledger entry of the call that made an image. */
   forImage(imageId: string): Promise<UsageRecord | undefined> {
     return this.opts.store.forImage(imageId)
+  }
+
+  /** The budgets a call must fit in: none for a free call; an unknown price under a budget is refused. */
+  private applicable<L extends AppliedLimit>(limits: L[], estimate: Estimate, call: UsageCall): L[] {
+    if (estimate.micros === 0) return []
+    const first = limits[0]
+    if (first && estimate.micros === null) throw new UnpricedCallError({ ...call, size: estimate.size }, first)
+    return limits
   }
 
   private async settle(record: UsageRecord, end: CallEnd): Promise<void> {
