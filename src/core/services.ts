@@ -82,7 +82,14 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   const providers = new ProviderService(providerList, { log: createLogger("providers") })
   const self = deps.self ?? currentProcess()
   const jobs = new JobService({ store: store.jobs, registry: images, self, log: createLogger("jobs") })
-  const usage = new UsageService({ store: store.usage, prices, budgets, self, log: createLogger("usage") })
+  const usage = new UsageService({
+    store: store.usage,
+    prices,
+    budgets,
+    pricesFile: config.pricesFile,
+    self,
+    log: createLogger("usage"),
+  })
   const imports = new ImportService({
     images,
     maxInputImageBytes: config.maxInputImageBytes,

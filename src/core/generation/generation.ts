@@ -8,7 +8,7 @@ import { JobCancelledError } from "../jobs/events"
 import type { JobParams, JobRunner, JobService } from "../jobs/jobs"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
-import type { Reservation, UsageCall, UsageService } from "../usage/ledger"
+import type { Quote, Reservation, UsageCall, UsageService } from "../usage/ledger"
 import { fitModel } from "./model-fit"
 import { prepareTransform, type TransformArgs } from "./transform"
 import { checkBackground, checkPrompt, checkQuality } from "./validate"
@@ -100,6 +100,14 @@ export class GenerationService {
   /** Whether starting this generation needs the user's confirmation because it costs money. */
   needsConfirmation(prepared: PreparedGeneration): boolean {
     return this.opts.paidProviders.includes(prepared.provider)
+  }
+
+  /**
+   * What the call would cost and what the caller's budgets have left, for the cost confirmation; throws when a budget
+   * refuses it now. Undefined without a ledger.
+   */
+  quote(prepared: PreparedGeneration, subject?: string): Promise<Quote | undefined> {
+    return this.opts.usage?.quote(this.usageCall(prepared, "", subject)) ?? Promise.resolve(undefined)
   }
 
   async start(prepared: PreparedGeneration, opts: StartOptions = {}): Promise<GenerationStarted> {

@@ -3,8 +3,10 @@ import { isOwnerAlive, type ProcessIdentity } from "../jobs/owner"
 import { nowSeconds } from "../time"
 import { type AppliedLimit, type BudgetSettings, limitsFor, NO_BUDGETS } from "./budgets"
 import { BudgetExceededError, UnpricedCallError } from "./errors"
+import { toUsd } from "./money"
 import type { Price, PriceTable } from "./prices"
 import { type CallEnd, settlement } from "./settlement"
+import { type UsagePeriodArgs, usagePeriod, usageSummary } from "./summary"
 
 /** One provider call about to be made, as the generation path knows it. */
 export interface UsageCall {
@@ -21,6 +23,8 @@ export interface UsageCall {
 
 /** A call's price before it starts. */
 export interface Estimate {
+  /** Images the call asks for. */
+  n: number
   size: string | null
   price: Price
   /** Price × n; null when the price is unknown. */
@@ -50,6 +54,8 @@ export interface UsageServiceOptions {
   store: UsageStore
   prices: PriceTable
   budgets?: BudgetSettings
+  /** The prices file in use, for the summary. */
+  pricesFile?: string
   self: ProcessIdentity
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
 }
@@ -69,7 +75,7 @@ export class UsageService {
   estimate(call: UsageCall): Estimate {
     const size = this.prices.billedSize(call.provider, call.model, call.aspectRatio, call.quality)
     const price = this.prices.price({ provider: call.provider, model: call.model, size, quality: call.quality })
-    return { size, price, micros: price.micros === null ? null : price.micros * call.n }
+    return { n: call.n, size, price, micros: price.micros === null ? null : price.micros * call.n }
   }
 
   /** Where the caller's budgets stand now. */
@@ -157,6 +163,38 @@ export class UsageService {
   /** The ledger entry of the call that made an image. */
   forImage(imageId: string): Promise<UsageRecord | undefined> {
     return this.opts.store.forImage(imageId)
+  }
+
+  /**
+   * Totals by day, provider, model and subject over a period, with the budgets of `budgetSubject`. `subject`
+   * limits the totals to one caller's calls; undefined shows everyone's.
+   */
+  async summary(args: UsagePeriodArgs, view: { subject?: string; budgetSubject: string }): Promise<object> {
+    return usageSummary({
+      store: this.opts.store,
+      prices: this.prices,
+      pricesFile: this.opts.pricesFile,
+      period: usagePeriod(args),
+      subject: view.subject,
+      budgets: await this.standing(view.budgetSubject),
+    })
+  }
+
+  /** What an image cost, for its metadata: its share of its call, and how the call was billed. */
+  async imageCost(imageId: string): Promise<Record<string, unknown> | undefined> {
+    const call = await this.opts.store.forImage(imageId)
+    if (!call) return undefined
+    const money = call.outcome === "reserved" ? call.estimateMicros : call.costMicros
+    return {
+      usd: money === null ? null : Math.round(money / call.n) / 1_000_000,
+      call_usd: money === null ? null : toUsd(money),
+      n: call.n,
+      billing: call.billing,
+      provider: call.provider,
+      model: call.model,
+      size: call.size,
+      quality: call.quality,
+    }
   }
 
   /** The budgets a call must fit in: none for a free call; an unknown price under a budget is refused. */

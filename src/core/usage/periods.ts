@@ -21,6 +21,11 @@ export function isoUtc(epochSeconds: number): string {
   return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19)}Z`
 }
 
+/** `2026-12-02 00:00 UTC`. */
+export function utcMinute(epochSeconds: number): string {
+  return `${isoUtc(epochSeconds).slice(0, 16).replace("T", " ")} UTC`
+}
+
 /** When a period's budget comes back, in words: `at 00:00 UTC`, or `on 2027-01-01 at 00:00 UTC`. */
 export function resetPhrase(period: BudgetPeriod, end: number): string {
   return period === "daily" ? "at 00:00 UTC" : `on ${isoUtc(end).slice(0, 10)} at 00:00 UTC`
