@@ -1,6 +1,8 @@
 // Issue figures for the real providers, against the local fakes:
 // 1. cold start with openai, gemini and sd_webui configured vs none (lazy SDK loading keeps the gap small);
-// 2. server overhead of one generation through the OpenAI fake, the fake's own latency subtracted.
+// 2. server overhead of one generation through the OpenAI fake, the fake's own latency subtracted;
+// 3. the usage ledger and budgets per generation (reserve + settle, four budgets, a month of 10,000 calls in the
+//    ledger), and a generation with them against one without, in the same run.
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,6 +14,7 @@ import { createMcpServer } from "@/mcp/server"
 import { startFakeGemini } from "../test/fixture/fake-gemini"
 import { fakeOpenAI } from "../test/fixture/fake-openai"
 import { fakeSdWebui } from "../test/fixture/fake-sd-webui"
+import { benchLedger } from "./bench-ledger"
 import { CLI, fmt, median, medianTime, timeHandshake } from "./bench-lib"
 
 const RUNS = Number(process.env.RUNS ?? 20)
@@ -87,6 +90,8 @@ try {
   if (stored < RUNS) throw new Error(`only ${stored} generations were stored; the figures above are not valid`)
   await client.close()
   await services.close()
+
+  await benchLedger({ home, env: configured, runs: RUNS })
 } finally {
   await openai[Symbol.asyncDispose]()
   await gemini[Symbol.asyncDispose]()

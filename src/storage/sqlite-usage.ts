@@ -54,14 +54,34 @@ export function sqliteUsage(db: Database): UsageStore {
      VALUES ($id, $image, $at, $subject, $provider, $model, $size, $quality, $n, $outcome, $billing,
        $estimate, $cost, $settled, $pid, $started)`,
   )
+  const DAY = 86_400
   const usedAll = db.query<{ used: number | null }, [number]>(
     `SELECT sum(${SPENT}) AS used FROM usage_ledger WHERE at >= ?`,
   )
   const usedBy = db.query<{ used: number | null }, [string, number]>(
     `SELECT sum(${SPENT}) AS used FROM usage_ledger WHERE subject = ? AND at >= ?`,
   )
-  const used = (limit: Pick<UsageLimit, "since" | "subject">): number =>
-    (limit.subject === undefined ? usedAll.get(limit.since) : usedBy.get(limit.subject, limit.since))?.used ?? 0
+  const usedDays = db.query<{ used: number | null }, [string, string, number]>(
+    "SELECT sum(micros) AS used FROM usage_days WHERE scope = ? AND subject = ? AND day >= ?",
+  )
+  const addDay = db.query<never, [string, string, number, number]>(
+    `INSERT INTO usage_days (scope, subject, day, micros) VALUES (?, ?, ?, ?)
+     ON CONFLICT (scope, subject, day) DO UPDATE SET micros = micros + excluded.micros`,
+  )
+  /** Budget periods start at UTC midnight: they are answered from the day totals; any other start from the calls. */
+  const used = (limit: Pick<UsageLimit, "since" | "subject">): number => {
+    const { since, subject } = limit
+    if (since % DAY === 0) {
+      return usedDays.get(subject === undefined ? "all" : "subject", subject ?? "", since / DAY)?.used ?? 0
+    }
+    return (subject === undefined ? usedAll.get(since) : usedBy.get(subject, since))?.used ?? 0
+  }
+  const spend = (record: Pick<UsageRecord, "at" | "subject">, micros: number) => {
+    if (micros === 0) return
+    const day = Math.floor(record.at / DAY)
+    addDay.run("all", "", day, micros)
+    addDay.run("subject", record.subject, day, micros)
+  }
 
   // Under the write lock (BEGIN IMMEDIATE): of any number of concurrent reservations, in this process or another,
   // each sees the ones committed before it, so together they never pass a limit.
@@ -72,7 +92,24 @@ export function sqliteUsage(db: Database): UsageStore {
       if (usedMicros + estimate > limit.limitMicros) return { ok: false as const, index, usedMicros }
     }
     insert.run(toParams(record))
+    spend(record, estimate)
     return { ok: true as const }
+  })
+  const reservedRow = db.query<Pick<UsageRow, "at" | "subject" | "estimate_micros">, [string]>(
+    "SELECT at, subject, estimate_micros FROM usage_ledger WHERE call_id = ? AND outcome = 'reserved'",
+  )
+  const settleRow = db.query<never, Params>(
+    `UPDATE usage_ledger SET outcome = $outcome, billing = $billing, cost_micros = $cost, settled_at = $at
+     WHERE call_id = $id AND outcome = 'reserved'`,
+  )
+  // The day totals trade the estimate for the cost in the same transaction as the row.
+  const settle = db.transaction((id: string, settled: Parameters<UsageStore["settle"]>[1]) => {
+    const row = reservedRow.get(id)
+    if (!row) return false
+    const { outcome, billing, costMicros, settledAt } = settled
+    settleRow.run({ id, outcome, billing, cost: costMicros, at: settledAt })
+    spend(row, (costMicros ?? 0) - (row.estimate_micros ?? 0))
+    return true
   })
 
   return {
@@ -80,9 +117,7 @@ export function sqliteUsage(db: Database): UsageStore {
       return reserve.immediate(record, limits)
     },
     async settle(id, settled) {
-      const sql = `UPDATE usage_ledger SET outcome = ?, billing = ?, cost_micros = ?, settled_at = ?
-        WHERE call_id = ? AND outcome = 'reserved'`
-      return db.query(sql).run(settled.outcome, settled.billing, settled.costMicros, settled.settledAt, id).changes > 0
+      return settle.immediate(id, settled)
     },
     async used(since, subject) {
       return used({ since, subject })

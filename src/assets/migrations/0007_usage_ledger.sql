@@ -20,8 +20,17 @@ CREATE TABLE usage_ledger (
   owner_pid INTEGER NOT NULL,
   owner_started_epoch REAL NOT NULL
 ) WITHOUT ROWID;
--- Covering indexes: a budget check sums one period (for everyone or one subject) from the index alone.
-CREATE INDEX usage_ledger_at_idx ON usage_ledger (at, outcome, estimate_micros, cost_micros);
-CREATE INDEX usage_ledger_subject_idx ON usage_ledger (subject, at, outcome, estimate_micros, cost_micros);
+CREATE INDEX usage_ledger_at_idx ON usage_ledger (at);
+CREATE INDEX usage_ledger_subject_idx ON usage_ledger (subject, at);
 CREATE INDEX usage_ledger_image_idx ON usage_ledger (image_id);
 CREATE INDEX usage_ledger_reserved_idx ON usage_ledger (outcome) WHERE outcome = 'reserved';
+-- What each UTC day has spent, for everyone (scope 'all', subject '') and per subject: reserved estimates plus
+-- settled costs, kept in the same transactions as the ledger rows. A budget check sums at most 31 rows of it
+-- instead of a month of calls.
+CREATE TABLE usage_days (
+  scope TEXT NOT NULL CHECK (scope IN ('all', 'subject')),
+  subject TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  micros INTEGER NOT NULL,
+  PRIMARY KEY (scope, subject, day)
+) WITHOUT ROWID;
