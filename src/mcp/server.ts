@@ -12,6 +12,7 @@ import { promptGuideResources } from "./resources/prompt-guide"
 import { providerResources } from "./resources/providers"
 import { createCatalog, registerCatalog } from "./resources/registry"
 import { styleResources } from "./resources/styles"
+import { usageResources } from "./resources/usage"
 import { widgetResources } from "./resources/widgets"
 import { lazySchemaValidator } from "./schema-validator"
 import { applySdkPatches } from "./sdk-patches"
@@ -24,6 +25,7 @@ import { registerGalleryFullImageTool } from "./tools/gallery-full-image"
 import { registerGalleryPageTool } from "./tools/gallery-page"
 import { registerGenerateImageTool } from "./tools/generate-image"
 import { registerGetServerInfoTool } from "./tools/get-server-info"
+import { registerGetUsageTool } from "./tools/get-usage"
 import { registerIntakeTools } from "./tools/intake"
 import { registerListProvidersTool } from "./tools/list-providers"
 import { registerResourceBridgeTools } from "./tools/resource-bridge"
@@ -69,6 +71,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
       ...promptGuideResources(),
       ...images.statics,
       ...styles.statics,
+      ...usageResources(ctx),
       ...widgetResources(config),
     ],
     [...images.templates, ...styles.templates],
@@ -92,6 +95,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   registerSearchImagesTool(ctx)
   registerStyleTools(ctx, services.styles)
   registerGetServerInfoTool(ctx)
+  registerGetUsageTool(ctx)
   registerResourceBridgeTools(ctx, catalog)
   registerSelectProviderPrompt(ctx)
   registerSdPromptGuidePrompt(ctx)

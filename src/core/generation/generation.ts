@@ -4,9 +4,11 @@ import { ProviderNotAvailableError } from "../errors"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
-import type { JobParams, JobService } from "../jobs/jobs"
+import { JobCancelledError } from "../jobs/events"
+import type { JobParams, JobRunner, JobService } from "../jobs/jobs"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
+import type { Quote, Reservation, UsageCall, UsageService } from "../usage/ledger"
 import { fitModel } from "./model-fit"
 import { prepareTransform, type TransformArgs } from "./transform"
 import { checkBackground, checkPrompt, checkQuality } from "./validate"
@@ -26,6 +28,8 @@ export interface PreparedGeneration extends JobParams {
   referenceImages?: InputImage[]
   strength?: number | null
   mask?: InputImage | null
+  /** Images the call makes; 1 when absent. */
+  n?: number
 }
 
 export interface GenerationStarted {
@@ -48,6 +52,14 @@ export interface GenerationServiceOptions {
   imports: ImportService
   defaultProvider: string
   paidProviders: readonly string[]
+  /** The usage ledger every provider call is recorded in; absent only in benchmarks that measure it. */
+  usage?: UsageService
+}
+
+export interface StartOptions {
+  transform?: boolean
+  /** Who asks (the caller's subject; "local" without auth): the ledger records it. */
+  subject?: string
 }
 
 /** Starting generations and reporting on them, with the reference's status semantics. */
@@ -90,13 +102,28 @@ export class GenerationService {
     return this.opts.paidProviders.includes(prepared.provider)
   }
 
-  async start(prepared: PreparedGeneration, opts: { transform?: boolean } = {}): Promise<GenerationStarted> {
-    const { providers, jobs } = this.opts
+  /**
+   * What the call would cost and what the caller's budgets have left, for the cost confirmation; throws when a budget
+   * refuses it now. Undefined without a ledger.
+   */
+  quote(prepared: PreparedGeneration, subject?: string): Promise<Quote | undefined> {
+    return this.opts.usage?.quote(this.usageCall(prepared, "", subject)) ?? Promise.resolve(undefined)
+  }
+
+  async start(prepared: PreparedGeneration, opts: StartOptions = {}): Promise<GenerationStarted> {
+    const { providers, jobs, usage } = this.opts
     const provider = providers.get(prepared.provider)
     if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
     const id = randomImageId()
-    const { referenceImages, strength, mask, ...params } = prepared
-    await jobs.start(id, params, (signal, onProgress) => provider.generate(prepared, { signal, onProgress }))
+    const { referenceImages, strength, mask, n, ...params } = prepared
+    const reservation = await usage?.reserve(this.usageCall(prepared, id, opts.subject))
+    const run: JobRunner = (signal, onProgress) => provider.generate(prepared, { signal, onProgress })
+    try {
+      await jobs.start(id, params, reservation ? settledRun(run, reservation) : run)
+    } catch (error) {
+      await reservation?.settle({ kind: "not_sent" })
+      throw error
+    }
     return {
       status: "generating",
       image_id: id,
@@ -108,6 +135,13 @@ export class GenerationService {
       metadata_uri: metadataUri(id),
       resource_template: resourceTemplate(id),
     }
+  }
+
+  /** The ledger's view of a generation: the model that will run it, resolved to the provider's default. */
+  usageCall(prepared: PreparedGeneration, imageId: string, subject = "local"): UsageCall {
+    const model = prepared.model ?? this.opts.providers.get(prepared.provider)?.defaultModel ?? null
+    const { provider, aspectRatio, quality } = prepared
+    return { imageId, subject, provider, model, aspectRatio, quality, n: prepared.n ?? 1 }
   }
 
   /** `check_generation_status`: a finished job is reported once, then forgotten (its image stays). */
@@ -143,5 +177,20 @@ export class GenerationService {
         ? "The generation was cancelled; no image was made."
         : "Image not ready. Use check_generation_status(image_id) to poll."
     return { status: job.status, image_id: id, error }
+  }
+}
+
+/** The provider call, settling its reservation with how it ended (docs/decisions.md#usage-ledger). */
+function settledRun(run: JobRunner, reservation: Reservation): JobRunner {
+  return async (signal, onProgress) => {
+    try {
+      const result = await run(signal, onProgress)
+      await reservation.settle({ kind: "completed" })
+      return result
+    } catch (error) {
+      if (!signal.aborted) await reservation.settle({ kind: "failed", error })
+      else await reservation.settle({ kind: signal.reason instanceof JobCancelledError ? "cancelled" : "interrupted" })
+      throw error
+    }
   }
 }
