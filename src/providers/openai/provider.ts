@@ -1,10 +1,11 @@
 import type * as OpenAISdk from "openai"
-import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } from "openai/resources/images"
+import type { ImageEditParamsBase, ImageGenerateParamsBase } from "openai/resources/images"
 import { z } from "zod"
 import { createLogger } from "@/util/log"
 import { InputUnsupportedError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
 import { catalogEntry, retiredMessage, stageOn } from "../lifecycle"
 import {
+  type GenerateOptions,
   type GenerateRequest,
   type GenerateResult,
   type ImageProvider,
@@ -15,6 +16,7 @@ import { DEFAULT_MODEL, MAX_INPUT_IMAGES, OPENAI_CATALOG, PROVIDER_NAME, ratiosO
 import { offeredModels, specFor } from "./discovery"
 import { apiFailure } from "./errors"
 import { prepareMask } from "./mask"
+import { PARTIAL_IMAGES, readImageStream } from "./stream"
 
 export { PROVIDER_NAME }
 
@@ -134,7 +136,7 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     return new ProviderError(PROVIDER_NAME, `Image generation failed: ${text}`, { cause: error })
   }
 
-  async function generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+  async function generate(request: GenerateRequest, { signal, onPreview }: GenerateOptions): Promise<GenerateResult> {
     const model = request.model || defaultModel
     const entry = catalogEntry(OPENAI_CATALOG, model)
     if (entry && stageOn(entry.lifecycle) === "retired") throw refuse(retiredMessage(model, entry.lifecycle))
@@ -164,31 +166,46 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     const prompt = request.negativePrompt ? `${request.prompt}\n\nAvoid: ${request.negativePrompt}` : request.prompt
     const background = transparent ? "transparent" : "opaque"
     const common = { model, prompt, n: 1, size, quality, background, output_format: format } as const
+    // Live previews are partial images of a streamed answer, asked for only when the caller shows them.
+    const streaming = onPreview ? ({ stream: true, partial_images: PARTIAL_IMAGES } as const) : {}
 
     const mask = request.mask ? await prepareMask(request.mask, references[0] as InputImage) : undefined
 
+    const edit = uploads.length > 0
     let raw: unknown
+    let partials: number | undefined
     try {
       const api = await connect()
-      if (uploads.length) {
+      let sent: unknown
+      if (edit) {
         const { toFile } = await loadSdk()
-        const body: ImageEditParamsNonStreaming = {
+        const body: ImageEditParamsBase = {
           ...common,
+          ...streaming,
           image: await Promise.all(
             uploads.map(({ image, name }) => toFile(image.data, name, { type: image.contentType })),
           ),
         }
         if (mask) body.mask = await toFile(mask, "mask.png", { type: "image/png" })
-        raw = await api.images.edit(body, { signal })
+        sent = await api.images.edit(body, { signal })
       } else {
-        const body: ImageGenerateParamsNonStreaming = common
-        raw = await api.images.generate(body, { signal })
+        const body: ImageGenerateParamsBase = { ...common, ...streaming }
+        sent = await api.images.generate(body, { signal })
       }
+      if (onPreview) {
+        const streamed = await readImageStream(
+          sent as AsyncIterable<unknown>,
+          edit ? "image_edit" : "image_generation",
+          signal,
+          onPreview,
+        )
+        raw = streamed
+        partials = streamed.partials
+      } else raw = sent
     } catch (error) {
       throw translate(error, signal, model)
     }
 
-    const edit = uploads.length > 0
     const answer = ImagesResponse.parse(raw)
     const item = answer.data?.[0]
     if (!item) throw new ProviderError(PROVIDER_NAME, `Empty response from image ${edit ? "edit API" : "API"}`)
@@ -203,6 +220,8 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     }
     if (transparent) metadata.background = "transparent"
     if (edit) metadata.edited = true
+    // Each partial image is billed (see ./stream.ts): the count says what this image cost beyond itself.
+    if (partials !== undefined) metadata.partial_images = partials
     return { data: new Uint8Array(Buffer.from(item.b64_json, "base64")), contentType: CONTENT_TYPES[format], metadata }
   }
 
@@ -230,6 +249,6 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
       }
     },
 
-    generate: (request, { signal }) => generate(request, signal),
+    generate,
   }
 }
