@@ -43,6 +43,8 @@ export interface Config {
   transformCacheMaxBytes: number
   /** Providers that need a cost confirmation; empty turns confirmation off. */
   paidProviders: string[]
+  /** Ask providers for previews while generating (OpenAI partial images cost extra output tokens). */
+  livePreviews: boolean
   allowLocalFileInput: boolean
   maxInputImageBytes: number
   maxInputPixels: number
@@ -109,6 +111,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
     transformCacheMaxBytes: r.int("TRANSFORM_CACHE_MAX_BYTES", 256 * 1024 * 1024, { min: 0 }),
     paidProviders: paidProviders(r),
+    livePreviews: r.bool("LIVE_PREVIEWS", true),
     allowLocalFileInput: r.bool("ALLOW_LOCAL_FILE_INPUT", false),
     maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),
     maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),

@@ -5,6 +5,7 @@ import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
 import type { JobParams, JobService } from "../jobs/jobs"
+import { type LivePreviews, livePreviewUri } from "../previews/previews"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
 import { fitModel } from "./model-fit"
@@ -48,6 +49,8 @@ export interface GenerationServiceOptions {
   imports: ImportService
   defaultProvider: string
   paidProviders: readonly string[]
+  /** Where live previews go; unset (IMAGE_GENERATION_MCP_LIVE_PREVIEWS=false): providers are asked for none. */
+  previews?: LivePreviews
 }
 
 /** Starting generations and reporting on them, with the reference's status semantics. */
@@ -96,7 +99,12 @@ export class GenerationService {
     if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
     const id = randomImageId()
     const { referenceImages, strength, mask, ...params } = prepared
-    await jobs.start(id, params, (signal, onProgress) => provider.generate(prepared, { signal, onProgress }))
+    const { previews } = this.opts
+    await jobs.start(id, params, (signal, onProgress) =>
+      previews
+        ? previews.during(id, signal, (onPreview) => provider.generate(prepared, { signal, onProgress, onPreview }))
+        : provider.generate(prepared, { signal, onProgress }),
+    )
     return {
       status: "generating",
       image_id: id,
@@ -121,6 +129,7 @@ export class GenerationService {
         progress: job.progress,
         progress_message: job.progressMessage,
         elapsed_seconds: Math.round((nowSeconds() - job.createdEpoch) * 10) / 10,
+        ...this.previewFields(id),
       }
     }
     if (job) await jobs.remove(id)
@@ -128,6 +137,12 @@ export class GenerationService {
     if (job?.status === "cancelled") return { status: "cancelled", image_id: id }
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
+  }
+
+  /** `preview_uri` and `preview_number` while a running job has a live preview. */
+  private previewFields(id: string): { preview_uri?: string; preview_number?: number } {
+    const preview = this.opts.previews?.get(id)
+    return preview ? { preview_uri: livePreviewUri(id), preview_number: preview.number } : {}
   }
 
   /** For tools that show an image: a not-ready answer while the job runs or failed, else undefined. */
