@@ -117,6 +117,16 @@ describe("live previews over MCP", () => {
     expect(env.services.previews.heldBytes).toBe(0)
   })
 
+  test("a malformed id in the preview URI is refused with what an id looks like", async () => {
+    await using env = await connect()
+    await expect(env.client.readResource({ uri: "image://not-an-id/live-preview" })).rejects.toThrow(
+      "Invalid image id 'not-an-id' in image://not-an-id/live-preview: expected 12 lowercase hex characters.",
+    )
+    const bridged = await env.call("read_resource", { uri: "image://0123456789ab/live-preview" })
+    expect(bridged.isError).toBe(true)
+    expect(env.text(bridged)).toContain("No live preview of '0123456789ab' right now")
+  })
+
   test("SD WebUI: a step preview of the running job is named by the status and readable", async () => {
     await using sd = fakeSdWebui({}, { holdAtStep: 15 })
     await using env = await connect({ env: { [`${P}SD_WEBUI_HOST`]: sd.url } })

@@ -95,6 +95,20 @@ describe("openai live previews", () => {
     expect(lastRequest(fake).events.map((e) => e.type)).not.toContain("image_generation.completed")
   })
 
+  test("a gateway that answers a streaming request without streaming still gives the image, without previews", async () => {
+    fake.replyNext("ignore-stream")
+    const { previews, options } = watching()
+    const result = await openai().generate(request(), options)
+    expect(lastRequest(fake).json).toMatchObject({ stream: true })
+    expect(lastRequest(fake).events).toEqual([])
+    expect(previews).toEqual([])
+    expect(await colourOf(result.data)).toEqual([...FINAL_RGB])
+    expect(result.metadata).toMatchObject({ partial_images: 0 })
+    fake.replyNext("html")
+    const error = (await rejection(openai().generate(request(), watching().options))) as AppError
+    expect(error.message).toContain("Empty response from image API")
+  })
+
   test("a stream cut before the final image is a clear, retryable failure", async () => {
     fake.replyNext("stream-cut")
     const { previews, options } = watching()

@@ -64,6 +64,19 @@ function loadSdk(): Promise<Sdk> {
 
 const refuse = (message: string) => new ProviderError(PROVIDER_NAME, message, { kind: "invalid_input" })
 
+const isEventStream = (response: Response) =>
+  response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "text/event-stream"
+
+/** A non-streamed answer read from the raw response: its JSON, or its text as the SDK would hand it over. */
+async function plainAnswer(response: Response): Promise<unknown> {
+  const text = await response.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
 /** The upload file name for an input image, e.g. `reference_0.png`. */
 export function uploadName(stem: string, image: InputImage): string {
   const ext = EXTENSIONS[image.contentType]
@@ -176,7 +189,7 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     let partials: number | undefined
     try {
       const api = await connect()
-      let sent: unknown
+      let sent: { data: unknown; response: Response }
       if (edit) {
         const { toFile } = await loadSdk()
         const body: ImageEditParamsBase = {
@@ -187,21 +200,25 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
           ),
         }
         if (mask) body.mask = await toFile(mask, "mask.png", { type: "image/png" })
-        sent = await api.images.edit(body, { signal })
+        sent = await api.images.edit(body, { signal }).withResponse()
       } else {
         const body: ImageGenerateParamsBase = { ...common, ...streaming }
-        sent = await api.images.generate(body, { signal })
+        sent = await api.images.generate(body, { signal }).withResponse()
       }
-      if (onPreview) {
+      if (onPreview && isEventStream(sent.response)) {
         const streamed = await readImageStream(
-          sent as AsyncIterable<unknown>,
+          sent.data as AsyncIterable<unknown>,
           edit ? "image_edit" : "image_generation",
           signal,
           onPreview,
         )
         raw = streamed
         partials = streamed.partials
-      } else raw = sent
+      } else if (onPreview) {
+        // A gateway that does not stream answers as if `stream` were not there: read that answer as it is.
+        raw = await plainAnswer(sent.response)
+        partials = 0
+      } else raw = sent.data
     } catch (error) {
       throw translate(error, signal, model)
     }
