@@ -51,6 +51,8 @@ export interface Config {
   budgetsFile?: string
   /** TOML file of prices that extend and override the built-in price table; unset means the table alone. */
   pricesFile?: string
+  /** Ask providers for previews while generating (OpenAI partial images cost extra output tokens). */
+  livePreviews: boolean
   allowLocalFileInput: boolean
   maxInputImageBytes: number
   maxInputPixels: number
@@ -121,6 +123,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     monthlyBudgetUsd: budget(r, "MONTHLY_BUDGET_USD"),
     budgetsFile: expandHome(r.string("BUDGETS_FILE"), home),
     pricesFile: expandHome(r.string("PRICES_FILE"), home),
+    livePreviews: r.bool("LIVE_PREVIEWS", true),
     allowLocalFileInput: r.bool("ALLOW_LOCAL_FILE_INPUT", false),
     maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),
     maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),

@@ -13,6 +13,7 @@ import { ImageViews } from "./images/views"
 import { ImportService, type ImportServiceOptions } from "./intake/imports"
 import { JobService } from "./jobs/jobs"
 import { currentProcess, type ProcessIdentity } from "./jobs/owner"
+import { LivePreviews } from "./previews/previews"
 import { ProviderService } from "./providers/service"
 import { StyleLibrary } from "./styles/library"
 import { TransferService } from "./transfer/service"
@@ -48,6 +49,8 @@ export interface Services {
   jobs: JobService
   providers: ProviderService
   generation: GenerationService
+  /** The latest live preview of each running generation (empty when live previews are off). */
+  previews: LivePreviews
   imports: ImportService
   styles: StyleLibrary
   transfers: TransferService
@@ -106,6 +109,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     config: config.transfer,
     maxInputImageBytes: config.maxInputImageBytes,
   })
+  const previews = new LivePreviews({ maxPixels: config.maxInputPixels, log: createLogger("previews") })
   const generation = new GenerationService({
     providers,
     jobs,
@@ -114,6 +118,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     defaultProvider: config.defaultProvider,
     paidProviders: config.paidProviders,
     usage: deps.ledger === false ? undefined : usage,
+    ...(config.livePreviews && { previews }),
   })
 
   await importScratchOnFirstStart(config, store, log.warning, deps.stop)
@@ -139,6 +144,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     jobs,
     providers,
     generation,
+    previews,
     imports,
     styles: new StyleLibrary({ dir: config.stylesDir, log: createLogger("styles") }),
     transfers,

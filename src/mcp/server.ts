@@ -8,6 +8,7 @@ import { registerApplyStylePrompt } from "./prompts/apply-style"
 import { registerSdPromptGuidePrompt } from "./prompts/sd-prompt-guide"
 import { registerSelectProviderPrompt } from "./prompts/select-provider"
 import { imageResources } from "./resources/images"
+import { livePreviewResource } from "./resources/live-preview"
 import { promptGuideResources } from "./resources/prompt-guide"
 import { providerResources } from "./resources/providers"
 import { createCatalog, registerCatalog } from "./resources/registry"
@@ -74,7 +75,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
       ...usageResources(ctx),
       ...widgetResources(config),
     ],
-    [...images.templates, ...styles.templates],
+    [...images.templates, livePreviewResource(services), ...styles.templates],
   )
   registerCatalog(ctx, catalog)
 

@@ -6,6 +6,7 @@ import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
 import { JobCancelledError } from "../jobs/events"
 import type { JobParams, JobRunner, JobService } from "../jobs/jobs"
+import { type LivePreviews, livePreviewUri } from "../previews/previews"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
 import type { Quote, Reservation, UsageCall, UsageService } from "../usage/ledger"
@@ -54,6 +55,8 @@ export interface GenerationServiceOptions {
   paidProviders: readonly string[]
   /** The usage ledger every provider call is recorded in; absent only in benchmarks that measure it. */
   usage?: UsageService
+  /** Where live previews go; unset (IMAGE_GENERATION_MCP_LIVE_PREVIEWS=false): providers are asked for none. */
+  previews?: LivePreviews
 }
 
 export interface StartOptions {
@@ -116,8 +119,12 @@ export class GenerationService {
     if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
     const id = randomImageId()
     const { referenceImages, strength, mask, n, ...params } = prepared
+    const { previews } = this.opts
     const reservation = await usage?.reserve(this.usageCall(prepared, id, opts.subject))
-    const run: JobRunner = (signal, onProgress) => provider.generate(prepared, { signal, onProgress })
+    const run: JobRunner = (signal, onProgress) =>
+      previews
+        ? previews.during(id, signal, (onPreview) => provider.generate(prepared, { signal, onProgress, onPreview }))
+        : provider.generate(prepared, { signal, onProgress })
     try {
       await jobs.start(id, params, reservation ? settledRun(run, reservation) : run)
     } catch (error) {
@@ -155,6 +162,7 @@ export class GenerationService {
         progress: job.progress,
         progress_message: job.progressMessage,
         elapsed_seconds: Math.round((nowSeconds() - job.createdEpoch) * 10) / 10,
+        ...this.previewFields(id),
       }
     }
     if (job) await jobs.remove(id)
@@ -162,6 +170,12 @@ export class GenerationService {
     if (job?.status === "cancelled") return { status: "cancelled", image_id: id }
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
+  }
+
+  /** `preview_uri` and `preview_number` while a running job has a live preview. */
+  private previewFields(id: string): { preview_uri?: string; preview_number?: number } {
+    const preview = this.opts.previews?.get(id)
+    return preview ? { preview_uri: livePreviewUri(id), preview_number: preview.number } : {}
   }
 
   /** For tools that show an image: a not-ready answer while the job runs or failed, else undefined. */
