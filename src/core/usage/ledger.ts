@@ -169,7 +169,10 @@ export class UsageService {
    * Totals by day, provider, model and subject over a period, with the budgets of `budgetSubject`. `subject`
    * limits the totals to one caller's calls; undefined shows everyone's.
    */
-  async summary(args: UsagePeriodArgs, view: { subject?: string; budgetSubject: string }): Promise<object> {
+  async summary(
+    args: UsagePeriodArgs,
+    view: { subject?: string; budgetSubject: string },
+  ): Promise<Record<string, unknown>> {
     return usageSummary({
       store: this.opts.store,
       prices: this.prices,

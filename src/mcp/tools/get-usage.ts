@@ -51,7 +51,7 @@ export function registerGetUsageTool(ctx: McpContext): void {
     handler: async (args, extra) => {
       const view = usageView(ctx, identityFromAuthInfo(extra.authInfo), args.subject)
       const summary = await ctx.services.usage.summary({ since: args.since, until: args.until }, view)
-      return structuredResult(summary as Record<string, unknown>)
+      return structuredResult(summary)
     },
   })
 }
