@@ -151,6 +151,16 @@ describe("comfyui built-in workflows", () => {
     expect(fake().prompts()).toHaveLength(0)
   })
 
+  test("the same prompt and seed twice: ComfyUI answers from its cache, and the image still comes from /history", async () => {
+    const provider = comfy()
+    const first = await provider.generate(request({ seed: 5 }), live())
+    const second = await provider.generate(request({ seed: 5 }), live())
+    const [, again] = fake().prompts()
+    expect(again?.cached.length).toBe(Object.keys(again?.prompt ?? {}).length)
+    expect(again?.stepsDone).toBe(0)
+    expect(Buffer.from(second.data).equals(Buffer.from(first.data))).toBe(true)
+  })
+
   test("a seed ComfyUI cannot take is refused with the range", async () => {
     const error = await rejection(comfy().generate(request({ seed: -1 }), live()))
     expect((error as AppError).kind).toBe("invalid_input")
