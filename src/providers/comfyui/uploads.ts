@@ -63,7 +63,10 @@ export async function uploadMask(
     : ["", referenceName]
   const originalRef = JSON.stringify({ filename, subfolder, type: "input" })
   const name = contentName(concatBytes([png, reference.data]), "-mask.png")
-  return upload(client, "/upload/mask", { data: png, name, type: "image/png" }, { original_ref: originalRef }, signal)
+  // Named by both inputs, so the same pair always makes the same file: overwrite it rather than pile up copies
+  // (ComfyUI compares the upload with the stored file, which holds the reference's pixels, not the mask's).
+  const extra = { original_ref: originalRef, overwrite: "true" }
+  return upload(client, "/upload/mask", { data: png, name, type: "image/png" }, extra, signal)
 }
 
 /** The mask as a PNG the size of the reference (ComfyUI copies alpha pixel for pixel). */

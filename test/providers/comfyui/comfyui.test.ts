@@ -132,10 +132,14 @@ describe("comfyui built-in workflows", () => {
     expect([pixels.width, pixels.height]).toEqual([32, 32])
     expect([pixels.data[3], pixels.data[16 * 4 + 3]]).toEqual([0, 255])
     expect([...pixels.data.subarray(0, 3)]).toEqual([255, 0, 0])
-    const upload = fake().calls("/upload/mask")[0]?.body as { original_ref: string }
+    const upload = fake().calls("/upload/mask")[0]?.body as { original_ref: string; overwrite: string }
     expect(JSON.parse(upload.original_ref)).toMatchObject({ subfolder: "image-generation-mcp", type: "input" })
+    expect(upload.overwrite).toBe("true")
     expect(nodeOf(graph, "SetLatentNoiseMask").mask).toEqual([load?.[0], 1])
     expect(nodeOf(graph, "KSampler").denoise).toBe(1)
+    const files = fake().folders.input.size
+    await comfy().generate(request({ referenceImages: [png(reference)], mask: png(mask) }), live())
+    expect(fake().folders.input.size).toBe(files)
   })
 
   test("a mask without transparency, or a reference for a Flux model, is refused before any prompt", async () => {
@@ -149,6 +153,16 @@ describe("comfyui built-in workflows", () => {
     )
     expect(flux).toBeInstanceOf(InputUnsupportedError)
     expect(fake().prompts()).toHaveLength(0)
+  })
+
+  test("the same prompt and seed twice: ComfyUI answers from its cache, and the image still comes from /history", async () => {
+    const provider = comfy()
+    const first = await provider.generate(request({ seed: 5 }), live())
+    const second = await provider.generate(request({ seed: 5 }), live())
+    const [, again] = fake().prompts()
+    expect(again?.cached.length).toBe(Object.keys(again?.prompt ?? {}).length)
+    expect(again?.stepsDone).toBe(0)
+    expect(Buffer.from(second.data).equals(Buffer.from(first.data))).toBe(true)
   })
 
   test("a seed ComfyUI cannot take is refused with the range", async () => {
