@@ -5,10 +5,11 @@
 // comes from this process over keep-alive fetch. Reports req/s, p50/p99 latency, errors, and RSS.
 //   bun scripts/bench-http.ts [--duration 30] [--sessions 50] [--warmup 2]
 // IMAGE_GENERATION_MCP_EVENT_STORE_URL, if set here, is passed on (e.g. memory:// to compare).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { drive, freePort, line, McpSession, mib, PROTOCOL, rate, rss, type Stats, waitFor } from "./bench-http-lib"
 import { CLI, ROOT } from "./bench-lib"
 
 const { values: args } = parseArgs({
@@ -17,174 +18,11 @@ const { values: args } = parseArgs({
 const DURATION_S = clamp(Number(args.duration ?? process.env.DURATION_S ?? 30), 1, 600)
 const SESSIONS = clamp(Number(args.sessions ?? process.env.SESSIONS ?? 50), 1, 200)
 const WARMUP_S = clamp(Number(args.warmup ?? process.env.WARMUP_S ?? 2), 0, 60)
-const PROTOCOL = "2025-11-25"
 const ACCEPT = "application/json, text/event-stream"
+const TIMING = { warmupS: WARMUP_S, durationS: DURATION_S }
 
 function clamp(n: number, min: number, max: number): number {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.floor(n))) : min
-}
-
-interface Stats {
-  requests: number
-  errors: number
-  firstError?: string
-  latencies: number[]
-  seconds: number
-  rssIdle: number
-  rssPeak: number
-  rssMean: number
-  /** First and last samples under load: a climb between them over a long run would hint at a leak. */
-  rssFirst: number
-  rssLast: number
-}
-
-/** Resident set size of a child process in bytes (Linux /proc). */
-function rss(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]
-  return Number(kb ?? 0) * 1024
-}
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() })
-  const port = probe.port ?? 0
-  await probe.stop(true)
-  return port
-}
-
-async function waitFor(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (performance.now() < deadline) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    await Bun.sleep(50)
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`)
-}
-
-/** Drives `loop` from `workers` concurrent loops for warm-up + duration; samples the server's RSS. */
-async function drive(pid: number, workers: number, loop: (worker: number) => Promise<void>): Promise<Stats> {
-  const stats: Stats = {
-    requests: 0,
-    errors: 0,
-    latencies: [],
-    seconds: 0,
-    rssIdle: rss(pid),
-    rssPeak: 0,
-    rssMean: 0,
-    rssFirst: 0,
-    rssLast: 0,
-  }
-  let measuring = false
-  let stop = false
-  const samples: number[] = []
-  const sampler = setInterval(() => {
-    if (!measuring) return
-    const now = rss(pid)
-    samples.push(now)
-    stats.rssPeak = Math.max(stats.rssPeak, now)
-  }, 250)
-  const record = (started: number, error?: string) => {
-    if (!measuring) return
-    stats.requests++
-    stats.latencies.push(performance.now() - started)
-    if (error) {
-      stats.errors++
-      stats.firstError ??= error
-    }
-  }
-  const runners = Array.from({ length: workers }, async (_, w) => {
-    while (!stop) {
-      const started = performance.now()
-      try {
-        await loop(w)
-        record(started)
-      } catch (error) {
-        record(started, (error as Error).message)
-      }
-    }
-  })
-  await Bun.sleep(WARMUP_S * 1000)
-  measuring = true
-  const began = performance.now()
-  await Bun.sleep(DURATION_S * 1000)
-  measuring = false
-  stats.seconds = (performance.now() - began) / 1000
-  stop = true
-  await Promise.all(runners)
-  clearInterval(sampler)
-  stats.rssMean = samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length)
-  stats.rssFirst = samples[0] ?? 0
-  stats.rssLast = samples.at(-1) ?? 0
-  return stats
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
-}
-
-/** A minimal Streamable HTTP client: POST JSON-RPC, read the SSE (or JSON) answer for that id. */
-class McpSession {
-  private readonly url: string
-  private headers: Record<string, string>
-  private nextId = 1
-  constructor(url: string, token: string) {
-    this.url = url
-    this.headers = { "content-type": "application/json", accept: ACCEPT, authorization: `Bearer ${token}` }
-  }
-
-  async initialize(): Promise<void> {
-    const res = await this.post({
-      jsonrpc: "2.0",
-      id: this.nextId++,
-      method: "initialize",
-      params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: "bench-http", version: "1" } },
-    })
-    const id = res.headers.get("mcp-session-id")
-    await res.text()
-    if (res.status !== 200 || !id) throw new Error(`initialize answered ${res.status}`)
-    this.headers = { ...this.headers, "mcp-session-id": id, "mcp-protocol-version": PROTOCOL }
-    const ack = await this.post({ jsonrpc: "2.0", method: "notifications/initialized" })
-    await ack.text()
-  }
-
-  async call(name: string, args: Record<string, unknown>): Promise<{ text: string; isError: boolean }> {
-    const id = this.nextId++
-    const res = await this.post({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } })
-    const body = await res.text()
-    if (res.status !== 200) throw new Error(`tools/call answered ${res.status}: ${body.slice(0, 200)}`)
-    const message = answerFor(body, id)
-    if (!message) throw new Error(`no answer for request ${id} in: ${body.slice(0, 200)}`)
-    if (message.error) throw new Error(`JSON-RPC error ${JSON.stringify(message.error)}`)
-    const result = message.result as { content?: { text?: string }[]; isError?: boolean }
-    return { text: result.content?.[0]?.text ?? "", isError: result.isError === true }
-  }
-
-  async close(): Promise<void> {
-    await fetch(this.url, { method: "DELETE", headers: this.headers }).then((r) => r.text())
-  }
-
-  private post(message: unknown): Promise<Response> {
-    return fetch(this.url, { method: "POST", headers: this.headers, body: JSON.stringify(message) })
-  }
-}
-
-function answerFor(body: string, id: number): { result?: unknown; error?: unknown } | undefined {
-  const candidates = body.trimStart().startsWith("{")
-    ? [body]
-    : body
-        .split("\n")
-        .filter((l) => l.startsWith("data:"))
-        .map((l) => l.slice(5).trim())
-  for (const text of candidates) {
-    if (!text) continue
-    const message = JSON.parse(text) as { id?: number; result?: unknown; error?: unknown }
-    if (message.id === id) return message
-  }
-  return undefined
 }
 
 const SDK_SERVER = `
@@ -226,7 +64,7 @@ async function benchSdk(): Promise<Stats> {
     const url = `http://127.0.0.1:${port}/mcp`
     const sessions = Array.from({ length: SESSIONS }, () => new McpSession(url, "unused"))
     await Promise.all(sessions.map((s) => s.initialize()))
-    return await drive(proc.pid, SESSIONS, async (w) => {
+    return await drive(proc.pid, SESSIONS, TIMING, async (w) => {
       const result = await (sessions[w] as McpSession).call("check_generation_status", { image_id: "x" })
       if (result.isError || !result.text.includes('"completed"')) throw new Error(`unexpected: ${result.text}`)
     })
@@ -266,7 +104,7 @@ async function benchEcho(home: string): Promise<Stats> {
         params: { name: "check_generation_status", arguments: { image_id: "x" } },
       })
     let n = 0
-    return await drive(proc.pid, SESSIONS, async () => {
+    return await drive(proc.pid, SESSIONS, TIMING, async () => {
       const id = ++n
       const res = await fetch(url, {
         method: "POST",
@@ -346,7 +184,7 @@ async function benchServer(home: string): Promise<Stats & { auth: string; eventS
 
     const sessions = Array.from({ length: SESSIONS }, () => new McpSession(url, token))
     await Promise.all(sessions.map((s) => s.initialize()))
-    const stats = await drive(proc.pid, SESSIONS, async (w) => {
+    const stats = await drive(proc.pid, SESSIONS, TIMING, async (w) => {
       const result = await (sessions[w] as McpSession).call("check_generation_status", { image_id: imageId })
       if (result.isError || !result.text.includes('"completed"')) throw new Error(`unexpected: ${result.text}`)
     })
@@ -358,20 +196,11 @@ async function benchServer(home: string): Promise<Stats & { auth: string; eventS
   }
 }
 
-function line(label: string, s: Stats): string {
-  const sorted = [...s.latencies].sort((a, b) => a - b)
-  const rps = s.requests / s.seconds
-  return `  ${label.padEnd(22)} ${rps.toFixed(0).padStart(7)} req/s   p50 ${percentile(sorted, 50).toFixed(2).padStart(6)} ms   p99 ${percentile(sorted, 99).toFixed(2).padStart(6)} ms   errors ${s.errors}${s.firstError ? ` (first: ${s.firstError})` : ""}`
-}
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-
 const home = mkdtempSync(join(tmpdir(), "igm-bench-http-"))
 try {
   const ours = await benchServer(home)
   const sdk = await benchSdk()
   const echo = await benchEcho(home)
-  const rate = (st: Stats) => st.requests / st.seconds
   const ratio = rate(ours) / rate(echo)
   console.log(
     `HTTP load: ${SESSIONS} sessions, tools/call check_generation_status, ${DURATION_S} s measured after ${WARMUP_S} s warm-up (bun ${Bun.version}, loopback, keep-alive)`,

@@ -1,6 +1,12 @@
 // Issue figures for the real providers, against the local fakes:
-// 1. cold start with openai, gemini and sd_webui configured vs none (lazy SDK loading keeps the gap small);
-// 2. server overhead of one generation through the OpenAI fake, the fake's own latency subtracted.
+// 1. cold start with openai, gemini, sd_webui and comfyui configured vs none (lazy SDK loading keeps the gap small);
+// 2. server overhead of one generation through the OpenAI fake, the fake's own latency subtracted;
+// 3. server overhead of one generation through the ComfyUI fake, the time the fake spent running the prompt
+//    (its sampling) subtracted;
+// 4. the delay from a progress message leaving the ComfyUI fake to the client's MCP progress notification,
+//    median and p99, in 3 runs;
+// 5. the usage ledger and budgets per generation (reserve + settle, four budgets, a month of 10,000 calls in the
+//    ledger), and a generation with them against one without, in the same run.
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,6 +18,8 @@ import { createMcpServer } from "@/mcp/server"
 import { startFakeGemini } from "../test/fixture/fake-gemini"
 import { fakeOpenAI } from "../test/fixture/fake-openai"
 import { fakeSdWebui } from "../test/fixture/fake-sd-webui"
+import { fakeComfyUi } from "../test/providers/comfyui/fake"
+import { benchLedger } from "./bench-ledger"
 import { CLI, fmt, median, medianTime, timeHandshake } from "./bench-lib"
 
 const RUNS = Number(process.env.RUNS ?? 20)
@@ -19,6 +27,7 @@ const home = mkdtempSync(join(tmpdir(), "igm-bench-prov-"))
 const openai = fakeOpenAI({ apiKey: "sk-bench" })
 const gemini = startFakeGemini()
 const sd = fakeSdWebui()
+const comfy = fakeComfyUi()
 const base = { PATH: process.env.PATH ?? "", HOME: home }
 const configured = {
   ...base,
@@ -27,6 +36,7 @@ const configured = {
   IMAGE_GENERATION_MCP_GOOGLE_API_KEY: "g-bench",
   IMAGE_GENERATION_MCP_GEMINI_BASE_URL: gemini.url,
   IMAGE_GENERATION_MCP_SD_WEBUI_HOST: sd.url,
+  IMAGE_GENERATION_MCP_COMFYUI_HOST: comfy.url,
 }
 
 try {
@@ -40,7 +50,7 @@ try {
   console.log(`cold start (spawn → initialize + tools/list), median of ${RUNS}`)
   console.log(`  no providers configured            ${fmt(median(none))}`)
   console.log(
-    `  openai + gemini + sd_webui (fakes) ${fmt(median(all))}   difference ${fmt(median(all) - median(none))} (target < 15 ms)`,
+    `  openai + gemini + sd_webui + comfyui (fakes) ${fmt(median(all))}   difference ${fmt(median(all) - median(none))} (target < 15 ms)`,
   )
 
   const { config } = loadConfig(
@@ -85,11 +95,68 @@ try {
   console.log(`  server overhead                    ${fmt(through - direct)} (target ≤ 20 ms)`)
   const stored = await services.images.count()
   if (stored < RUNS) throw new Error(`only ${stored} generations were stored; the figures above are not valid`)
+
+  // ComfyUI: 30 steps of 5 ms (the SD 1.5 preset), 512² PNG.
+  comfy.set({ stepMs: 5 })
+  const call = (onprogress?: (p: { message?: string }) => void) =>
+    client.callTool(
+      { name: "generate_image", arguments: { prompt: "a lighthouse", provider: "comfyui" } },
+      undefined,
+      onprogress ? { onprogress } : undefined,
+    )
+  await call()
+  await services.jobs.idle()
+  const overheads: number[] = []
+  const ran: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now()
+    await call()
+    await services.jobs.idle()
+    const total = performance.now() - started
+    const record = comfy.prompts().at(-1)
+    if (record?.status !== "success" || record.startedAt === undefined || record.endedAt === undefined) {
+      throw new Error("a ComfyUI prompt did not succeed; the figures are not valid")
+    }
+    ran.push(record.endedAt - record.startedAt)
+    overheads.push(total - (record.endedAt - record.startedAt))
+  }
+  console.log(`generation through the ComfyUI fake (512², PNG, 30 steps of 5 ms), median of ${RUNS}`)
+  console.log(`  the fake running the prompt        ${fmt(median(ran))}`)
+  console.log(`  server overhead (the rest)         ${fmt(median(overheads))} (target ≤ 20 ms)`)
+
+  // Progress: each "progress" message leaving the fake, to the notification "Step v/30" reaching the client.
+  comfy.set({ stepMs: 10 })
+  console.log("progress message leaving the ComfyUI fake → MCP progress notification at the client")
+  for (let run = 1; run <= 3; run++) {
+    const delays: number[] = []
+    for (let g = 0; g < 10; g++) {
+      const received = new Map<number, number>()
+      await call((p) => {
+        const step = /^Step (\d+)\/\d+$/.exec(p.message ?? "")?.[1]
+        if (step) received.set(Number(step), performance.now())
+      })
+      await services.jobs.idle()
+      const id = comfy.prompts().at(-1)?.promptId
+      for (const sent of comfy.sent) {
+        if (sent.event !== "progress" || sent.data.prompt_id !== id) continue
+        const at = received.get(Number(sent.data.value))
+        if (at !== undefined) delays.push(at - sent.at)
+      }
+    }
+    const sorted = [...delays].sort((a, b) => a - b)
+    const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? Number.NaN
+    console.log(
+      `  run ${run}: ${delays.length} notifications, median ${delays.length ? median(delays).toFixed(2) : "n/a"} ms, p99 ${p99.toFixed(2)} ms`,
+    )
+  }
   await client.close()
   await services.close()
+
+  await benchLedger({ home, env: configured, runs: RUNS })
 } finally {
   await openai[Symbol.asyncDispose]()
   await gemini[Symbol.asyncDispose]()
   await sd[Symbol.asyncDispose]()
+  await comfy[Symbol.asyncDispose]()
   rmSync(home, { recursive: true, force: true })
 }

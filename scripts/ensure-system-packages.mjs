@@ -1,6 +1,6 @@
-// Installs the Debian packages the browser and packaging tests drive (Chromium, rpm, lintian, rpmlint,
-// qemu-user-static with an arm64 libc, systemd-nspawn) when they are missing, so `npm test` on a clean
-// Debian host runs every test. Without root or apt-get it only says which tests will be skipped; a failed
+// Installs the Debian packages the browser, packaging and load-balancer tests drive (Chromium, rpm, lintian,
+// rpmlint, qemu-user-static with an arm64 libc, systemd-nspawn, HAProxy, nginx) when they are missing, so
+// `npm test` on a clean Debian host runs every test. Without root or apt-get it only says which tests will be skipped; a failed
 // install is reported and skipped too: it never fails the run.
 import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
@@ -15,7 +15,12 @@ const PACKAGES = {
   // The arm64 C library as a cross sysroot (/usr/aarch64-linux-gnu): no foreign dpkg architecture needed.
   "libc6-arm64-cross": "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1",
   "systemd-container": "/usr/bin/systemd-nspawn",
+  haproxy: "/usr/sbin/haproxy",
+  "nginx-light": "/usr/sbin/nginx",
 }
+
+/** Packages whose install starts a system service; the tests run their own instances, so it is stopped again. */
+const SERVICES = { haproxy: "haproxy", "nginx-light": "nginx" }
 
 const missing = Object.entries(PACKAGES)
   .filter(([, file]) => !existsSync(file))
@@ -41,5 +46,13 @@ if (missing.length > 0 && process.platform === "linux") {
     // One package at a time, so one that cannot be installed here does not keep the others out.
     const failed = missing.filter((name) => !apt(["install", "-y", "-qq", "--no-install-recommends", pinned(name)]))
     if (failed.length) console.error(`Could not install ${failed.join(", ")}: the tests that need them are skipped.`)
+    for (const name of missing.filter((n) => SERVICES[n] && !failed.includes(n))) stopService(SERVICES[name])
   }
+}
+
+/** Stops and disables a service a package install started (nginx would otherwise hold port 80 from now on). */
+function stopService(unit) {
+  if (!existsSync("/run/systemd/system")) return
+  const run = spawnSync("systemctl", ["disable", "--now", unit], { stdio: ["ignore", "ignore", "inherit"] })
+  if (run.status === 0) console.error(`Stopped and disabled the ${unit} service the package started.`)
 }

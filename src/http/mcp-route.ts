@@ -81,7 +81,9 @@ async function handle(
       end()
       return payloadTooLarge(opts.maxBodyBytes)
     }
-    return openEventStream(res, end)
+    // A POST stream resumed after its answer was stored ends once the answer is replayed (docs/decisions.md#sse-polling).
+    const resumed = req.method === "GET" && req.headers.has("last-event-id")
+    return openEventStream(res, end, { endAfterResponse: resumed })
   } catch (error) {
     end()
     throw error

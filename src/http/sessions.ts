@@ -7,6 +7,11 @@ import { rpcError } from "./errors"
 import { sessionEventStore } from "./event-store"
 
 const log = createLogger("http")
+/**
+ * The SSE `retry` field sent with each POST stream's priming event: how long a client whose stream dropped waits
+ * before it resumes with Last-Event-ID (docs/decisions.md#sse-polling).
+ */
+export const SSE_RETRY_MS = 1000
 
 /** One MCP session: its own server and transport. */
 export interface HttpSession {
@@ -104,6 +109,8 @@ export function createSessions(opts: SessionOptions): HttpSessions {
         sessionIdGenerator: () => id,
         maxRequestBodySize: opts.maxBodyBytes,
         eventStore: opts.events && sessionEventStore(opts.events, id),
+        // The SDK writes it only in the priming event, which exists only with an event store.
+        retryInterval: opts.events ? SSE_RETRY_MS : undefined,
         onsessioninitialized: () => {
           settle()
           live.set(id, entry)

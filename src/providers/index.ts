@@ -1,3 +1,4 @@
+import { comfyuiDefinition } from "./comfyui"
 import type { ProviderDefinition } from "./definition"
 import { geminiDefinition } from "./gemini"
 import { openaiDefinition } from "./openai"
@@ -13,6 +14,7 @@ export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [
   openaiDefinition,
   geminiDefinition,
   sdWebuiDefinition,
+  comfyuiDefinition,
 ]
 
 /** The definition registered under `name`. */

@@ -91,9 +91,22 @@ export interface GenerateResult {
 
 export type ProgressCallback = (fraction: number, message: string) => void
 
+/** A picture of the work in progress (a partial image, a sampling step): shown while generating, never stored. */
+export interface PreviewImage {
+  data: Uint8Array
+  contentType: string
+}
+
+export type PreviewCallback = (image: PreviewImage) => void
+
 export interface GenerateOptions {
   signal: AbortSignal
   onProgress?: ProgressCallback
+  /**
+   * Set when the caller wants live previews: a provider that can show the work in progress asks for it (only then,
+   * since previews may cost money or upstream time) and calls this with each new one. Unset: none is asked for.
+   */
+  onPreview?: PreviewCallback
 }
 
 /** One image vendor behind one small interface. Optional features are optional methods. */
@@ -112,6 +125,10 @@ export interface ImageProvider {
   generateBatch?(request: GenerateRequest, count: number, options: GenerateOptions): Promise<GenerateResult[]>
   /** Checks that the vendor answers with these credentials; throws with the reason when it does not. */
   ping?(signal: AbortSignal): Promise<void>
+  /** Problems the last discovery found that the user should see in list_providers (an unreachable service, a file it could not use). */
+  warnings?(): string[]
+  /** Calls `listener` when the models change without a request (a workflow file added); the caller discovers again. */
+  onModelsChanged?(listener: () => void): void
   dispose?(): Promise<void>
 }
 

@@ -49,6 +49,8 @@ describe(".mcpb bundle", () => {
     const config = manifest.user_config as Record<string, { type: string; default?: unknown; sensitive?: boolean }>
     expect(Object.keys(config).sort()).toEqual(
       [
+        "comfyui_host",
+        "comfyui_model",
         "default_provider",
         "google_api_key",
         "log_level",

@@ -68,8 +68,20 @@ describe("generate_image", () => {
       "batch_index",
       "regenerated_from",
       "request",
+      "cost",
     ])
     expect(sidecar.request).toEqual({ model: null, strength: null, references: [], mask: null })
+    // Added from the usage ledger; the placeholder runs locally, so it costs nothing.
+    expect(sidecar.cost).toEqual({
+      usd: 0,
+      call_usd: 0,
+      n: 1,
+      billing: "charged",
+      provider: "placeholder",
+      model: "placeholder",
+      size: null,
+      quality: "standard",
+    })
   })
 
   test("an unknown id is reported as unknown, not as an error", async () => {
@@ -120,8 +132,8 @@ describe("generate_image", () => {
       "Content policy rejected the prompt. Try rephrasing or use a different provider.",
     ],
     [
-      new ProviderConnectionError("fake", "ECONNREFUSED"),
-      "Provider is unreachable. Check that it is running, or try a different provider.",
+      new ProviderConnectionError("fake", "Cannot connect to Fake at http://127.0.0.1:9: ECONNREFUSED."),
+      "[fake] Cannot connect to Fake at http://127.0.0.1:9: ECONNREFUSED.",
     ],
     [new ProviderError("fake", "API error (HTTP 500): boom"), "[fake] API error (HTTP 500): boom"],
     [new TypeError("cannot read 'x' of undefined at /home/me/.keys"), INTERNAL_FAILURE_MESSAGE],
@@ -297,10 +309,11 @@ describe("provider defaults and cost confirmation", () => {
       env.text(await env.call("generate_image", { prompt: "x", provider: "paid", model: "paid-model" })),
     )
     expect(accepted.status).toBe("generating")
+    const unknown = "Estimated cost: unknown (no list price for this model and size). No budget is set."
     expect(asked).toEqual([
-      "This will use paid, which costs money. Proceed?",
-      "This will use paid, which costs money. Proceed?",
-      "This will use paid (paid-model), which costs money. Proceed?",
+      `This will use paid, which costs money. ${unknown} Proceed?`,
+      `This will use paid, which costs money. ${unknown} Proceed?`,
+      `This will use paid (paid-model), which costs money. ${unknown} Proceed?`,
     ])
     const free = await env.call("generate_image", { prompt: "x", provider: "placeholder" })
     expect(JSON.parse(env.text(free)).status).toBe("generating")

@@ -354,7 +354,7 @@ describe("info://prompt-guide", () => {
     const gemini = Math.max(...GEMINI_SERVED.map((m) => m.maxInputImages))
     expect(providers.find(([p, m]) => p === "gemini" && m === "every Gemini model")?.[2]).toBe(`up to ${gemini}`)
     expectAll(refs, [
-      "**Masks** work only on OpenAI GPT Image models",
+      "**Masks** work on OpenAI GPT Image models and ComfyUI checkpoints",
       "default 0.75",
       "Without it the server uses 0.75",
     ])

@@ -154,7 +154,7 @@ describe("regenerate_image (docs/decisions.md#regenerate)", () => {
     [{ prompt: 42 }, "changes.prompt must be a string; got 42."],
     [{ seed: "7" }, 'changes.seed must be a number or null; got "7".'],
     [{ reference_images: "abc" }, 'changes.reference_images must be a list of strings; got "abc".'],
-    [{ seed: -1 }, "seed must be a whole number from 0 to 4294967295; got -1."],
+    [{ seed: -1 }, "seed must be a whole number from 0 to 9007199254740991; got -1."],
     [{ n: 0 }, "n must be a whole number from 1 to 4 (IMAGE_GENERATION_MCP_MAX_IMAGES_PER_CALL); got 0."],
     [{ aspect_ratio: "7:5" }, "Unsupported aspect_ratio '7:5'"],
   ])("bad changes %p are refused with a clear error and change nothing", async (changes, message) => {

@@ -76,9 +76,9 @@ describe("seed", () => {
   })
 
   test.each([
-    [-1, "seed must be a whole number from 0 to 4294967295; got -1."],
-    [1.5, "seed must be a whole number from 0 to 4294967295; got 1.5."],
-    [UINT32_MAX + 1, "seed must be a whole number from 0 to 4294967295; got 4294967296."],
+    [-1, "seed must be a whole number from 0 to 9007199254740991; got -1."],
+    [1.5, "seed must be a whole number from 0 to 9007199254740991; got 1.5."],
+    [2 ** 53, "seed must be a whole number from 0 to 9007199254740991; got 9007199254740992."],
   ])("seed %p is refused with a clear error and nothing is started", async (seed, message) => {
     await using env = await connect()
     for (const tool of ["generate_image", "transform_image"]) {
@@ -87,6 +87,15 @@ describe("seed", () => {
       expect(result.isError).toBe(true)
       expect(env.text(result)).toContain(message)
     }
+    await expectNothingWritten(env)
+  })
+
+  test("a seed above what the model takes is refused naming its range", async () => {
+    await using env = await connect()
+    const result = await env.call("generate_image", { prompt: "x", provider: "placeholder", seed: UINT32_MAX + 1 })
+    expect(env.text(result)).toBe(
+      "seed 4294967296 is too large for model 'placeholder' of placeholder, which takes 0 to 4294967295.",
+    )
     await expectNothingWritten(env)
   })
 

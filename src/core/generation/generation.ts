@@ -5,8 +5,11 @@ import { AppError, InvalidArgumentError, ProviderNotAvailableError } from "../er
 import { BATCH_ID_PATTERN, metadataUri, randomBatchId, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
+import { JobCancelledError } from "../jobs/events"
 import { CANCELLED_MESSAGE, type GroupRunner, type JobParams, type JobService } from "../jobs/jobs"
+import { type LivePreviews, livePreviewUri } from "../previews/previews"
 import type { ProviderService } from "../providers/service"
+import type { Quote, Reservation, UsageCall, UsageService } from "../usage/ledger"
 import { planBatch } from "./batch"
 import { batchStatus, cancelBatch, jobStatus } from "./batch-status"
 import { fitModel } from "./model-fit"
@@ -32,8 +35,8 @@ export interface PreparedGeneration extends JobParams {
   referenceImages?: InputImage[]
   strength?: number | null
   mask?: InputImage | null
-  /** Images to make. */
-  count: number
+  /** Images the call makes; 1 when absent. */
+  n?: number
 }
 
 export interface GenerationStarted {
@@ -63,6 +66,16 @@ export interface GenerationServiceOptions {
   paidProviders: readonly string[]
   /** The largest `n` a call may ask for. */
   maxImagesPerCall: number
+  /** The usage ledger every provider call is recorded in; absent only in benchmarks that measure it. */
+  usage?: UsageService
+  /** Where live previews go; unset (IMAGE_GENERATION_MCP_LIVE_PREVIEWS=false): providers are asked for none. */
+  previews?: LivePreviews
+}
+
+export interface StartOptions {
+  transform?: boolean
+  /** Who asks (the caller's subject; "local" without auth): the ledger records it. */
+  subject?: string
 }
 
 /** Starting generations and reporting on them, with the reference's status semantics. */
@@ -79,7 +92,7 @@ export class GenerationService {
     const quality = checkQuality(args.quality ?? "standard")
     const background = checkBackground(args.background ?? "opaque")
     const seed = checkSeed(args.seed)
-    const count = checkCount(args.n, this.opts.maxImagesPerCall)
+    const n = checkCount(args.n, this.opts.maxImagesPerCall)
     const aspectRatio = args.aspectRatio ?? "1:1"
     const requested = canonicalProviderName((args.provider || this.opts.defaultProvider).trim().toLowerCase())
     const provider = await this.opts.providers.resolve(requested, {
@@ -95,7 +108,7 @@ export class GenerationService {
       quality,
       background,
       seed,
-      count,
+      count: n,
     })
     const request = { model: args.model || null, strength: null, references: [], mask: null }
     return {
@@ -109,7 +122,7 @@ export class GenerationService {
       sourceImageIds: [],
       seed,
       request,
-      count,
+      n,
     }
   }
 
@@ -156,30 +169,58 @@ export class GenerationService {
     return this.opts.paidProviders.includes(prepared.provider)
   }
 
-  async start(prepared: PreparedGeneration, opts: { transform?: boolean } = {}): Promise<GenerationStarted> {
-    const { providers, jobs } = this.opts
+  /**
+   * What the call would cost and what the caller's budgets have left, for the cost confirmation; throws when a budget
+   * refuses it now. Undefined without a ledger.
+   */
+  quote(prepared: PreparedGeneration, subject?: string): Promise<Quote | undefined> {
+    return this.opts.usage?.quote(this.usageCall(prepared, "", subject)) ?? Promise.resolve(undefined)
+  }
+
+  /**
+   * Records one job per image and starts them (docs/decisions.md#batches). Every provider request of the call is
+   * reserved in the ledger before any starts, so a budget that cannot take the whole call refuses it.
+   */
+  async start(prepared: PreparedGeneration, opts: StartOptions = {}): Promise<GenerationStarted> {
+    const { providers, jobs, usage, previews } = this.opts
     const provider = providers.get(prepared.provider)
     if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
-    const { referenceImages, strength, mask, count, ...params } = prepared
-    const plan = planBatch(providers, { ...prepared, model: prepared.model ?? null })
-    const ids = Array.from({ length: count }, randomImageId)
-    const batchId = count > 1 ? randomBatchId() : null
+    const { referenceImages, strength, mask, n = 1, ...params } = prepared
+    const plan = planBatch(providers, { ...prepared, model: prepared.model ?? null, count: n })
+    const ids = Array.from({ length: n }, randomImageId)
+    const batchId = n > 1 ? randomBatchId() : null
     const entries = ids.map((id, i) => ({
       id,
       params: { ...params, seed: plan.seeds[i] ?? null, batchId, batchIndex: batchId ? i : null },
     }))
-    let next = 0
-    const groups = plan.groups.map((size) => {
-      const first = next
-      next += size
-      const request = { ...prepared, seed: plan.seeds[first] ?? null }
-      const run: GroupRunner = async (signal, onProgress) =>
-        size > 1 && provider.generateBatch
-          ? provider.generateBatch(request, size, { signal, onProgress })
-          : [await provider.generate(request, { signal, onProgress })]
-      return { ids: ids.slice(first, next), run }
-    })
-    await jobs.startBatch(entries, groups, plan.concurrency)
+    const reservations: Reservation[] = []
+    const unsent = () => Promise.all(reservations.map((r) => r.settle({ kind: "not_sent" })))
+    try {
+      let next = 0
+      const groups = []
+      for (const size of plan.groups) {
+        const members = ids.slice(next, next + size)
+        const request = { ...prepared, seed: plan.seeds[next] ?? null }
+        next += size
+        const first = members[0] as string
+        const run: GroupRunner = async (signal, onProgress) => {
+          if (size > 1 && provider.generateBatch) return provider.generateBatch(request, size, { signal, onProgress })
+          const one = previews
+            ? previews.during(first, signal, (onPreview) =>
+                provider.generate(request, { signal, onProgress, onPreview }),
+              )
+            : provider.generate(request, { signal, onProgress })
+          return [await one]
+        }
+        const reservation = await usage?.reserve(this.usageCall({ ...prepared, n: size }, first, opts.subject))
+        if (reservation) reservations.push(reservation)
+        groups.push({ ids: members, run: reservation ? settledRun(run, reservation) : run })
+      }
+      await jobs.startBatch(entries, groups, plan.concurrency)
+    } catch (error) {
+      await unsent()
+      throw error
+    }
     const id = ids[0] as string
     return {
       status: "generating",
@@ -196,6 +237,13 @@ export class GenerationService {
     }
   }
 
+  /** The ledger's view of a provider call: the model that will run it, resolved to the provider's default. */
+  usageCall(prepared: PreparedGeneration, imageId: string, subject = "local"): UsageCall {
+    const model = prepared.model ?? this.opts.providers.get(prepared.provider)?.defaultModel ?? null
+    const { provider, aspectRatio, quality } = prepared
+    return { imageId, subject, provider, model, aspectRatio, quality, n: prepared.n ?? 1 }
+  }
+
   /**
    * `check_generation_status`. A completed job is forgotten once reported (its image stays and answers for it); a
    * failed or cancelled one gives the same answer on every read until it expires or is deleted
@@ -205,10 +253,17 @@ export class GenerationService {
     const { jobs, images } = this.opts
     if (BATCH_ID_PATTERN.test(id)) return batchStatus(id, jobs, images)
     const job = await jobs.get(id)
+    if (job?.status === "generating") return { ...jobStatus(job), ...this.previewFields(id) }
     if (job && job.status !== "completed") return jobStatus(job)
     if (job) await jobs.remove(id)
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
+  }
+
+  /** `preview_uri` and `preview_number` while a running job has a live preview. */
+  private previewFields(id: string): { preview_uri?: string; preview_number?: number } {
+    const preview = this.opts.previews?.get(id)
+    return preview ? { preview_uri: livePreviewUri(id), preview_number: preview.number } : {}
   }
 
   /** `cancel_generation` for a batch id; undefined when no such batch is known. */
@@ -227,5 +282,20 @@ export class GenerationService {
     const error =
       job.status === "cancelled" ? CANCELLED_MESSAGE : "Image not ready. Use check_generation_status(image_id) to poll."
     return { status: job.status, image_id: id, error }
+  }
+}
+
+/** The provider call, settling its reservation with how it ended (docs/decisions.md#usage-ledger). */
+function settledRun(run: GroupRunner, reservation: Reservation): GroupRunner {
+  return async (signal, onProgress) => {
+    try {
+      const result = await run(signal, onProgress)
+      await reservation.settle({ kind: "completed" })
+      return result
+    } catch (error) {
+      if (!signal.aborted) await reservation.settle({ kind: "failed", error })
+      else await reservation.settle({ kind: signal.reason instanceof JobCancelledError ? "cancelled" : "interrupted" })
+      throw error
+    }
   }
 }

@@ -29,7 +29,7 @@ export async function prepareTransform(
     throw new InvalidArgumentError(`strength must be between 0.0 and 1.0; got ${decimal(strength)}.`)
   }
   const seed = checkSeed(args.seed)
-  const imageCount = checkCount(args.n, opts.maxImagesPerCall)
+  const n = checkCount(args.n, opts.maxImagesPerCall)
   await providers.ready()
   if (!providers.anyImageInput()) {
     throw new InvalidArgumentError(
@@ -68,7 +68,7 @@ export async function prepareTransform(
     quality,
     background,
     seed,
-    count: imageCount,
+    count: n,
     accepts: (m) => m.supports_image_input && m.max_input_images >= count && (!mask || m.supports_mask),
   })
   const sourceImageIds = [...referenceImages, ...(mask ? [mask] : [])].flatMap((r) => (r.sourceId ? [r.sourceId] : []))
@@ -89,6 +89,6 @@ export async function prepareTransform(
     mask,
     seed,
     request: { model, strength, references, mask: maskRef },
-    count: imageCount,
+    n,
   }
 }

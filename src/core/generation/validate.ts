@@ -1,11 +1,10 @@
-import { UINT32_MAX } from "@/providers/types"
 import { InvalidArgumentError } from "../errors"
 
 export const SUPPORTED_ASPECT_RATIOS = ["1:1", "16:9", "9:16", "3:2", "2:3"]
 export const SUPPORTED_QUALITY_LEVELS = ["standard", "hd"]
 export const SUPPORTED_BACKGROUNDS = ["opaque", "transparent"]
-/** The largest seed any provider takes; each model may take less (its `max_seed`). */
-export const MAX_SEED = UINT32_MAX
+/** The largest seed any provider takes (ComfyUI's, as a JSON-safe integer); each model may take less (`max_seed`). */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER
 
 /** The longest prompt any supported vendor accepts (gpt-image: 32,000 characters). */
 export const MAX_PROMPT_CHARS = 32_000

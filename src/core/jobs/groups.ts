@@ -9,7 +9,6 @@ import { JobCancelledError, type JobEvents } from "./events"
 
 export const SHUTDOWN_MESSAGE = "interrupted by a server shutdown"
 export const CONTENT_POLICY_MESSAGE = "Content policy rejected the prompt. Try rephrasing or use a different provider."
-export const UNREACHABLE_MESSAGE = "Provider is unreachable. Check that it is running, or try a different provider."
 export const INTERNAL_FAILURE_MESSAGE = "[server] Internal error while generating; the server log has the details."
 
 /** Makes the images of one upstream request, in the order of its jobs. */
@@ -106,10 +105,12 @@ function logFailure(deps: GroupDeps, job: JobRecord, ids: string[], error: unkno
   deps.log?.warning("Generation failed", { ...image, provider: job.provider, error: raw })
 }
 
-/** The reason every reader of a failed job sees; anything that is not an `AppError` is a bug and stays in the log. */
+/**
+ * The reason every reader of a failed job sees; anything that is not an `AppError` is a bug and stays in the log.
+ * An unreachable provider says which service and address it tried (docs/decisions.md#unreachable-names-the-service).
+ */
 function failureMessage(error: unknown): string {
   if (!(error instanceof AppError)) return INTERNAL_FAILURE_MESSAGE
   if (error.kind === "content_policy") return CONTENT_POLICY_MESSAGE
-  if (error.kind === "unavailable") return UNREACHABLE_MESSAGE
   return redact(error.message)
 }

@@ -7,12 +7,7 @@ import { type GroupRunner, type RunningGroup, runGroup } from "./groups"
 import { isOwnerAlive, type ProcessIdentity } from "./owner"
 
 export type { GroupRunner } from "./groups"
-export {
-  CONTENT_POLICY_MESSAGE,
-  INTERNAL_FAILURE_MESSAGE,
-  SHUTDOWN_MESSAGE,
-  UNREACHABLE_MESSAGE,
-} from "./groups"
+export { CONTENT_POLICY_MESSAGE, INTERNAL_FAILURE_MESSAGE, SHUTDOWN_MESSAGE } from "./groups"
 
 /** How long a completed job is kept (its image stays); failed and cancelled ones: `failedJobTtlS`. */
 export const JOB_TTL_SECONDS = 600

@@ -30,7 +30,10 @@ export class ProviderService {
 
   constructor(providers: readonly ImageProvider[], opts: ProviderServiceOptions = {}) {
     this.opts = opts
-    for (const provider of providers) this.providers.set(provider.name, provider)
+    for (const provider of providers) {
+      this.providers.set(provider.name, provider)
+      provider.onModelsChanged?.(() => this.rediscover(provider))
+    }
   }
 
   names(): string[] {
@@ -55,6 +58,13 @@ export class ProviderService {
   refresh(): Promise<void> {
     this.discoverAll()
     return this.ready()
+  }
+
+  /** Discovers one provider again (its models changed), unless a full discovery has not started yet. */
+  private rediscover(provider: ImageProvider): void {
+    if (this.attempts.size === 0) return
+    const round = ++this.round
+    this.attempts.set(provider.name, { round, done: this.discoverOne(provider, round) })
   }
 
   private discoverAll(): void {
@@ -89,10 +99,16 @@ export class ProviderService {
     return out
   }
 
-  /** `<provider>:<model> — <lifecycle>.` for every model that is not current, sorted. */
+  /**
+   * `<provider>:<model> — <lifecycle>.` for every model that is not current, then `<provider>: <problem>` for what
+   * each provider's discovery found (an unreachable service, a file it could not use), sorted.
+   */
   async warnings(): Promise<string[]> {
     await this.ready()
     const out: string[] = []
+    for (const [name, provider] of this.providers) {
+      for (const problem of provider.warnings?.() ?? []) out.push(`${name}: ${problem}`)
+    }
     for (const [name, caps] of this.capabilities) {
       for (const model of caps.models) {
         const profile = model.style_profile

@@ -24,7 +24,7 @@ export function registerSelectProviderPrompt(ctx: McpContext): void {
     name: "select_provider",
     title: "Select Provider",
     description:
-      "Guidance for choosing an image provider (openai, gemini, sd_webui, placeholder or auto) and model for a request, including reference-image work.",
+      "Guidance for choosing an image provider (openai, gemini, sd_webui, comfyui, placeholder or auto) and model for a request, including reference-image work.",
     icon: "route",
     text: SELECT_PROVIDER,
   })

@@ -3,6 +3,7 @@ import { defineProvider } from "../definition"
 import { catalogEntry, retiredMessage, stageOn } from "../lifecycle"
 import type { ImageProvider } from "../types"
 import { DEFAULT_MODEL, OPENAI_CATALOG, PROVIDER_NAME } from "./catalog"
+import { OPENAI_PRICING } from "./prices"
 import { createOpenAIProvider, NO_SEED_REASON } from "./provider"
 
 export const openaiDefinition = defineProvider({
@@ -38,6 +39,7 @@ export const openaiDefinition = defineProvider({
   catalog: OPENAI_CATALOG,
   noSeedReason: NO_SEED_REASON,
   concurrency: 2,
+  pricing: OPENAI_PRICING,
   doctor: {
     fix: "Check IMAGE_GENERATION_MCP_OPENAI_API_KEY (and IMAGE_GENERATION_MCP_OPENAI_BASE_URL if you use a gateway) and network access.",
     checks: (provider, signal) => checkDefaultModel(provider, signal),

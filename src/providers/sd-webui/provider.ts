@@ -35,6 +35,8 @@ export interface SdWebuiOptions {
   requestTimeoutMs?: number
   /** Pause between polls of our job's state. @default 1000 */
   pollIntervalMs?: number
+  /** Least time between two asks for a live preview, when previews are wanted. @default 2000 */
+  previewIntervalMs?: number
 }
 
 export const DEFAULT_TIMEOUT_S = 600
@@ -140,7 +142,7 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
   async function run(
     request: GenerateRequest,
     count: number,
-    { signal, onProgress }: GenerateOptions,
+    { signal, onProgress, onPreview }: GenerateOptions,
   ): Promise<GenerateResult[]> {
     if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_SIZE) {
       throw new ProviderError(PROVIDER, `One job makes 1 to ${MAX_BATCH_SIZE} images; asked for ${count}.`, {
@@ -185,6 +187,8 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
       pollMs,
       steps: preset.steps,
       onProgress,
+      onPreview,
+      previewIntervalMs: options.previewIntervalMs ?? 2000,
       background,
     })
     const { images, info } = readAnswer(client, path, response, count)
