@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test"
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { CANCELLED_MESSAGE, QUEUED_MESSAGE } from "@/core/jobs/jobs"
 import { ProviderError } from "@/providers/errors"
@@ -8,6 +10,7 @@ import { startFakeGemini } from "../fixture/fake-gemini"
 import { fakeOpenAI } from "../fixture/fake-openai"
 import { createFakeProvider, fakeModel, gate } from "../fixture/fake-provider"
 import { fakeSdWebui } from "../fixture/fake-sd-webui"
+import { tmpdir } from "../fixture/tmpdir"
 import { connect, type McpTestEnv } from "../helpers/mcp"
 import { waitFor } from "../helpers/wait"
 
@@ -128,6 +131,8 @@ describe("n: several images from one call (docs/decisions.md#batches)", () => {
     const generations = () => openai.requests.filter((r) => r.path === "/v1/images/generations")
     expect(generations().map((r) => (r.json as { n: number }).n)).toEqual([3])
     expect((await status(env, three.batch_id)).completed).toBe(3)
+    // One ledger entry for the request; each image's metadata shows its share of it.
+    for (const id of three.image_ids) expect((await sidecar(env, id)).cost).toMatchObject({ n: 3, provider: "openai" })
     const twelve = body(env, await env.call("generate_image", { prompt: "a logo", provider: "openai", n: 12 }))
     await env.services.jobs.idle()
     expect(
@@ -276,6 +281,32 @@ describe("n: several images from one call (docs/decisions.md#batches)", () => {
       image_id: started.image_id,
       error: "[failing] API error (HTTP 500): boom",
     })
+  })
+
+  test("a budget that cannot take every image refuses the whole call before any request", async () => {
+    await using dir = await tmpdir()
+    const prices = join(dir.path, "prices.toml")
+    await writeFile(prices, '[[price]]\nprovider = "paid"\nmodel = "paid-model"\nusd = 0.25\n')
+    const paid = createFakeProvider({ name: "paid", models: [fakeModel("paid-model")] })
+    await using env = await connect({
+      dir,
+      env: { [`${P}PRICES_FILE`]: prices, [`${P}DAILY_BUDGET_USD`]: "0.6" },
+      deps: { extraProviders: [paid] },
+    })
+    const refused = await env.call("generate_image", { prompt: "x", provider: "paid", model: "paid-model", n: 3 })
+    expect(refused.isError).toBe(true)
+    expect(env.text(refused)).toStartWith("This call would cost about $0.75, but only $0.60")
+    expect(paid.requests).toEqual([])
+    await expectNothingWritten(env)
+    const usage = JSON.parse(env.text(await env.call("get_usage")))
+    expect(usage.total).toMatchObject({ cost_usd: 0, reserved_usd: 0 })
+    const two = body(
+      env,
+      await env.call("generate_image", { prompt: "x", provider: "paid", model: "paid-model", n: 2 }),
+    )
+    await env.services.jobs.idle()
+    expect((await status(env, two.batch_id)).completed).toBe(2)
+    expect(JSON.parse(env.text(await env.call("get_usage"))).total).toMatchObject({ cost_usd: 0.5 })
   })
 
   test("with a progress token the call waits for the whole batch and links every image made", async () => {

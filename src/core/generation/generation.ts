@@ -193,6 +193,8 @@ export class GenerationService {
       id,
       params: { ...params, seed: plan.seeds[i] ?? null, batchId, batchIndex: batchId ? i : null },
     }))
+    // A budget that cannot take the whole call says so with the call's estimate, not one request's.
+    if (usage && n > 1) await usage.quote(this.usageCall(prepared, ids[0] as string, opts.subject))
     const reservations: Reservation[] = []
     const unsent = () => Promise.all(reservations.map((r) => r.settle({ kind: "not_sent" })))
     try {
@@ -258,6 +260,25 @@ export class GenerationService {
     if (job) await jobs.remove(id)
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
+  }
+
+  /**
+   * The image whose ledger entry covers this one: itself, or for an image that shared its provider request with the
+   * images before it in its batch (a native batch), that request's first image.
+   */
+  async callImageId(id: string): Promise<string> {
+    const { images, jobs, usage } = this.opts
+    const record = await images.get(id)
+    const index = record?.batchIndex
+    if (!usage || !record?.batchId || index === null || index === undefined || (await usage.forImage(id))) return id
+    const members = [...(await images.listBatch(record.batchId)), ...(await jobs.listBatch(record.batchId))]
+    const byIndex = new Map(members.map((m) => [m.batchIndex, m.id]))
+    for (let before = index - 1; before >= 0; before--) {
+      const other = byIndex.get(before)
+      const call = other ? await usage.forImage(other) : undefined
+      if (other && call) return call.n > index - before ? other : id
+    }
+    return id
   }
 
   /** `preview_uri` and `preview_number` while a running job has a live preview. */

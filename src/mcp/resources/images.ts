@@ -44,7 +44,8 @@ export function imageResources(services: Services): { statics: StaticResource[];
     icon: "file-json",
     read: async (uri, variables) => {
       const id = imageIdFrom(variables, uri)
-      const text = withCost(await services.images.readSidecar(id), await services.usage.imageCost(id))
+      const sidecar = await services.images.readSidecar(id)
+      const text = withCost(sidecar, await services.usage.imageCost(await services.generation.callImageId(id)))
       return { contents: [{ uri: uri.toString(), mimeType: "application/json", text }] }
     },
   }
