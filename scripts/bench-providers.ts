@@ -4,7 +4,9 @@
 // 3. server overhead of one generation through the ComfyUI fake, the time the fake spent running the prompt
 //    (its sampling) subtracted;
 // 4. the delay from a progress message leaving the ComfyUI fake to the client's MCP progress notification,
-//    median and p99, in 3 runs.
+//    median and p99, in 3 runs;
+// 5. the usage ledger and budgets per generation (reserve + settle, four budgets, a month of 10,000 calls in the
+//    ledger), and a generation with them against one without, in the same run.
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -17,6 +19,7 @@ import { startFakeGemini } from "../test/fixture/fake-gemini"
 import { fakeOpenAI } from "../test/fixture/fake-openai"
 import { fakeSdWebui } from "../test/fixture/fake-sd-webui"
 import { fakeComfyUi } from "../test/providers/comfyui/fake"
+import { benchLedger } from "./bench-ledger"
 import { CLI, fmt, median, medianTime, timeHandshake } from "./bench-lib"
 
 const RUNS = Number(process.env.RUNS ?? 20)
@@ -148,6 +151,8 @@ try {
   }
   await client.close()
   await services.close()
+
+  await benchLedger({ home, env: configured, runs: RUNS })
 } finally {
   await openai[Symbol.asyncDispose]()
   await gemini[Symbol.asyncDispose]()

@@ -1,9 +1,10 @@
 // Status polls through HAProxy (packaging/haproxy/haproxy.cfg as shipped) in front of one replica and in front
 // of three, in the same run, with one replica polled directly as the anchor. The replicas share one state
 // directory (one SQLite file); N sessions (default 50) each loop tools/call check_generation_status on one
-// finished job through bearer auth, as bench-http does.
+// finished job through bearer auth, as bench-http does. IMAGE_GENERATION_MCP_EVENT_STORE_URL, if set here, is
+// passed on (memory:// takes the event store's writes off the shared database).
 //   bun scripts/bench-replicas.ts [--duration 20] [--sessions 50] [--warmup 2]
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
@@ -19,6 +20,7 @@ const TIMING = {
   warmupS: clamp(Number(args.warmup ?? 2), 0, 60),
 }
 const SESSIONS = clamp(Number(args.sessions ?? 50), 1, 200)
+const EVENT_STORE = process.env.IMAGE_GENERATION_MCP_EVENT_STORE_URL
 
 function clamp(n: number, min: number, max: number): number {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.floor(n))) : min
@@ -38,6 +40,7 @@ async function startReplica(home: string, token: string): Promise<Replica> {
     IMAGE_GENERATION_MCP_DEFAULT_PROVIDER: "placeholder",
     IMAGE_GENERATION_MCP_BEARER_TOKEN: token,
     IMAGE_GENERATION_MCP_LOG_LEVEL: "warning",
+    ...(EVENT_STORE ? { IMAGE_GENERATION_MCP_EVENT_STORE_URL: EVENT_STORE } : {}),
   }
   const args = ["serve", "--transport", "http", "--host", "127.0.0.1", "--port", String(port)]
   const proc = Bun.spawn([process.execPath, CLI, ...args], { env, stdout: "ignore", stderr: "inherit" })
@@ -45,14 +48,14 @@ async function startReplica(home: string, token: string): Promise<Replica> {
   return { proc, port }
 }
 
-async function startHaproxy(replicas: Replica[]): Promise<{ proc: Bun.Subprocess; url: string }> {
+async function startHaproxy(replicas: Replica[], log: string): Promise<{ proc: Bun.Subprocess; url: string }> {
   const port = await freePort()
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", MCP_LISTEN: `127.0.0.1:${port}` }
   replicas.forEach((r, i) => {
     env[`MCP_REPLICA_${i + 1}`] = `127.0.0.1:${r.port}`
   })
   const config = join(ROOT, "packaging", "haproxy", "haproxy.cfg")
-  const proc = Bun.spawn([HAPROXY, "-db", "-f", config], { env, stdout: "ignore", stderr: "inherit" })
+  const proc = Bun.spawn([HAPROXY, "-db", "-f", config], { env, stdout: Bun.file(log), stderr: "inherit" })
   await waitFor(`http://127.0.0.1:${port}/healthz`)
   return { proc, url: `http://127.0.0.1:${port}/mcp` }
 }
@@ -105,15 +108,15 @@ try {
   const pids = (rs: Replica[]) => rs.map((r) => r.proc.pid)
 
   const alone = await polls(direct, token, imageId, pids([first]))
-  const one = await startHaproxy([first])
+  const one = await startHaproxy([first], join(home, "haproxy-1.log"))
   const proxiedOne = await polls(one.url, token, imageId, [...pids([first]), one.proc.pid])
   await stop(one.proc)
-  const three = await startHaproxy(replicas)
+  const three = await startHaproxy(replicas, join(home, "haproxy-3.log"))
   const proxiedThree = await polls(three.url, token, imageId, [...pids(replicas), three.proc.pid])
   await stop(three.proc)
 
   console.log(
-    `Status polls: ${SESSIONS} sessions, tools/call check_generation_status, ${TIMING.durationS} s measured after ${TIMING.warmupS} s warm-up (bun ${Bun.version}, loopback, shared SQLite, ${navigator.hardwareConcurrency} cores)`,
+    `Status polls: ${SESSIONS} sessions, tools/call check_generation_status, ${TIMING.durationS} s measured after ${TIMING.warmupS} s warm-up (bun ${Bun.version}, loopback, shared SQLite, event store ${EVENT_STORE ?? "in it"}, ${navigator.hardwareConcurrency} cores)`,
   )
   console.log(line("1 replica, direct", alone))
   console.log(line("HAProxy, 1 replica", proxiedOne))
@@ -123,6 +126,10 @@ try {
   console.log(
     `  RSS under load (replicas + HAProxy): 1 replica ${mib(proxiedOne.rssMean)}, 3 replicas ${mib(proxiedThree.rssMean)}`,
   )
+  for (const n of [1, 3]) {
+    const events = readFileSync(join(home, `haproxy-${n}.log`), "utf8").match(/^Server replicas\/.* is (UP|DOWN).*$/gm)
+    if (events) console.log(`  HAProxy with ${n}: ${events.join("\n    ")}`)
+  }
   if (alone.errors + proxiedOne.errors + proxiedThree.errors > 0) process.exitCode = 1
 } finally {
   await Promise.all(replicas.map((r) => stop(r.proc)))

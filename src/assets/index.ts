@@ -5,6 +5,7 @@ import imageSearch0003 from "./migrations/0003_image_search.sql" with { type: "t
 import transferTokens0004 from "./migrations/0004_transfer_tokens.sql" with { type: "text" }
 import httpEvents0005 from "./migrations/0005_http_events.sql" with { type: "text" }
 import oauthProxy0006 from "./migrations/0006_oauth_proxy.sql" with { type: "text" }
+import usageLedger0007 from "./migrations/0007_usage_ledger.sql" with { type: "text" }
 // Imported, then exported: Bun 1.4 ignores the text attribute on `export … from "*.md"` and renders Markdown to HTML.
 import promptGuide from "./prompt-guide.md" with { type: "text" }
 // Built by scripts/build-widgets.ts from src/widgets/ (generated, gitignored).
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly string[] = [
   transferTokens0004,
   httpEvents0005,
   oauthProxy0006,
+  usageLedger0007,
 ]
 
 /** The Markdown served as info://prompt-guide. */

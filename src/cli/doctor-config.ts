@@ -19,6 +19,7 @@ export function configSummary(config: Config): [string, string][] {
     ["styles dir", config.stylesDir],
     ["default provider", config.defaultProvider],
     ["paid providers", config.paidProviders.join(", ") || "(none: no cost confirmation)"],
+    ["live previews", config.livePreviews ? "on (OpenAI bills each partial image)" : "off"],
     ...providerSettingsSummary(config),
     ["max input image bytes", String(config.maxInputImageBytes)],
     ["max input pixels", String(config.maxInputPixels)],

@@ -10,6 +10,7 @@ import type { ImageProvider } from "@/providers/types"
 import { redact } from "@/util/redact"
 import { VERSION } from "@/version"
 import { configSummary } from "./doctor-config"
+import { budgetSummary, checkBudgets, checkPrices } from "./doctor-usage"
 import { stopCause, stoppedExitCode, stopSignal } from "./stop"
 
 type Finding = DoctorFinding
@@ -21,7 +22,8 @@ type Finding = DoctorFinding
 export async function runDoctor(config: Config, warnings: string[], stop: AbortSignal = stopSignal): Promise<number> {
   console.log(`image-generation-mcp ${VERSION} doctor\n`)
   console.log("Configuration")
-  for (const [key, value] of configSummary(config)) console.log(`  ${key.padEnd(24)} ${value}`)
+  for (const [key, value] of [...configSummary(config), ...budgetSummary(config)])
+    console.log(`  ${key.padEnd(24)} ${value}`)
   for (const warning of warnings) console.log(`  warning: ${warning}`)
 
   const providers = createConfiguredProviders(config.providers)
@@ -29,6 +31,8 @@ export async function runDoctor(config: Config, warnings: string[], stop: AbortS
     () => checkDatabase(config.dbPath),
     () => checkWritable("scratch dir", config.scratchDir, "IMAGE_GENERATION_MCP_SCRATCH_DIR"),
     () => checkWritable("styles dir", config.stylesDir, "IMAGE_GENERATION_MCP_STYLES_DIR"),
+    () => checkPrices(config),
+    () => checkBudgets(config),
     ...providers.map((provider) => () => checkProvider(provider, stop)),
   ]
   const findings: Finding[] = []

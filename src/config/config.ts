@@ -43,6 +43,16 @@ export interface Config {
   transformCacheMaxBytes: number
   /** Providers that need a cost confirmation; empty turns confirmation off. */
   paidProviders: string[]
+  /** USD every caller together may spend per UTC day; unset means no daily limit. */
+  dailyBudgetUsd?: number
+  /** USD every caller together may spend per UTC month; unset means no monthly limit. */
+  monthlyBudgetUsd?: number
+  /** TOML file of per-subject daily and monthly limits; unset means none. */
+  budgetsFile?: string
+  /** TOML file of prices that extend and override the built-in price table; unset means the table alone. */
+  pricesFile?: string
+  /** Ask providers for previews while generating (OpenAI partial images cost extra output tokens). */
+  livePreviews: boolean
   allowLocalFileInput: boolean
   maxInputImageBytes: number
   maxInputPixels: number
@@ -109,6 +119,11 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
     transformCacheMaxBytes: r.int("TRANSFORM_CACHE_MAX_BYTES", 256 * 1024 * 1024, { min: 0 }),
     paidProviders: paidProviders(r),
+    dailyBudgetUsd: budget(r, "DAILY_BUDGET_USD"),
+    monthlyBudgetUsd: budget(r, "MONTHLY_BUDGET_USD"),
+    budgetsFile: expandHome(r.string("BUDGETS_FILE"), home),
+    pricesFile: expandHome(r.string("PRICES_FILE"), home),
+    livePreviews: r.bool("LIVE_PREVIEWS", true),
     allowLocalFileInput: r.bool("ALLOW_LOCAL_FILE_INPUT", false),
     maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),
     maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),
@@ -179,6 +194,24 @@ function paidProviders(r: EnvReader): string[] {
     .split(",")
     .map((p) => p.trim().toLowerCase())
     .filter(Boolean)
+}
+
+/** An amount in USD, 0 or more; anything else stops start-up rather than leaving spending unlimited. */
+function budget(r: EnvReader, name: string): number | undefined {
+  const value = r.string(name)
+  if (value === undefined) return undefined
+  const amount = Number(value)
+  if (value.startsWith("-") && Number.isFinite(amount)) {
+    throw new ConfigError(
+      `${ENV_PREFIX}${name}=${value} is invalid: a budget cannot be negative (0 allows only free calls).`,
+    )
+  }
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(amount)) {
+    throw new ConfigError(
+      `${ENV_PREFIX}${name}=${JSON.stringify(value)} is invalid: expected an amount in USD such as 5 or 12.50.`,
+    )
+  }
+  return amount
 }
 
 export function normaliseHttpPath(path: string | undefined): string {

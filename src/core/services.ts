@@ -13,11 +13,17 @@ import { ImageViews } from "./images/views"
 import { ImportService, type ImportServiceOptions } from "./intake/imports"
 import { JobService } from "./jobs/jobs"
 import { currentProcess, type ProcessIdentity } from "./jobs/owner"
+import { LivePreviews } from "./previews/previews"
 import { ProviderService } from "./providers/service"
 import { StyleLibrary } from "./styles/library"
 import { TransferService } from "./transfer/service"
 import { openTransferStore } from "./transfer/store"
 import { TransformCache } from "./transform/cache"
+import { readBudgetFile } from "./usage/budget-file"
+import type { BudgetSettings } from "./usage/budgets"
+import { UsageService } from "./usage/ledger"
+import { readPriceFile } from "./usage/price-file"
+import { PriceTable } from "./usage/prices"
 
 export interface ServiceDeps {
   /** Providers registered after the configured ones (tests use this for fakes). */
@@ -31,6 +37,8 @@ export interface ServiceDeps {
   fetch?: ImportServiceOptions["fetch"]
   /** A stop requested during start-up: the first-start scratch import ends early and resumes next time. */
   stop?: AbortSignal
+  /** `false` leaves the usage ledger out of the generation path (benchmarks measure its cost against this). */
+  ledger?: boolean
 }
 
 export interface Services {
@@ -41,9 +49,12 @@ export interface Services {
   jobs: JobService
   providers: ProviderService
   generation: GenerationService
+  /** The latest live preview of each running generation (empty when live previews are off). */
+  previews: LivePreviews
   imports: ImportService
   styles: StyleLibrary
   transfers: TransferService
+  usage: UsageService
   /** Stops running jobs (they are recorded as interrupted) and closes the store. */
   close(): Promise<void>
 }
@@ -54,6 +65,13 @@ const DISCOVERY_DELAY_MS = 500
 /** The composition root: storage, registry, providers and jobs for one server process. */
 export async function createServices(config: Config, deps: ServiceDeps = {}): Promise<Services> {
   const log = createLogger("services")
+  // Settings files first: one that does not parse stops start-up before anything is opened.
+  const prices = new PriceTable(config.pricesFile ? await readPriceFile(config.pricesFile) : [])
+  const budgets: BudgetSettings = {
+    ...(config.budgetsFile ? await readBudgetFile(config.budgetsFile) : { subjects: new Map() }),
+    dailyUsd: config.dailyBudgetUsd,
+    monthlyUsd: config.monthlyBudgetUsd,
+  }
   const store = deps.store ?? createSqliteStore(config.dbPath)
   const blobs = deps.blobs ?? createFileBlobStore(config.scratchDir)
   const cache = new TransformCache({ maxEntries: config.transformCacheSize, maxBytes: config.transformCacheMaxBytes })
@@ -65,11 +83,15 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   })
   const providerList = deps.providers ?? [...configuredProviders(config), ...(deps.extraProviders ?? [])]
   const providers = new ProviderService(providerList, { log: createLogger("providers") })
-  const jobs = new JobService({
-    store: store.jobs,
-    registry: images,
-    self: deps.self ?? currentProcess(),
-    log: createLogger("jobs"),
+  const self = deps.self ?? currentProcess()
+  const jobs = new JobService({ store: store.jobs, registry: images, self, log: createLogger("jobs") })
+  const usage = new UsageService({
+    store: store.usage,
+    prices,
+    budgets,
+    pricesFile: config.pricesFile,
+    self,
+    log: createLogger("usage"),
   })
   const imports = new ImportService({
     images,
@@ -87,6 +109,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     config: config.transfer,
     maxInputImageBytes: config.maxInputImageBytes,
   })
+  const previews = new LivePreviews({ maxPixels: config.maxInputPixels, log: createLogger("previews") })
   const generation = new GenerationService({
     providers,
     jobs,
@@ -94,11 +117,15 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     imports,
     defaultProvider: config.defaultProvider,
     paidProviders: config.paidProviders,
+    usage: deps.ledger === false ? undefined : usage,
+    ...(config.livePreviews && { previews }),
   })
 
   await importScratchOnFirstStart(config, store, log.warning, deps.stop)
   const interrupted = await jobs.recoverInterrupted()
   if (interrupted) log.warning(`${interrupted} generation(s) were interrupted by a server restart`)
+  const unsettled = await usage.recoverInterrupted()
+  if (unsettled) log.warning(`${unsettled} provider call(s) in the usage ledger were settled as interrupted`)
   if (config.defaultProvider !== "auto" && !providers.get(config.defaultProvider)) {
     log.warning(`IMAGE_GENERATION_MCP_DEFAULT_PROVIDER=${config.defaultProvider} is not a registered provider`, {
       available: providers.names(),
@@ -117,9 +144,11 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     jobs,
     providers,
     generation,
+    previews,
     imports,
     styles: new StyleLibrary({ dir: config.stylesDir, log: createLogger("styles") }),
     transfers,
+    usage,
     async close() {
       clearTimeout(discovery)
       await jobs.shutdown()

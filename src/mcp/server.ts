@@ -8,10 +8,12 @@ import { registerApplyStylePrompt } from "./prompts/apply-style"
 import { registerSdPromptGuidePrompt } from "./prompts/sd-prompt-guide"
 import { registerSelectProviderPrompt } from "./prompts/select-provider"
 import { imageResources } from "./resources/images"
+import { livePreviewResource } from "./resources/live-preview"
 import { promptGuideResources } from "./resources/prompt-guide"
 import { providerResources } from "./resources/providers"
 import { createCatalog, registerCatalog } from "./resources/registry"
 import { styleResources } from "./resources/styles"
+import { usageResources } from "./resources/usage"
 import { widgetResources } from "./resources/widgets"
 import { lazySchemaValidator } from "./schema-validator"
 import { applySdkPatches } from "./sdk-patches"
@@ -24,6 +26,7 @@ import { registerGalleryFullImageTool } from "./tools/gallery-full-image"
 import { registerGalleryPageTool } from "./tools/gallery-page"
 import { registerGenerateImageTool } from "./tools/generate-image"
 import { registerGetServerInfoTool } from "./tools/get-server-info"
+import { registerGetUsageTool } from "./tools/get-usage"
 import { registerIntakeTools } from "./tools/intake"
 import { registerListProvidersTool } from "./tools/list-providers"
 import { registerResourceBridgeTools } from "./tools/resource-bridge"
@@ -69,9 +72,10 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
       ...promptGuideResources(),
       ...images.statics,
       ...styles.statics,
+      ...usageResources(ctx),
       ...widgetResources(config),
     ],
-    [...images.templates, ...styles.templates],
+    [...images.templates, livePreviewResource(services), ...styles.templates],
   )
   registerCatalog(ctx, catalog)
 
@@ -92,6 +96,7 @@ export function createMcpServer(services: Services, options: McpServerOptions): 
   registerSearchImagesTool(ctx)
   registerStyleTools(ctx, services.styles)
   registerGetServerInfoTool(ctx)
+  registerGetUsageTool(ctx)
   registerResourceBridgeTools(ctx, catalog)
   registerSelectProviderPrompt(ctx)
   registerSdPromptGuidePrompt(ctx)

@@ -68,6 +68,36 @@ export interface DoctorHints {
   checks?(provider: ImageProvider, signal: AbortSignal): Promise<DoctorFinding[]>
 }
 
+/** One list price: USD per image for a model, at one size and quality (either unset: any). */
+export interface PriceRow {
+  readonly model: string
+  /** As `ProviderPricing.billedSize` names it (`1024x1024`, `1K`); unset matches any size. */
+  readonly size?: string
+  /** The tools' quality (`standard`, `hd`); unset matches any quality. */
+  readonly quality?: string
+  readonly usd: number
+}
+
+/** Where a price table's figures come from: the vendor's page, and the day they were read there. */
+export interface PriceSource {
+  readonly url: string
+  /** YYYY-MM-DD. */
+  readonly checked: string
+  /** The models whose rows it gave. */
+  readonly models: readonly string[]
+}
+
+/**
+ * A paid provider's dated list prices (docs/decisions.md#usage-ledger). A model, size or quality without a row has no
+ * known price: the ledger records it as unknown rather than guessing.
+ */
+export interface ProviderPricing {
+  readonly sources: readonly PriceSource[]
+  readonly rows: readonly PriceRow[]
+  /** What the vendor bills by besides model and quality, for a request of this ratio and quality; null for none. */
+  billedSize(model: string, aspectRatio: string, quality: string): string | null
+}
+
 /** What a provider receives besides its settings. Every provider makes its HTTP calls through `fetch`. */
 export interface ProviderDeps {
   fetch?: typeof fetch
@@ -87,6 +117,11 @@ export interface ProviderDefinition<Specs extends readonly SettingSpec[] = reado
   /** Models known without asking the service (empty for local servers whose models are whatever is installed). */
   readonly catalog: readonly ModelCapabilities[]
   readonly doctor: DoctorHints
+  /**
+   * What a call costs: `"free"` for servers that run on the user's own machine, else the vendor's price table.
+   * Unset means free for a provider that is not paid by default, and no known price for one that is.
+   */
+  readonly pricing?: "free" | ProviderPricing
   create(settings: SettingsOf<Specs>, deps: ProviderDeps): ImageProvider
 }
 

@@ -85,9 +85,22 @@ export interface GenerateResult {
 
 export type ProgressCallback = (fraction: number, message: string) => void
 
+/** A picture of the work in progress (a partial image, a sampling step): shown while generating, never stored. */
+export interface PreviewImage {
+  data: Uint8Array
+  contentType: string
+}
+
+export type PreviewCallback = (image: PreviewImage) => void
+
 export interface GenerateOptions {
   signal: AbortSignal
   onProgress?: ProgressCallback
+  /**
+   * Set when the caller wants live previews: a provider that can show the work in progress asks for it (only then,
+   * since previews may cost money or upstream time) and calls this with each new one. Unset: none is asked for.
+   */
+  onPreview?: PreviewCallback
 }
 
 /** One image vendor behind one small interface. Optional features are optional methods. */

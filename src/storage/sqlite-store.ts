@@ -11,6 +11,7 @@ import {
   jobToRow,
   searchWhere,
 } from "./sqlite-rows"
+import { sqliteUsage } from "./sqlite-usage"
 import type {
   ImageListQuery,
   ImageRecord,
@@ -167,6 +168,7 @@ export function createSqliteStore(path: string): Store {
     jobs,
     meta,
     transfers: sqliteTransfers(db),
+    usage: sqliteUsage(db),
     async ping() {
       db.query("SELECT 1").get()
     },

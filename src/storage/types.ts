@@ -150,12 +150,103 @@ export interface TransferStore {
   sweep(now: number): Promise<number>
 }
 
+/** What became of a provider call; `reserved` while it runs. */
+export type UsageOutcome = "reserved" | "completed" | "failed" | "cancelled" | "interrupted"
+
+/**
+ * How a settled call's cost was decided: `charged` (an image came back), `none` (the provider refused it),
+ * `uncertain` (it ended without an answer and may have been billed); `pending` while reserved.
+ */
+export type UsageBilling = "pending" | "charged" | "none" | "uncertain"
+
+/** One provider call in the usage ledger. Money is integer micro-dollars (USD × 1e6); null means unknown. */
+export interface UsageRecord {
+  id: string
+  /** The generation the call belongs to (its job and first image id). */
+  imageId: string
+  /** When the call was reserved, epoch seconds: it counts in the UTC day and month of this moment. */
+  at: number
+  subject: string
+  provider: string
+  model: string | null
+  /** What the provider bills by besides model and quality (`1536x1024`, `2K`), when it has such a size. */
+  size: string | null
+  quality: string
+  /** Images the call asks for. */
+  n: number
+  outcome: UsageOutcome
+  billing: UsageBilling
+  /** Price × n when the call started; null when no price is known. Counts against budgets while reserved. */
+  estimateMicros: number | null
+  /** What the settled call costs; null while reserved or when no price is known. */
+  costMicros: number | null
+  settledAt: number | null
+  ownerPid: number
+  ownerStartedEpoch: number
+}
+
+/** One budget a reservation must fit in: spending since `since` (for `subject`, or everyone) stays ≤ the limit. */
+export interface UsageLimit {
+  since: number
+  subject?: string
+  limitMicros: number
+}
+
+export type UsageReserveResult =
+  | { ok: true }
+  /** The first limit the call would pass (its index in `limits`), with what was already used against it. */
+  | { ok: false; index: number; usedMicros: number }
+
+export type UsageGrouping = "all" | "day" | "provider" | "model" | "subject"
+
+export interface UsageTotalsQuery {
+  /** Epoch seconds, inclusive. */
+  since: number
+  /** Epoch seconds, exclusive. */
+  until: number
+  subject?: string
+}
+
+/** Sums over one group of calls; the group's keys are set as `by` asks (`model` sets provider and model). */
+export interface UsageTotals {
+  day?: string
+  provider?: string
+  model?: string | null
+  subject?: string
+  calls: number
+  images: number
+  /** Settled costs (charged and uncertain). */
+  costMicros: number
+  /** The part of `costMicros` that is uncertain. */
+  uncertainMicros: number
+  /** Estimates of calls still running. */
+  reservedMicros: number
+  /** Settled calls whose price is unknown. */
+  unknownCalls: number
+}
+
+/** The usage ledger. `reserve` is atomic against concurrent reservations, in this process and others. */
+export interface UsageStore {
+  /** Inserts the reservation unless it would take spending past one of `limits`; nothing is written then. */
+  reserve(record: UsageRecord, limits: readonly UsageLimit[]): Promise<UsageReserveResult>
+  /** Settles a reservation; false when it was not reserved (already settled, or unknown). */
+  settle(id: string, settled: Pick<UsageRecord, "outcome" | "billing" | "costMicros" | "settledAt">): Promise<boolean>
+  /** Spending since `since`: settled costs plus the estimates of open reservations, for one subject or everyone. */
+  used(since: number, subject?: string): Promise<number>
+  /** Calls still reserved, oldest first. */
+  listReserved(): Promise<UsageRecord[]>
+  /** The call that made this image, if the ledger has it. */
+  forImage(imageId: string): Promise<UsageRecord | undefined>
+  totals(query: UsageTotalsQuery, by: UsageGrouping): Promise<UsageTotals[]>
+}
+
 /** Everything the server keeps besides image bytes. SQLite today; another backend can implement this. */
 export interface Store {
   readonly images: ImageStore
   readonly jobs: JobStore
   readonly meta: MetaStore
   readonly transfers: TransferStore
+  readonly usage: UsageStore
   /** Resolves when the backend answers a trivial query. */
   ping(): Promise<void>
   close(): void

@@ -6,9 +6,13 @@ const HOST_PAGE = `<!doctype html>
 <style>body{margin:0;background:#fff}</style></head>
 <body><script type="module" src="/host.js"></script></body></html>`
 
-/** The host page, its bundled script, and POST /call, which runs a widget's tools/call on the real server. */
+/**
+ * The host page, its bundled script, POST /call, which runs a widget's tools/call on the real server, and POST /read,
+ * which runs its resources/read there (for hosts that proxy resource reads).
+ */
 export async function startHostServer(
   callTool: (params: CallToolRequest["params"]) => Promise<unknown>,
+  readResource: (params: { uri: string }) => Promise<unknown>,
 ): Promise<ReturnType<typeof Bun.serve>> {
   const build = await Bun.build({ entrypoints: [join(import.meta.dir, "host", "host.ts")], target: "browser" })
   const script = await build.outputs[0]?.text()
@@ -21,9 +25,11 @@ export async function startHostServer(
       if (pathname === "/") return new Response(HOST_PAGE, { headers: { "content-type": "text/html" } })
       if (pathname === "/favicon.ico") return new Response(null, { status: 204 })
       if (pathname === "/host.js") return new Response(script, { headers: { "content-type": "text/javascript" } })
-      if (pathname === "/call" && request.method === "POST") {
+      if ((pathname === "/call" || pathname === "/read") && request.method === "POST") {
         try {
-          return Response.json(await callTool((await request.json()) as CallToolRequest["params"]))
+          const params = await request.json()
+          if (pathname === "/read") return Response.json(await readResource(params as { uri: string }))
+          return Response.json(await callTool(params as CallToolRequest["params"]))
         } catch (error) {
           return new Response(error instanceof Error ? error.message : String(error), { status: 500 })
         }

@@ -39,7 +39,7 @@ export interface OpenOptions {
   tool: string
   args?: Record<string, unknown>
   hostContext?: Record<string, unknown>
-  capabilities?: { downloadFile?: boolean; openLinks?: boolean }
+  capabilities?: { downloadFile?: boolean; openLinks?: boolean; serverResources?: boolean }
   /** Iframe size in CSS pixels. @default 640 × 400 (the height follows the widget's size reports) */
   width?: number
   height?: number
@@ -65,6 +65,8 @@ export interface WidgetEvents {
   /** Widths the widget reported (none while auto-resize is off). */
   widths: number[]
   toolCalls: { name: string; args: unknown }[]
+  /** URIs the widget read through the host's resource proxy. */
+  resourceReads: string[]
 }
 
 export interface OpenWidget {
@@ -128,7 +130,10 @@ export async function startWidgetHost(
   const transport = opts.transport ?? (opts.env?.IMAGE_GENERATION_MCP_BASE_URL ? "http" : "stdio")
   const env = await connect({ env: opts.env, deps: opts.deps, transport })
   const widgets = new Map<string, { html: string; csp: string }>()
-  const hostServer = await startHostServer((params) => env.client.callTool(params))
+  const hostServer = await startHostServer(
+    (params) => env.client.callTool(params),
+    (params) => env.client.readResource(params),
+  )
   const sandbox = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -252,6 +257,7 @@ async function track(
       sizes: [],
       widths: [],
       toolCalls: [],
+      resourceReads: [],
     } as WidgetEvents,
     dialogs: [] as string[],
     confirmAnswer: true,
@@ -272,6 +278,7 @@ async function track(
   await page.exposeFunction("__hostEvent", (kind: string, payload: unknown) => {
     const { events } = state
     if (kind === "toolCall") events.toolCalls.push(payload as { name: string; args: unknown })
+    else if (kind === "resourceRead") events.resourceReads.push(payload as string)
     else if (kind === "size") events.sizes.push(payload as number)
     else if (kind === "width") events.widths.push(payload as number)
     else if (kind === "openLink") events.openedLinks.push(payload as string)

@@ -273,7 +273,7 @@ describe.each(SIGNALS)("one-shot commands stop cleanly on %s", (signal) => {
       await until(() => proxy.held.length > 0, "doctor to reach the held SD WebUI")
       doctor.proc.kill(signal)
       expect(await doctor.exited).toBe(status)
-      expect(doctor.stdout()).toContain(`Stopped (${signal}) after 4 of 5 checks.`)
+      expect(doctor.stdout()).toContain(`Stopped (${signal}) after 6 of 7 checks.`)
       expect(readdirSync(h.scratch).filter((n) => n.endsWith(".tmp"))).toEqual([])
     },
     TIMEOUT,

@@ -16,6 +16,7 @@ describe("configuration", () => {
       defaultProvider: "auto",
       transformCacheSize: 64,
       paidProviders: ["openai", "gemini"],
+      livePreviews: true,
       allowLocalFileInput: false,
       maxInputImageBytes: 20_971_520,
       maxInputPixels: 40_000_000,
@@ -34,6 +35,8 @@ describe("configuration", () => {
     for (const word of ["1", "true", "YES", " on "])
       expect(load({ [`${P}ALLOW_LOCAL_FILE_INPUT`]: word }).config.allowLocalFileInput).toBe(true)
     expect(load({ [`${P}READ_ONLY`]: "off" }).config.readOnly).toBe(false)
+    expect(load({ [`${P}LIVE_PREVIEWS`]: "false" }).config.livePreviews).toBe(false)
+    expect(load({ [`${P}LIVE_PREVIEWS`]: "no" }).config.livePreviews).toBe(false)
     expect(load({ [`${P}READ_ONLY`]: "   " }).config.readOnly).toBe(true)
     expect(load({ [`${P}SCRATCH_DIR`]: "  ~/pics  " }).config.scratchDir).toBe("/home/u/pics")
     expect(load({ [`${P}SERVER_NAME`]: "" }).config.serverName).toBe("image-generation-mcp")

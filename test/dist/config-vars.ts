@@ -7,9 +7,9 @@ import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import { ROOT } from "./build"
 
 // The calls that read a variable: r.string("X"), r.bool("X", …, { raw: true }), url(r, "X"), storeUrl(r, "X"),
-// optionalPort(r, "X"), deprecatedAlias(r, "X", "Y"); their arguments hold no parentheses.
+// optionalPort(r, "X"), budget(r, "X"), deprecatedAlias(r, "X", "Y"); their arguments hold no parentheses.
 const READ_CALL =
-  /\b(?:r\s*\.\s*(?:string|stringOrEmpty|bool|int|number|list)|url|storeUrl|optionalPort|deprecatedAlias)\s*\(([^()]*)\)/g
+  /\b(?:r\s*\.\s*(?:string|stringOrEmpty|bool|int|number|list)|url|storeUrl|optionalPort|budget|deprecatedAlias)\s*\(([^()]*)\)/g
 const NAME = /"([A-Z][A-Z0-9_]*)"/g
 
 /** Full names (`IMAGE_GENERATION_MCP_READ_ONLY`, `FASTMCP_LOG_LEVEL`), sorted. */

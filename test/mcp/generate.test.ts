@@ -63,7 +63,19 @@ describe("generate_image", () => {
       "source_image_ids",
       "origin",
       "origin_source",
+      "cost",
     ])
+    // Added from the usage ledger; the placeholder runs locally, so it costs nothing.
+    expect(sidecar.cost).toEqual({
+      usd: 0,
+      call_usd: 0,
+      n: 1,
+      billing: "charged",
+      provider: "placeholder",
+      model: "placeholder",
+      size: null,
+      quality: "standard",
+    })
   })
 
   test("an unknown id is reported as unknown, not as an error", async () => {
@@ -290,10 +302,11 @@ describe("provider defaults and cost confirmation", () => {
       env.text(await env.call("generate_image", { prompt: "x", provider: "paid", model: "paid-model" })),
     )
     expect(accepted.status).toBe("generating")
+    const unknown = "Estimated cost: unknown (no list price for this model and size). No budget is set."
     expect(asked).toEqual([
-      "This will use paid, which costs money. Proceed?",
-      "This will use paid, which costs money. Proceed?",
-      "This will use paid (paid-model), which costs money. Proceed?",
+      `This will use paid, which costs money. ${unknown} Proceed?`,
+      `This will use paid, which costs money. ${unknown} Proceed?`,
+      `This will use paid (paid-model), which costs money. ${unknown} Proceed?`,
     ])
     const free = await env.call("generate_image", { prompt: "x", provider: "placeholder" })
     expect(JSON.parse(env.text(free)).status).toBe("generating")

@@ -17,6 +17,7 @@ const READ_TOOLS = [
   "show_image",
   "list_providers",
   "get_server_info",
+  "get_usage",
   "list_resources",
   "read_resource",
   "browse_gallery",

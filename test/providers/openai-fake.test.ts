@@ -1,7 +1,7 @@
 // The fake refuses what the service refuses: these tests speak to it directly, without the provider.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test"
 import { solidPng } from "@/providers/solid-png"
-import { fakeOpenAI } from "../fixture/fake-openai"
+import { fakeOpenAI, PARTIAL_IMAGE_TOKENS } from "../fixture/fake-openai"
 import { errorBody, KEY } from "./openai-helpers"
 
 const fake = fakeOpenAI({ apiKey: KEY })
@@ -94,7 +94,6 @@ describe("the OpenAI fake refuses what the service refuses", () => {
     await refused(generate({ prompt: "" }), 400, { code: "empty_string" })
     await refused(generate({ prompt: "x".repeat(32_001) }), 400, { code: "string_above_max_length" })
     expect((await generate({ prompt: "x".repeat(32_000) })).status).toBe(200)
-    await refused(generate({ stream: true }), 400, { param: "stream" })
   })
 
   test("edits: image and image[] both work; at most 16 images of the three types; numbers as strings", async () => {
@@ -149,5 +148,102 @@ describe("the OpenAI fake refuses what the service refuses", () => {
     })
     expect((await fetch(`${fake.url}/models/gpt-image-2`, { headers: auth })).status).toBe(200)
     await refused(fetch(`${fake.url}/models/dall-e-3`, { headers: auth }), 404, { code: "model_not_found" })
+  })
+})
+
+/** The events of a `text/event-stream` body: `event:` name and parsed `data:` JSON. */
+async function events(res: Response): Promise<{ event: string; data: Record<string, unknown> }[]> {
+  expect(res.headers.get("content-type")).toStartWith("text/event-stream")
+  return (await res.text())
+    .split("\n\n")
+    .filter((block) => block.trim())
+    .map((block) => {
+      const lines = block.split("\n")
+      const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? ""
+      return { event: field("event"), data: JSON.parse(field("data")) as Record<string, unknown> }
+    })
+}
+
+describe("the OpenAI fake streams partial images as the service does", () => {
+  test("partial images, then the final image, each with the fields the SDK declares", async () => {
+    const plain = (await (await generate({ size: "1024x1024", quality: "medium" })).json()) as {
+      usage: { output_tokens: number }
+    }
+    const res = await generate({ size: "1024x1024", quality: "medium", stream: true, partial_images: 2 })
+    expect(res.status).toBe(200)
+    const seen = await events(res)
+    expect(seen.map((e) => e.event)).toEqual([
+      "image_generation.partial_image",
+      "image_generation.partial_image",
+      "image_generation.completed",
+    ])
+    for (const [i, { event, data }] of seen.entries()) {
+      expect(data.type).toBe(event)
+      const common = ["type", "b64_json", "created_at", "size", "quality", "background", "output_format"]
+      expect(Object.keys(data)).toEqual([...common, i < 2 ? "partial_image_index" : "usage"])
+      expect(data).toMatchObject({ size: "1024x1024", quality: "medium", background: "opaque", output_format: "png" })
+      const bytes = Buffer.from(String(data.b64_json), "base64")
+      expect(await new Bun.Image(bytes).metadata()).toEqual({ width: 1024, height: 1024, format: "png" })
+    }
+    expect(seen.slice(0, 2).map((e) => e.data.partial_image_index)).toEqual([0, 1])
+    const [first, second, final] = seen.map((e) => e.data.b64_json)
+    expect(new Set([first, second, final]).size).toBe(3)
+    const usage = seen[2]?.data.usage as Record<string, unknown>
+    expect(Object.keys(usage)).toEqual(["input_tokens", "input_tokens_details", "output_tokens", "total_tokens"])
+    expect(usage.output_tokens).toBe(plain.usage.output_tokens + 2 * PARTIAL_IMAGE_TOKENS)
+    expect(fake.requests.at(-1)?.events.map((e) => e.type)).toEqual(seen.map((e) => e.event))
+  })
+
+  test("partial_images 0 sends the final image alone; the final image may come before every partial", async () => {
+    const alone = await events(await generate({ stream: true, partial_images: 0 }))
+    expect(alone.map((e) => e.event)).toEqual(["image_generation.completed"])
+    fake.set({ partialsBeforeFinal: 1 })
+    const early = await events(await generate({ stream: true, partial_images: 3 }))
+    expect(early.map((e) => e.event)).toEqual(["image_generation.partial_image", "image_generation.completed"])
+  })
+
+  test("edits stream image_edit events; multipart sends stream and partial_images as strings", async () => {
+    const seen = await events(await edit({ stream: "true", partial_images: "1" }, [["image[]", picture, "image/png"]]))
+    expect(seen.map((e) => e.event)).toEqual(["image_edit.partial_image", "image_edit.completed"])
+  })
+
+  test("partial_images outside 0-3 and a stream that is not a boolean are refused before any event", async () => {
+    await refused(generate({ stream: true, partial_images: 4 }), 400, {
+      code: "integer_above_max_value",
+      param: "partial_images",
+      message: "Invalid 'partial_images': integer above maximum value. Expected a value <= 3, but got 4 instead.",
+    })
+    await refused(generate({ stream: true, partial_images: -1 }), 400, {
+      code: "integer_below_min_value",
+      param: "partial_images",
+    })
+    await refused(generate({ stream: true, partial_images: 1.5 }), 400, { code: "invalid_type" })
+    await refused(generate({ stream: "yes" }), 400, { code: "invalid_type", param: "stream" })
+    await refused(edit({ stream: "maybe" }, [["image[]", picture, "image/png"]]), 400, { param: "stream" })
+    expect(fake.requests.every((r) => r.events.length === 0)).toBe(true)
+  })
+
+  test("a held stream stops after its partial images until released; a client that hangs up is seen", async () => {
+    const held = fake.holdNextStream()
+    const controller = new AbortController()
+    const res = await generate({ stream: true, partial_images: 2 })
+    expect(res.status).toBe(200)
+    await held.partialsSent
+    held.release()
+    expect((await events(res)).map((e) => e.event)).toContain("image_generation.completed")
+
+    const second = fake.holdNextStream()
+    const cut = await fetch(`${fake.url}/images/generations`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-image-2", prompt: "x", stream: true, partial_images: 1 }),
+      signal: controller.signal,
+    })
+    await second.partialsSent
+    controller.abort()
+    await cut.text().catch(() => "")
+    await second.closed
+    expect(fake.requests.at(-1)).toMatchObject({ disconnected: true })
+    expect(fake.requests.at(-1)?.events.map((e) => e.type)).toEqual(["image_generation.partial_image"])
   })
 })

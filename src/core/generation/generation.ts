@@ -4,9 +4,12 @@ import { ProviderNotAvailableError } from "../errors"
 import { metadataUri, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
-import type { JobParams, JobService } from "../jobs/jobs"
+import { JobCancelledError } from "../jobs/events"
+import type { JobParams, JobRunner, JobService } from "../jobs/jobs"
+import { type LivePreviews, livePreviewUri } from "../previews/previews"
 import type { ProviderService } from "../providers/service"
 import { nowSeconds } from "../time"
+import type { Quote, Reservation, UsageCall, UsageService } from "../usage/ledger"
 import { fitModel } from "./model-fit"
 import { prepareTransform, type TransformArgs } from "./transform"
 import { checkBackground, checkPrompt, checkQuality } from "./validate"
@@ -26,6 +29,8 @@ export interface PreparedGeneration extends JobParams {
   referenceImages?: InputImage[]
   strength?: number | null
   mask?: InputImage | null
+  /** Images the call makes; 1 when absent. */
+  n?: number
 }
 
 export interface GenerationStarted {
@@ -48,6 +53,16 @@ export interface GenerationServiceOptions {
   imports: ImportService
   defaultProvider: string
   paidProviders: readonly string[]
+  /** The usage ledger every provider call is recorded in; absent only in benchmarks that measure it. */
+  usage?: UsageService
+  /** Where live previews go; unset (IMAGE_GENERATION_MCP_LIVE_PREVIEWS=false): providers are asked for none. */
+  previews?: LivePreviews
+}
+
+export interface StartOptions {
+  transform?: boolean
+  /** Who asks (the caller's subject; "local" without auth): the ledger records it. */
+  subject?: string
 }
 
 /** Starting generations and reporting on them, with the reference's status semantics. */
@@ -90,13 +105,32 @@ export class GenerationService {
     return this.opts.paidProviders.includes(prepared.provider)
   }
 
-  async start(prepared: PreparedGeneration, opts: { transform?: boolean } = {}): Promise<GenerationStarted> {
-    const { providers, jobs } = this.opts
+  /**
+   * What the call would cost and what the caller's budgets have left, for the cost confirmation; throws when a budget
+   * refuses it now. Undefined without a ledger.
+   */
+  quote(prepared: PreparedGeneration, subject?: string): Promise<Quote | undefined> {
+    return this.opts.usage?.quote(this.usageCall(prepared, "", subject)) ?? Promise.resolve(undefined)
+  }
+
+  async start(prepared: PreparedGeneration, opts: StartOptions = {}): Promise<GenerationStarted> {
+    const { providers, jobs, usage } = this.opts
     const provider = providers.get(prepared.provider)
     if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
     const id = randomImageId()
-    const { referenceImages, strength, mask, ...params } = prepared
-    await jobs.start(id, params, (signal, onProgress) => provider.generate(prepared, { signal, onProgress }))
+    const { referenceImages, strength, mask, n, ...params } = prepared
+    const { previews } = this.opts
+    const reservation = await usage?.reserve(this.usageCall(prepared, id, opts.subject))
+    const run: JobRunner = (signal, onProgress) =>
+      previews
+        ? previews.during(id, signal, (onPreview) => provider.generate(prepared, { signal, onProgress, onPreview }))
+        : provider.generate(prepared, { signal, onProgress })
+    try {
+      await jobs.start(id, params, reservation ? settledRun(run, reservation) : run)
+    } catch (error) {
+      await reservation?.settle({ kind: "not_sent" })
+      throw error
+    }
     return {
       status: "generating",
       image_id: id,
@@ -110,6 +144,13 @@ export class GenerationService {
     }
   }
 
+  /** The ledger's view of a generation: the model that will run it, resolved to the provider's default. */
+  usageCall(prepared: PreparedGeneration, imageId: string, subject = "local"): UsageCall {
+    const model = prepared.model ?? this.opts.providers.get(prepared.provider)?.defaultModel ?? null
+    const { provider, aspectRatio, quality } = prepared
+    return { imageId, subject, provider, model, aspectRatio, quality, n: prepared.n ?? 1 }
+  }
+
   /** `check_generation_status`: a finished job is reported once, then forgotten (its image stays). */
   async status(id: string): Promise<Record<string, unknown>> {
     const { jobs, images } = this.opts
@@ -121,6 +162,7 @@ export class GenerationService {
         progress: job.progress,
         progress_message: job.progressMessage,
         elapsed_seconds: Math.round((nowSeconds() - job.createdEpoch) * 10) / 10,
+        ...this.previewFields(id),
       }
     }
     if (job) await jobs.remove(id)
@@ -128,6 +170,12 @@ export class GenerationService {
     if (job?.status === "cancelled") return { status: "cancelled", image_id: id }
     if (job?.status === "completed" || (await images.get(id))) return { status: "completed", image_id: id }
     return { status: "unknown", image_id: id, error: "No pending or completed image with this ID." }
+  }
+
+  /** `preview_uri` and `preview_number` while a running job has a live preview. */
+  private previewFields(id: string): { preview_uri?: string; preview_number?: number } {
+    const preview = this.opts.previews?.get(id)
+    return preview ? { preview_uri: livePreviewUri(id), preview_number: preview.number } : {}
   }
 
   /** For tools that show an image: a not-ready answer while the job runs or failed, else undefined. */
@@ -143,5 +191,20 @@ export class GenerationService {
         ? "The generation was cancelled; no image was made."
         : "Image not ready. Use check_generation_status(image_id) to poll."
     return { status: job.status, image_id: id, error }
+  }
+}
+
+/** The provider call, settling its reservation with how it ended (docs/decisions.md#usage-ledger). */
+function settledRun(run: JobRunner, reservation: Reservation): JobRunner {
+  return async (signal, onProgress) => {
+    try {
+      const result = await run(signal, onProgress)
+      await reservation.settle({ kind: "completed" })
+      return result
+    } catch (error) {
+      if (!signal.aborted) await reservation.settle({ kind: "failed", error })
+      else await reservation.settle({ kind: signal.reason instanceof JobCancelledError ? "cancelled" : "interrupted" })
+      throw error
+    }
   }
 }

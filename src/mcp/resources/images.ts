@@ -38,13 +38,25 @@ export function imageResources(services: Services): { statics: StaticResource[];
   const metadata: TemplateResource = {
     template: "image://{image_id}/metadata",
     name: "image_metadata",
-    description: "An image's metadata sidecar (prompt, provider, model parameters, dimensions, provenance) as JSON.",
+    description:
+      "An image's metadata sidecar (prompt, provider, model parameters, dimensions, provenance) as JSON, with what it cost when the usage ledger has its call.",
     mimeType: "application/json",
     icon: "file-json",
     read: async (uri, variables) => {
-      const text = await services.images.readSidecar(imageIdFrom(variables, uri))
+      const id = imageIdFrom(variables, uri)
+      const text = withCost(await services.images.readSidecar(id), await services.usage.imageCost(id))
       return { contents: [{ uri: uri.toString(), mimeType: "application/json", text }] }
     },
   }
   return { statics: [list], templates: [view, metadata] }
+}
+
+/** The sidecar with the image's `cost` added; as stored when the ledger has no call for it (imported images). */
+function withCost(sidecar: string, cost: Record<string, unknown> | undefined): string {
+  if (!cost) return sidecar
+  try {
+    return json({ ...(JSON.parse(sidecar) as Record<string, unknown>), cost })
+  } catch {
+    return sidecar
+  }
 }

@@ -1,6 +1,8 @@
 import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js"
 import type { Variables } from "@modelcontextprotocol/sdk/shared/uriTemplate.js"
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js"
+import type { Identity } from "@/core/access"
+import { identityFromAuthInfo } from "../auth-info"
 import type { McpContext } from "../context"
 import { lucideIcon } from "../context"
 import { toMcpError } from "../errors"
@@ -17,7 +19,8 @@ interface ResourceBase {
 
 export interface StaticResource extends ResourceBase {
   uri: string
-  read(uri: URL): Promise<ReadResourceResult>
+  /** `caller` is who reads it (the local identity on stdio), for resources whose content depends on it. */
+  read(uri: URL, caller: Identity): Promise<ReadResourceResult>
 }
 
 export interface TemplateResource extends ResourceBase {
@@ -43,8 +46,8 @@ export function registerCatalog(ctx: McpContext, catalog: ResourceCatalog): void
     ...(r.meta && { _meta: r.meta }),
   })
   for (const resource of catalog.statics) {
-    ctx.server.registerResource(resource.name, resource.uri, meta(resource), (uri) =>
-      resource.read(uri).catch((error) => Promise.reject(toMcpError(error))),
+    ctx.server.registerResource(resource.name, resource.uri, meta(resource), (uri, extra) =>
+      resource.read(uri, identityFromAuthInfo(extra.authInfo)).catch((error) => Promise.reject(toMcpError(error))),
     )
   }
   for (const resource of catalog.templates) {
@@ -55,12 +58,16 @@ export function registerCatalog(ctx: McpContext, catalog: ResourceCatalog): void
   }
 }
 
-/** Reads a URI through the same definitions the protocol handlers use. */
-export async function readFromCatalog(catalog: ResourceCatalog, uri: string): Promise<ReadResourceResult | undefined> {
+/** Reads a URI through the same definitions the protocol handlers use, as `caller`. */
+export async function readFromCatalog(
+  catalog: ResourceCatalog,
+  uri: string,
+  caller: Identity,
+): Promise<ReadResourceResult | undefined> {
   const parsed = URL.canParse(uri) ? new URL(uri) : undefined
   if (!parsed) return undefined
   const exact = catalog.statics.find((r) => r.uri === parsed.toString())
-  if (exact) return exact.read(parsed)
+  if (exact) return exact.read(parsed, caller)
   for (const resource of catalog.templates) {
     const variables = resource.matcher.match(parsed.toString())
     if (variables) return resource.read(parsed, variables)

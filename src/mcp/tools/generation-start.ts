@@ -1,6 +1,10 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { z } from "zod"
 import type { GenerateArgs, PreparedGeneration } from "@/core/generation/generation"
+import type { Quote } from "@/core/usage/ledger"
+import { formatUsd } from "@/core/usage/money"
+import { utcMinute } from "@/core/usage/periods"
+import { identityFromAuthInfo } from "../auth-info"
 import type { McpContext } from "../context"
 import type { ToolExtra } from "../tool"
 import { generationResult } from "./generation-result"
@@ -41,27 +45,57 @@ export async function confirmAndStart(
   label: "Generated" | "Transformed",
 ): Promise<CallToolResult> {
   const { generation } = ctx.services
-  if (generation.needsConfirmation(prepared) && !(await confirmCost(ctx, prepared, extra))) {
-    return { content: [{ type: "text", text: `Image generation cancelled — ${prepared.provider} was not confirmed.` }] }
+  const subject = identityFromAuthInfo(extra.authInfo).subject
+  if (generation.needsConfirmation(prepared)) {
+    // Before asking: a call a budget refuses is refused now, not after the user said yes.
+    const quote = await generation.quote(prepared, subject)
+    if (!(await confirmCost(ctx, prepared, quote, extra))) {
+      return {
+        content: [{ type: "text", text: `Image generation cancelled — ${prepared.provider} was not confirmed.` }],
+      }
+    }
   }
-  const started = await generation.start(prepared, { transform: label === "Transformed" })
+  const started = await generation.start(prepared, { transform: label === "Transformed", subject })
   return generationResult(ctx, started, extra, label)
 }
 
-/** Asks the user (when the client supports elicitation) whether a paid provider may be used. */
-async function confirmCost(ctx: McpContext, prepared: PreparedGeneration, extra: ToolExtra): Promise<boolean> {
+/** Asks the user (when the client supports elicitation) whether a paid provider may be used, showing the cost. */
+async function confirmCost(
+  ctx: McpContext,
+  prepared: PreparedGeneration,
+  quote: Quote | undefined,
+  extra: ToolExtra,
+): Promise<boolean> {
   try {
     if (!ctx.server.server.getClientCapabilities()?.elicitation) return true
   } catch {
     return true
   }
   const model = prepared.model ? ` (${prepared.model})` : ""
+  const cost = quote ? ` ${costSentence(quote)}` : ""
   const answer = await ctx.server.server.elicitInput(
     {
-      message: `This will use ${prepared.provider}${model}, which costs money. Proceed?`,
+      message: `This will use ${prepared.provider}${model}, which costs money.${cost} Proceed?`,
       requestedSchema: { type: "object", properties: {} },
     },
     { relatedRequestId: extra.requestId },
   )
   return answer.action === "accept"
+}
+
+/** "Estimated cost: $0.053 (1 image, 1024x1024). Budget left: $0.947 of the server's daily budget of $1.00 (resets …)." */
+export function costSentence(quote: Quote): string {
+  const { estimate } = quote
+  const images = estimate.n === 1 ? "1 image" : `${estimate.n} images`
+  const details = [images, estimate.size].filter(Boolean).join(", ")
+  const price =
+    estimate.micros === null
+      ? "Estimated cost: unknown (no list price for this model and size)."
+      : `Estimated cost: ${formatUsd(estimate.micros)} (${details}).`
+  if (!quote.budgets.length) return `${price} No budget is set.`
+  const left = quote.budgets.map(
+    (b) =>
+      `${formatUsd(b.remainingMicros)} of ${b.subject === undefined ? "the server's" : "your"} ${b.period} budget of ${formatUsd(b.limitMicros)} (resets ${utcMinute(b.resetsAt)})`,
+  )
+  return `${price} Budget left: ${left.join("; ")}.`
 }

@@ -1,6 +1,7 @@
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js"
 import { z } from "zod"
 import { InvalidArgumentError } from "@/core/errors"
+import { identityFromAuthInfo } from "../auth-info"
 import type { McpContext } from "../context"
 import { type ResourceCatalog, readFromCatalog } from "../resources/registry"
 import { json, textResult } from "../results"
@@ -37,8 +38,8 @@ export function registerResourceBridgeTools(ctx: McpContext, catalog: ResourceCa
       "Read a resource by URI, e.g. image://list, info://providers, image://<id>/metadata or image://<id>/view?width=256. Text comes back as is; binary content as base64.",
     annotations: { readOnlyHint: true },
     inputSchema: { uri: z.string().describe("A resource URI from list_resources.") },
-    handler: async ({ uri }) => {
-      const result = await readFromCatalog(catalog, uri)
+    handler: async ({ uri }, extra) => {
+      const result = await readFromCatalog(catalog, uri, identityFromAuthInfo(extra.authInfo))
       if (!result) throw new InvalidArgumentError(`Unknown resource '${uri}'. Call list_resources to see what exists.`)
       return textResult(flatten(result))
     },

@@ -40,6 +40,7 @@ export const comfyuiDefinition = defineProvider({
     },
   ],
   paidByDefault: false,
+  pricing: "free",
   routing: { themes: { photo: 1, art: 1, anime: 1 }, fallback: 3, references: 3 },
   catalog: [],
   doctor: {

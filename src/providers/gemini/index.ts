@@ -2,6 +2,7 @@ import { defineProvider } from "../definition"
 import { geminiModelCapabilities } from "./capabilities"
 import { geminiDoctorChecks } from "./doctor"
 import { GEMINI_MODELS } from "./models"
+import { GEMINI_PRICING } from "./prices"
 import { createGeminiProvider, PROVIDER_NAME } from "./provider"
 
 export const geminiDefinition = defineProvider({
@@ -35,6 +36,7 @@ export const geminiDefinition = defineProvider({
   paidByDefault: true,
   routing: { themes: { draft: 1, text: 2, photo: 2, art: 2, anime: 2 }, fallback: 1, references: 1 },
   catalog: GEMINI_MODELS.map(geminiModelCapabilities),
+  pricing: GEMINI_PRICING,
   doctor: {
     fix: "Check IMAGE_GENERATION_MCP_GOOGLE_API_KEY (and IMAGE_GENERATION_MCP_GEMINI_BASE_URL if you use a proxy) and network access.",
     checks: geminiDoctorChecks,

@@ -3,6 +3,7 @@ import { defineProvider } from "../definition"
 import { catalogEntry, retiredMessage, stageOn } from "../lifecycle"
 import type { ImageProvider } from "../types"
 import { DEFAULT_MODEL, OPENAI_CATALOG, PROVIDER_NAME } from "./catalog"
+import { OPENAI_PRICING } from "./prices"
 import { createOpenAIProvider } from "./provider"
 
 export const openaiDefinition = defineProvider({
@@ -36,6 +37,7 @@ export const openaiDefinition = defineProvider({
   paidByDefault: true,
   routing: { themes: { text: 1, draft: 2, photo: 3, art: 3, anime: 3 }, fallback: 2, references: 2 },
   catalog: OPENAI_CATALOG,
+  pricing: OPENAI_PRICING,
   doctor: {
     fix: "Check IMAGE_GENERATION_MCP_OPENAI_API_KEY (and IMAGE_GENERATION_MCP_OPENAI_BASE_URL if you use a gateway) and network access.",
     checks: (provider, signal) => checkDefaultModel(provider, signal),

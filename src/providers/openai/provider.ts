@@ -1,10 +1,11 @@
 import type * as OpenAISdk from "openai"
-import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } from "openai/resources/images"
+import type { ImageEditParamsBase, ImageGenerateParamsBase } from "openai/resources/images"
 import { z } from "zod"
 import { createLogger } from "@/util/log"
 import { InputUnsupportedError, ProviderConnectionError, ProviderError, TooManyInputImagesError } from "../errors"
 import { catalogEntry, retiredMessage, stageOn } from "../lifecycle"
 import {
+  type GenerateOptions,
   type GenerateRequest,
   type GenerateResult,
   type ImageProvider,
@@ -15,6 +16,7 @@ import { DEFAULT_MODEL, MAX_INPUT_IMAGES, OPENAI_CATALOG, PROVIDER_NAME, ratiosO
 import { offeredModels, specFor } from "./discovery"
 import { apiFailure } from "./errors"
 import { prepareMask } from "./mask"
+import { PARTIAL_IMAGES, readImageStream } from "./stream"
 
 export { PROVIDER_NAME }
 
@@ -61,6 +63,19 @@ function loadSdk(): Promise<Sdk> {
 }
 
 const refuse = (message: string) => new ProviderError(PROVIDER_NAME, message, { kind: "invalid_input" })
+
+const isEventStream = (response: Response) =>
+  response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "text/event-stream"
+
+/** A non-streamed answer read from the raw response: its JSON, or its text as the SDK would hand it over. */
+async function plainAnswer(response: Response): Promise<unknown> {
+  const text = await response.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
 
 /** The upload file name for an input image, e.g. `reference_0.png`. */
 export function uploadName(stem: string, image: InputImage): string {
@@ -134,7 +149,7 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     return new ProviderError(PROVIDER_NAME, `Image generation failed: ${text}`, { cause: error })
   }
 
-  async function generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult> {
+  async function generate(request: GenerateRequest, { signal, onPreview }: GenerateOptions): Promise<GenerateResult> {
     const model = request.model || defaultModel
     const entry = catalogEntry(OPENAI_CATALOG, model)
     if (entry && stageOn(entry.lifecycle) === "retired") throw refuse(retiredMessage(model, entry.lifecycle))
@@ -164,31 +179,50 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     const prompt = request.negativePrompt ? `${request.prompt}\n\nAvoid: ${request.negativePrompt}` : request.prompt
     const background = transparent ? "transparent" : "opaque"
     const common = { model, prompt, n: 1, size, quality, background, output_format: format } as const
+    // Live previews are partial images of a streamed answer, asked for only when the caller shows them.
+    const streaming = onPreview ? ({ stream: true, partial_images: PARTIAL_IMAGES } as const) : {}
 
     const mask = request.mask ? await prepareMask(request.mask, references[0] as InputImage) : undefined
 
+    const edit = uploads.length > 0
     let raw: unknown
+    let partials: number | undefined
     try {
       const api = await connect()
-      if (uploads.length) {
+      let sent: { data: unknown; response: Response }
+      if (edit) {
         const { toFile } = await loadSdk()
-        const body: ImageEditParamsNonStreaming = {
+        const body: ImageEditParamsBase = {
           ...common,
+          ...streaming,
           image: await Promise.all(
             uploads.map(({ image, name }) => toFile(image.data, name, { type: image.contentType })),
           ),
         }
         if (mask) body.mask = await toFile(mask, "mask.png", { type: "image/png" })
-        raw = await api.images.edit(body, { signal })
+        sent = await api.images.edit(body, { signal }).withResponse()
       } else {
-        const body: ImageGenerateParamsNonStreaming = common
-        raw = await api.images.generate(body, { signal })
+        const body: ImageGenerateParamsBase = { ...common, ...streaming }
+        sent = await api.images.generate(body, { signal }).withResponse()
       }
+      if (onPreview && isEventStream(sent.response)) {
+        const streamed = await readImageStream(
+          sent.data as AsyncIterable<unknown>,
+          edit ? "image_edit" : "image_generation",
+          signal,
+          onPreview,
+        )
+        raw = streamed
+        partials = streamed.partials
+      } else if (onPreview) {
+        // A gateway that does not stream answers as if `stream` were not there: read that answer as it is.
+        raw = await plainAnswer(sent.response)
+        partials = 0
+      } else raw = sent.data
     } catch (error) {
       throw translate(error, signal, model)
     }
 
-    const edit = uploads.length > 0
     const answer = ImagesResponse.parse(raw)
     const item = answer.data?.[0]
     if (!item) throw new ProviderError(PROVIDER_NAME, `Empty response from image ${edit ? "edit API" : "API"}`)
@@ -203,6 +237,8 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
     }
     if (transparent) metadata.background = "transparent"
     if (edit) metadata.edited = true
+    // Each partial image is billed (see ./stream.ts): the count says what this image cost beyond itself.
+    if (partials !== undefined) metadata.partial_images = partials
     return { data: new Uint8Array(Buffer.from(item.b64_json, "base64")), contentType: CONTENT_TYPES[format], metadata }
   }
 
@@ -230,6 +266,6 @@ export function createOpenAIProvider(options: OpenAIOptions, deps: { fetch?: typ
       }
     },
 
-    generate: (request, { signal }) => generate(request, signal),
+    generate,
   }
 }

@@ -7,6 +7,7 @@ export const placeholderDefinition = defineProvider({
   paidByDefault: false,
   routing: { themes: { test: 1 }, fallback: 9 },
   catalog: [PLACEHOLDER_MODEL],
+  pricing: "free",
   doctor: { fix: "The placeholder needs nothing; report this as a bug." },
   create: (_settings, deps) => createPlaceholderProvider({ warn: deps.warn }),
 })

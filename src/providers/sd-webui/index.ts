@@ -37,6 +37,7 @@ export const sdWebuiDefinition = defineProvider({
   paidByDefault: false,
   routing: { themes: { photo: 1, art: 1, anime: 1 }, fallback: 3, references: 3 },
   catalog: [],
+  pricing: "free",
   doctor: {
     fix: "Start SD WebUI with --api, or fix IMAGE_GENERATION_MCP_SD_WEBUI_HOST.",
     checks: (provider, signal) => (provider as SdWebuiProvider).findings?.(signal) ?? Promise.resolve([]),

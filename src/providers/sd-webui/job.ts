@@ -1,7 +1,7 @@
 import { z } from "zod"
 import { createLogger } from "@/util/log"
 import { ProviderConnectionError } from "../errors"
-import type { ProgressCallback } from "../types"
+import type { PreviewCallback, PreviewImage, ProgressCallback } from "../types"
 import { PROVIDER, type SdClient, type SdResponse, safeJson, send, sleep } from "./http"
 
 const log = createLogger(PROVIDER)
@@ -17,7 +17,10 @@ const UNSEEN_POLLS = 5
  * from another one: it is then never interrupted.
  */
 export type TaskPhase = "unseen" | "queued" | "active" | "completed"
-export type Poll = { phase: TaskPhase; progress: number | null; eta: number | null } | "no endpoint" | undefined
+export type Poll =
+  | { phase: TaskPhase; progress: number | null; eta: number | null; preview?: { image: PreviewImage; id: number } }
+  | "no endpoint"
+  | undefined
 
 const InternalProgress = z.object({
   active: z.boolean(),
@@ -25,12 +28,28 @@ const InternalProgress = z.object({
   completed: z.boolean(),
   progress: z.number().nullish(),
   eta: z.number().nullish(),
+  live_preview: z.string().nullish().catch(null),
+  id_live_preview: z.number().nullish().catch(null),
 })
 
-/** Where our task stands; "no endpoint" on a 404; undefined when the poll failed or said nothing readable. */
-export async function pollTask(client: SdClient, taskId: string, signal: AbortSignal): Promise<Poll> {
-  // live_preview false (and id_live_preview -1 for SD.Next): the WebUI decodes no preview for this poll.
-  const body = { id_task: taskId, id_live_preview: -1, live_preview: false }
+/** A live preview's data: URI, in the WebUI's live_previews_image_format. */
+const DATA_URI = /^data:(image\/(?:png|jpeg|webp));base64,/
+
+/**
+ * Where our task stands; "no endpoint" on a 404; undefined when the poll failed or said nothing readable. With
+ * `previewAfter` (the id of the last preview received, -1 for none) it asks for a newer live preview too.
+ */
+export async function pollTask(
+  client: SdClient,
+  taskId: string,
+  signal: AbortSignal,
+  previewAfter?: number,
+): Promise<Poll> {
+  // Without previewAfter: live_preview false (and id_live_preview -1 for SD.Next), so the WebUI decodes no preview.
+  // With it, progress.py decodes one only when enough steps passed since its last (show_progress_every_n_steps) and
+  // encodes it only when its id differs from ours.
+  const asked = previewAfter !== undefined
+  const body = { id_task: taskId, id_live_preview: asked ? previewAfter : -1, live_preview: asked }
   const timeoutMs = Math.min(POLL_TIMEOUT_MS, client.requestTimeoutMs)
   const response = await send(client, "/internal/progress", { method: "POST", body, signal, timeoutMs }).catch(
     () => undefined,
@@ -42,7 +61,15 @@ export async function pollTask(client: SdClient, taskId: string, signal: AbortSi
   if (!parsed.success) return undefined
   const { active, queued, completed, progress, eta } = parsed.data
   const phase = active ? "active" : queued ? "queued" : completed ? "completed" : "unseen"
-  return { phase, progress: progress ?? null, eta: eta ?? null }
+  const preview = asked && active ? livePreview(parsed.data.live_preview, parsed.data.id_live_preview) : undefined
+  return { phase, progress: progress ?? null, eta: eta ?? null, ...(preview && { preview }) }
+}
+
+function livePreview(uri: string | null | undefined, id: number | null | undefined) {
+  const contentType = uri ? DATA_URI.exec(uri)?.[1] : undefined
+  if (!uri || !contentType || typeof id !== "number") return undefined
+  const data = new Uint8Array(Buffer.from(uri.slice(uri.indexOf(",") + 1), "base64"))
+  return data.length ? { image: { data, contentType }, id } : undefined
 }
 
 /** Stops whatever job the WebUI is running; call it only right after a poll saw our task active. */
@@ -147,6 +174,9 @@ export interface JobRun {
   /** Sampling steps, for "Step x/y". */
   steps: number
   onProgress?: ProgressCallback
+  /** Set when live previews are wanted: polls ask for one at most every `previewIntervalMs`. */
+  onPreview?: PreviewCallback
+  previewIntervalMs: number
   background: Background
 }
 
@@ -161,6 +191,7 @@ export async function runJob(run: JobRun): Promise<SdResponse> {
   const stop = new AbortController()
   const tracker = new Tracker()
   const report = reporter(run)
+  const previews = previewer(run)
   let outcome: { response: SdResponse } | { error: unknown } | undefined
   const settled = send(run.client, run.path, {
     method: "POST",
@@ -191,10 +222,11 @@ export async function runJob(run: JobRun): Promise<SdResponse> {
         if (await timeOut(run, tracker, http, settled)) continue
       }
       if (!tracker.noEndpoint) {
-        const poll = pollTask(run.client, run.taskId, stop.signal).then((p) => {
+        const poll = pollTask(run.client, run.taskId, stop.signal, previews.ask()).then((p) => {
           if (stop.signal.aborted) return
           tracker.update(p)
           report(tracker, p)
+          previews.take(p)
         })
         await Promise.race([settled, cancelled, poll])
         if (outcome || run.signal.aborted) continue
@@ -240,6 +272,32 @@ async function timeOut(run: JobRun, tracker: Tracker, http: AbortController, set
   )
   http.abort(error)
   throw error
+}
+
+/**
+ * Live previews at a modest rate: a poll asks for one only when `previewIntervalMs` passed since the last ask, and
+ * names the last one received so the WebUI encodes nothing new when it has decoded nothing new.
+ */
+function previewer(run: JobRun): { ask(): number | undefined; take(poll: Poll): void } {
+  let lastId = -1
+  let lastAsk = Number.NEGATIVE_INFINITY
+  return {
+    ask() {
+      if (!run.onPreview || performance.now() - lastAsk < run.previewIntervalMs) return undefined
+      lastAsk = performance.now()
+      return lastId
+    },
+    take(poll) {
+      if (!run.onPreview || poll === undefined || poll === "no endpoint" || !poll.preview) return
+      if (poll.preview.id === lastId) return
+      lastId = poll.preview.id
+      try {
+        run.onPreview(poll.preview.image)
+      } catch (error) {
+        log.debug("preview callback failed", { error: String(error) })
+      }
+    },
+  }
 }
 
 /** Reports "Step x/y (ETA ns)" while our task runs, and a waiting note while it is queued or cannot be followed. */

@@ -34,6 +34,8 @@ export interface SdWebuiOptions {
   requestTimeoutMs?: number
   /** Pause between polls of our job's state. @default 1000 */
   pollIntervalMs?: number
+  /** Least time between two asks for a live preview, when previews are wanted. @default 2000 */
+  previewIntervalMs?: number
 }
 
 export const DEFAULT_TIMEOUT_S = 600
@@ -119,7 +121,10 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
       }
     },
 
-    async generate(request: GenerateRequest, { signal, onProgress }: GenerateOptions): Promise<GenerateResult> {
+    async generate(
+      request: GenerateRequest,
+      { signal, onProgress, onPreview }: GenerateOptions,
+    ): Promise<GenerateResult> {
       if (request.mask) throw new ProviderError(PROVIDER, "mask is not supported by this provider")
       const named = request.model || options.model || null
       const references = request.referenceImages ?? []
@@ -157,6 +162,8 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
         pollMs,
         steps: preset.steps,
         onProgress,
+        onPreview,
+        previewIntervalMs: options.previewIntervalMs ?? 2000,
         background,
       })
       const { image, info } = readAnswer(client, path, response)

@@ -15,6 +15,7 @@ import {
 import type { ViewCache } from "./cache"
 import { ImageEditor } from "./editor"
 import { type ImageInfo, imageInfo, imageKeyOf, progressOf } from "./info"
+import { drawLivePreview, type LivePreviewImage, previewOf, readLivePreview } from "./live-preview"
 import { cancelledView, completedView, failedView, generatingView, waitingView } from "./views"
 
 /** How often a running generation is polled with check_generation_status. */
@@ -38,6 +39,10 @@ export class ViewerController {
   private seq = 0
   private poll: ReturnType<typeof setTimeout> | undefined
   private generating: Record<string, unknown> = {}
+  /** The newest live preview drawn while generating, kept across polls. */
+  private preview: LivePreviewImage | undefined
+  /** The preview number being read now (0: none), so polls do not read it twice. */
+  private previewLoading = 0
   /** Set while a save runs from the editor: its button is disabled (and so blurred), yet focus belongs in here. */
   private refocus = false
 
@@ -56,6 +61,7 @@ export class ViewerController {
 
   toolInput(args: Record<string, unknown> | undefined): void {
     this.imageKey = imageKeyOf(args?.uri)
+    this.preview = undefined
     const cached = this.imageKey ? this.cache.get(this.imageKey) : undefined
     if (cached) this.showImage(cached, this.imageKey)
     else this.show(waitingView())
@@ -107,17 +113,35 @@ export class ViewerController {
   }
 
   private showGenerating(json: Record<string, unknown>): void {
+    if (str(json.image_id) !== str(this.generating.image_id)) this.preview = undefined
     this.generating = { ...this.generating, ...json }
-    this.show(generatingView(progressOf(this.generating)))
+    const view = generatingView(progressOf(this.generating))
+    this.show(view)
     const id = str(json.image_id)
     if (!id) return
     const seq = this.seq
+    if (this.preview) drawLivePreview(view, this.preview, () => this.widget.reportSize())
+    const named = previewOf(json)
+    if (named && named.number > Math.max(this.preview?.number ?? 0, this.previewLoading))
+      void this.loadPreview(named, id)
     this.poll = setTimeout(async () => {
       const status = await this.app
         .callServerTool({ name: "check_generation_status", arguments: { image_id: id } })
         .catch((error: unknown) => ({ isError: true, content: [{ type: "text", text: String(error) }] }))
       if (seq === this.seq) this.result(status)
     }, POLL_MS)
+  }
+
+  /** Reads a newer live preview and draws it, if the widget still shows that generation running. */
+  private async loadPreview(named: { uri: string; number: number }, id: string): Promise<void> {
+    this.previewLoading = named.number
+    const src = await readLivePreview(this.widget, named.uri).finally(() => {
+      if (this.previewLoading === named.number) this.previewLoading = 0
+    })
+    const view = this.main.querySelector('[data-state="generating"]')
+    if (!src || !view || str(this.generating.image_id) !== id || named.number <= (this.preview?.number ?? 0)) return
+    this.preview = { number: named.number, src }
+    drawLivePreview(view, this.preview, () => this.widget.reportSize())
   }
 
   /** Fetches an image with show_image and shows it (after a generation finished or an edit was saved). */

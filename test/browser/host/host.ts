@@ -7,7 +7,7 @@ import {
   type McpUiHostContext,
   PostMessageTransport,
 } from "@modelcontextprotocol/ext-apps/app-bridge"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult, ReadResourceResult } from "@modelcontextprotocol/sdk/types.js"
 import type { HostEventKind, HostOpenOptions } from "./protocol"
 
 interface HostApi {
@@ -48,6 +48,7 @@ async function open(opts: HostOpenOptions): Promise<void> {
     logging: {},
     ...(opts.capabilities.downloadFile && { downloadFile: {} }),
     ...(opts.capabilities.openLinks && { openLinks: {} }),
+    ...(opts.capabilities.serverResources && { serverResources: {} }),
   }
   const iframe = document.createElement("iframe")
   iframe.title = "Widget"
@@ -66,6 +67,17 @@ async function open(opts: HostOpenOptions): Promise<void> {
       const response = await fetch("/call", { method: "POST", body: JSON.stringify(params) })
       if (!response.ok) throw new Error(await response.text())
       return (await response.json()) as CallToolResult
+    } finally {
+      callsInFlight--
+    }
+  }
+  app.onreadresource = async ({ uri }) => {
+    report("resourceRead", uri)
+    callsInFlight++
+    try {
+      const response = await fetch("/read", { method: "POST", body: JSON.stringify({ uri }) })
+      if (!response.ok) throw new Error(await response.text())
+      return (await response.json()) as ReadResourceResult
     } finally {
       callsInFlight--
     }

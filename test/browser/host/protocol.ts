@@ -4,7 +4,7 @@ export interface HostOpenOptions {
   /** The widget document's URL on the sandbox origin. */
   src: string
   hostContext: Record<string, unknown>
-  capabilities: { downloadFile?: boolean; openLinks?: boolean }
+  capabilities: { downloadFile?: boolean; openLinks?: boolean; serverResources?: boolean }
   width: number
   height: number
   /** Answer ui/download-file with isError (the user cancelled, or the host failed). */
@@ -13,4 +13,13 @@ export interface HostOpenOptions {
   modals?: boolean
 }
 
-export type HostEventKind = "toolCall" | "size" | "width" | "openLink" | "download" | "displayMode" | "log" | "pong"
+export type HostEventKind =
+  | "toolCall"
+  | "resourceRead"
+  | "size"
+  | "width"
+  | "openLink"
+  | "download"
+  | "displayMode"
+  | "log"
+  | "pong"
