@@ -4,9 +4,7 @@ import { loadConfig } from "@/config/config"
 import { randomImageId } from "@/core/images/ids"
 import { ImageRegistry } from "@/core/images/registry"
 import { solidPng } from "@/providers/solid-png"
-import { createFileBlobStore } from "@/storage/file-blobs"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { ImageRecord } from "@/storage/types"
+import { type ImageRecord, openStorage } from "@/storage"
 
 /** Environment for a server whose state lives in `dir`. */
 export function galleryEnv(dir: string): Record<string, string> {
@@ -20,11 +18,12 @@ export function galleryEnv(dir: string): Record<string, string> {
 
 export async function seedGallery(dir: string, count: number): Promise<void> {
   const { config } = loadConfig(galleryEnv(dir), dir)
-  const store = createSqliteStore(config.dbPath)
+  const storage = await openStorage(config)
+  const { store } = storage
   await store.meta.set(`scratch_import:${resolve(config.scratchDir)}`, "done")
   const registry = new ImageRegistry({
     store: store.images,
-    blobs: createFileBlobStore(config.scratchDir),
+    blobs: storage.blobs,
     maxInputPixels: config.maxInputPixels,
   })
   let batch: ImageRecord[] = []
@@ -49,7 +48,7 @@ export async function seedGallery(dir: string, count: number): Promise<void> {
     }
   }
   if (batch.length) await store.images.insertMany(batch)
-  store.close()
+  await storage.close()
 }
 
 if (import.meta.main) {

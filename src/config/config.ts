@@ -35,6 +35,10 @@ export interface Config {
   scratchDir: string
   stylesDir: string
   dbPath: string
+  /** `postgres://…`: every store in PostgreSQL instead of the SQLite file at `dbPath`. */
+  databaseUrl?: string
+  /** `s3://bucket/prefix`: image bytes and sidecars in object storage instead of `scratchDir`. */
+  blobStoreUrl?: string
   /** Each provider's settings by provider name, as its definition declares them (see src/providers/index.ts). */
   providers: ProviderSettingsByName
   defaultProvider: string
@@ -104,6 +108,8 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     scratchDir: expandHome(r.string("SCRATCH_DIR"), home) ?? join(stateDir, "images"),
     stylesDir: expandHome(r.string("STYLES_DIR"), home) ?? join(stateDir, "styles"),
     dbPath: expandHome(r.string("DB_PATH"), home) ?? join(stateDir, "state.sqlite"),
+    databaseUrl: databaseUrl(r),
+    blobStoreUrl: blobStoreUrl(r),
     providers: readProviderSettings(r, (path) => expandHome(path, home)),
     defaultProvider: defaultProvider(r),
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
@@ -226,6 +232,27 @@ function storeUrl(r: EnvReader, name: string): string | undefined {
   if (value === undefined) return undefined
   if (value === "memory://" || value.startsWith("file:///")) return value
   throw new ConfigError(`${ENV_PREFIX}${name} is invalid: expected memory:// or file:///absolute/path.`)
+}
+
+/** The URL itself never appears in an error: it may carry a password. */
+function databaseUrl(r: EnvReader): string | undefined {
+  const value = r.string("DATABASE_URL")
+  if (value === undefined) return undefined
+  const u = URL.canParse(value) ? new URL(value) : undefined
+  if (u && (u.protocol === "postgres:" || u.protocol === "postgresql:") && u.hostname) return value
+  throw new ConfigError(
+    `${ENV_PREFIX}DATABASE_URL is invalid: expected postgres://user:password@host:5432/database (or postgresql://…); unset, the SQLite file at ${ENV_PREFIX}DB_PATH is used.`,
+  )
+}
+
+function blobStoreUrl(r: EnvReader): string | undefined {
+  const value = r.string("BLOB_STORE_URL")
+  if (value === undefined) return undefined
+  const u = URL.canParse(value) ? new URL(value) : undefined
+  if (u && u.protocol === "s3:" && u.hostname && !u.username && !u.password && !u.search) return value
+  throw new ConfigError(
+    `${ENV_PREFIX}BLOB_STORE_URL is invalid: expected s3://bucket or s3://bucket/prefix; unset, images stay in ${ENV_PREFIX}SCRATCH_DIR.`,
+  )
 }
 
 function transferConfig(r: EnvReader): TransferConfig {

@@ -2,9 +2,7 @@ import { resolve } from "node:path"
 import type { Config } from "@/config/config"
 import { createConfiguredProviders } from "@/providers/registry"
 import type { ImageProvider } from "@/providers/types"
-import { createFileBlobStore } from "@/storage/file-blobs"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { BlobStore, Store } from "@/storage/types"
+import { openStorage, type Storage, type Store } from "@/storage"
 import { createLogger } from "@/util/log"
 import { GenerationService } from "./generation/generation"
 import { ImageRegistry } from "./images/registry"
@@ -16,7 +14,6 @@ import { currentProcess, type ProcessIdentity } from "./jobs/owner"
 import { ProviderService } from "./providers/service"
 import { StyleLibrary } from "./styles/library"
 import { TransferService } from "./transfer/service"
-import { openTransferStore } from "./transfer/store"
 import { TransformCache } from "./transform/cache"
 
 export interface ServiceDeps {
@@ -24,8 +21,8 @@ export interface ServiceDeps {
   extraProviders?: ImageProvider[]
   /** Replaces the configured providers entirely. */
   providers?: ImageProvider[]
-  store?: Store
-  blobs?: BlobStore
+  /** Every store, opened by the caller; the services close it. @default `openStorage(config)` */
+  storage?: Storage
   self?: ProcessIdentity
   /** Test seams for fetch_image (resolver, address policy). */
   fetch?: ImportServiceOptions["fetch"]
@@ -35,6 +32,8 @@ export interface ServiceDeps {
 
 export interface Services {
   config: Config
+  storage: Storage
+  /** `storage.store`: images, jobs, meta and transfer tokens. */
   store: Store
   images: ImageRegistry
   views: ImageViews
@@ -44,7 +43,7 @@ export interface Services {
   imports: ImportService
   styles: StyleLibrary
   transfers: TransferService
-  /** Stops running jobs (they are recorded as interrupted) and closes the store. */
+  /** Stops running jobs (they are recorded as interrupted) and closes the storage. */
   close(): Promise<void>
 }
 
@@ -54,8 +53,8 @@ const DISCOVERY_DELAY_MS = 500
 /** The composition root: storage, registry, providers and jobs for one server process. */
 export async function createServices(config: Config, deps: ServiceDeps = {}): Promise<Services> {
   const log = createLogger("services")
-  const store = deps.store ?? createSqliteStore(config.dbPath)
-  const blobs = deps.blobs ?? createFileBlobStore(config.scratchDir)
+  const storage = deps.storage ?? (await openStorage(config))
+  const { store, blobs } = storage
   const cache = new TransformCache({ maxEntries: config.transformCacheSize, maxBytes: config.transformCacheMaxBytes })
   const images = new ImageRegistry({
     store: store.images,
@@ -79,9 +78,8 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     allowLocalFileInput: config.allowLocalFileInput,
     fetch: deps.fetch,
   })
-  const transferStore = openTransferStore(config, store)
   const transfers = new TransferService({
-    store: transferStore.store,
+    store: store.transfers,
     images,
     imports,
     config: config.transfer,
@@ -111,6 +109,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
 
   return {
     config,
+    storage,
     store,
     images,
     views: new ImageViews(images, config.maxInputPixels, cache),
@@ -125,8 +124,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
       await jobs.shutdown()
       await providers.dispose()
       cache.clear()
-      transferStore.close()
-      store.close()
+      await storage.close()
     },
   }
 }

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test"
 import { INTERRUPTED_MESSAGE, JOB_TTL_SECONDS, SHUTDOWN_MESSAGE } from "@/core/jobs/jobs"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { JobRecord } from "@/storage/types"
+import type { JobRecord } from "@/storage"
 import { createFakeProvider } from "../fixture/fake-provider"
 import { tmpdir } from "../fixture/tmpdir"
 import { startServices } from "../helpers/services"
+import { openTestStorage } from "../helpers/storage"
 
 const never = createFakeProvider({ name: "never", generate: () => new Promise(() => {}) })
 
@@ -82,11 +82,11 @@ describe("jobs across restarts", () => {
     // The stuck job holds the shutdown for the grace period, not longer.
     expect(performance.now() - started).toBeLessThan(graceMs + 1000)
     await first.services.close()
-    const store = createSqliteStore(`${dir.path}/state.sqlite`)
+    await using storage = await openTestStorage(dir.path)
+    const { store } = storage
     expect(await store.jobs.get(stuck.image_id)).toMatchObject({ status: "failed", error: SHUTDOWN_MESSAGE })
     expect(await store.jobs.get(done.image_id)).toMatchObject({ status: "completed" })
     expect(await store.images.get(done.image_id)).toBeDefined()
-    store.close()
   })
 
   test("a job owned by another live process is left alone", async () => {

@@ -4,10 +4,11 @@ import { join } from "node:path"
 import { MIGRATIONS } from "@/assets"
 import { promptMatches, type SearchInput, searchImages, searchWords } from "@/core/images/search"
 import { isoTimestamp } from "@/core/time"
-import { imageToRow, insertSql } from "@/storage/sqlite-rows"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { ImageRecord, ImageStore, Store } from "@/storage/types"
+import type { ImageRecord, ImageStore, Store } from "@/storage"
+import { imageToRow } from "@/storage/rows"
+import { insertSql } from "@/storage/sqlite/search-sql"
 import { tmpdir } from "../fixture/tmpdir"
+import { openTestStorage } from "../helpers/storage"
 
 const DAY = 86_400
 /** 2026-03-24T00:00:00Z */
@@ -42,12 +43,8 @@ function record(prompt: string, fields: Partial<ImageRecord> = {}): ImageRecord 
 
 async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
   await using dir = await tmpdir()
-  const store = createSqliteStore(join(dir.path, "state.sqlite"))
-  try {
-    await fn(store)
-  } finally {
-    store.close()
-  }
+  await using storage = await openTestStorage(dir.path)
+  await fn(storage.store)
 }
 
 const prompts = (images: ImageStore, input: SearchInput) =>
@@ -218,7 +215,8 @@ describe("the index stays in sync", () => {
     old.run("DELETE FROM images WHERE prompt = 'a horse'")
     old.close()
 
-    const store = createSqliteStore(path)
+    const storage = await openTestStorage(dir.path)
+    const { store } = storage
     try {
       expect((await store.images.list()).map((r) => r.prompt)).toEqual(["zebra crossing", "an old zebra"])
       expect((await prompts(store.images, { query: "zebra" })).total).toBe(2)
@@ -233,7 +231,7 @@ describe("the index stays in sync", () => {
       ])
       expect((await prompts(store.images, { query: "three" })).total).toBe(1)
     } finally {
-      store.close()
+      await storage.close()
     }
   })
 })

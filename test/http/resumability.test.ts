@@ -1,15 +1,13 @@
 import { describe, expect, test } from "bun:test"
-import { join } from "node:path"
-import { pathToFileURL } from "node:url"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js"
 import type { Services } from "@/core/services"
-import { openEventLog, sessionEventStore } from "@/http/event-store"
 import { type HttpServerOptions, startHttpServer } from "@/http/serve"
 import type { HttpSession } from "@/http/sessions"
-import { openDatabase } from "@/storage/db"
-import { createMemoryEventLog, createSqliteEventLog, type EventLog, openSqliteEventLog } from "@/storage/event-log"
+import { createMemoryEventLog, createStoredEventLog, type EventLog } from "@/storage/event-log"
+import { openDatabase } from "@/storage/sqlite/db"
+import { sqliteEventRows } from "@/storage/sqlite/events"
 import { startServices } from "../helpers/services"
 import { waitFor, waitForValue } from "../helpers/wait"
 import { INITIALIZE, post } from "./helpers"
@@ -242,7 +240,7 @@ describe("resumption over real HTTP", () => {
 const LIMITS = { maxPerStream: 5, maxPerSession: 8, maxCharsPerSession: 1000 }
 const backends: [string, (now: () => number) => EventLog][] = [
   ["memory", (now) => createMemoryEventLog({ now, ...LIMITS })],
-  ["sqlite", (now) => openSqliteEventLog(":memory:", { now, ...LIMITS })],
+  ["sqlite", (now) => createStoredEventLog(sqliteEventRows(openDatabase(":memory:"), true), { now, ...LIMITS })],
 ]
 
 describe.each(backends)("%s event log", (_name, make) => {
@@ -304,50 +302,9 @@ describe.each(backends)("%s event log", (_name, make) => {
 test("a batch that cannot be written is reported and dropped, not thrown at the caller", async () => {
   const db = openDatabase(":memory:")
   const errors: unknown[] = []
-  const log = createSqliteEventLog(db, { onError: (error) => errors.push(error) })
+  const log = createStoredEventLog(sqliteEventRows(db), { onError: (error) => errors.push(error) })
   await log.append("s", "x", "{}")
   db.close()
-  log.close()
+  await log.close()
   expect(errors).toHaveLength(1)
-})
-
-describe("event store choice (EVENT_STORE_URL / KV_STORE_URL)", () => {
-  test("memory://, file:///path, a directory, and the main database", async () => {
-    await using env = await startServices()
-    const dir = env.dir.path
-    const db = join(dir, "state.sqlite")
-    expect(openEventLog({ dbPath: db, eventStoreUrl: "memory://" }).where).toBe("memory")
-    expect(openEventLog({ dbPath: db }).where).toBe("main database")
-    const file = join(dir, "events.sqlite")
-    const viaKv = openEventLog({ dbPath: db, kvStoreUrl: pathToFileURL(file).href })
-    expect(viaKv.where).toBe(file)
-    // EVENT_STORE_URL wins over KV_STORE_URL.
-    const both = openEventLog({ dbPath: db, eventStoreUrl: "memory://", kvStoreUrl: pathToFileURL(file).href })
-    expect(both.where).toBe("memory")
-    const inDir = openEventLog({ dbPath: db, eventStoreUrl: pathToFileURL(dir).href })
-    expect(inDir.where).toBe(join(dir, "http-events.sqlite"))
-
-    // A separate file keeps events across connections.
-    const store = sessionEventStore(viaKv.log, "session-1")
-    const cursor = await store.storeEvent("_GET_stream", { jsonrpc: "2.0", method: "notifications/x" })
-    await store.storeEvent("_GET_stream", { jsonrpc: "2.0", method: "notifications/y" })
-    viaKv.log.close()
-    const reopened = openEventLog({ dbPath: db, kvStoreUrl: pathToFileURL(file).href })
-    const seen: string[] = []
-    const stream = await sessionEventStore(reopened.log, "session-1").replayEventsAfter(cursor, {
-      send: async (_id, message) => {
-        seen.push("method" in message ? message.method : "")
-      },
-    })
-    expect(stream).toBe("_GET_stream")
-    expect(seen).toEqual(["notifications/y"])
-    reopened.log.close()
-    inDir.log.close()
-
-    // A path that cannot hold a database: a clear start-up error naming the setting.
-    const blocked = pathToFileURL(join(file, "inside", "events.sqlite")).href
-    expect(() => openEventLog({ dbPath: db, eventStoreUrl: blocked })).toThrow(
-      /Cannot open the HTTP event store at .*IMAGE_GENERATION_MCP_EVENT_STORE_URL/,
-    )
-  })
 })

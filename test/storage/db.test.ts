@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite"
 import { expect, test } from "bun:test"
 import { join } from "node:path"
 import { MIGRATIONS } from "@/assets"
-import { openDatabase } from "@/storage/db"
+import { openDatabase } from "@/storage/sqlite/db"
 import { tmpdir } from "../fixture/tmpdir"
 
 const OPENER = join(import.meta.dir, "..", "fixture", "open-db.ts")

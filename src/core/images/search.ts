@@ -1,4 +1,4 @@
-import type { ImageRecord, ImageSearchQuery, ImageStore, Origin } from "@/storage/types"
+import type { ImageRecord, ImageSearchQuery, ImageStore, Origin } from "@/storage"
 import { InvalidArgumentError } from "../errors"
 import { parseIsoTimestamp } from "../time"
 

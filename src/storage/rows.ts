@@ -1,5 +1,6 @@
-import type { ImageRecord, ImageSearchQuery, JobRecord } from "./types"
+import type { ClientAuthMethod, ClientRecord, ImageRecord, JobRecord, RefreshRecord, TransferRecord } from "./types"
 
+/** Row shapes shared by the SQL drivers: snake_case columns, JSON lists and objects as text. */
 export interface ImageRow {
   image_id: string
   prompt: string
@@ -131,62 +132,137 @@ export function jobToRow(job: JobRecord): JobRow {
   }
 }
 
-/** `INSERT … (cols) VALUES ($cols)` for a row object's keys. */
-export function insertSql(table: string, columns: readonly string[], upsertKey?: string): string {
-  const names = columns.join(", ")
-  const values = columns.map((c) => `$${c}`).join(", ")
-  const base = `INSERT INTO ${table} (${names}) VALUES (${values})`
-  if (!upsertKey) return base
-  const updates = columns
-    .filter((c) => c !== upsertKey)
-    .map((c) => `${c} = excluded.${c}`)
-    .join(", ")
-  return `${base} ON CONFLICT(${upsertKey}) DO UPDATE SET ${updates}`
+export interface TransferRow {
+  token_hash: string
+  kind: TransferRecord["kind"]
+  sink_handle: string
+  status: TransferRecord["status"]
+  expires_at: number
+  lease_expires_at: number | null
+  fence: number
+  created_at: number
 }
 
-/**
- * An FTS5 query from plain words: each is a quoted string (FTS5 tokenises it as a phrase, so no word can inject
- * operators or columns), all must match, and the last may be a prefix. Control characters end an FTS5 string early,
- * so they are dropped.
- */
-export function ftsMatch(words: readonly string[], prefixLast = false): string {
-  const phrases = words.map((word) => `"${word.replace(/\p{Cc}/gu, " ").replaceAll('"', '""')}"`)
-  return `${phrases.join(" ")}${prefixLast && phrases.length ? "*" : ""}`
+export function transferFromRow(row: TransferRow): TransferRecord {
+  return {
+    tokenHash: row.token_hash,
+    kind: row.kind,
+    sinkHandle: row.sink_handle,
+    status: row.status,
+    expiresAt: row.expires_at,
+    leaseExpiresAt: row.lease_expires_at,
+    fence: row.fence,
+    createdAt: row.created_at,
+  }
 }
 
-export interface SearchSql {
-  where: string
-  params: Record<string, string | number>
+/** Column names in table order, for INSERT statements. */
+export const IMAGE_COLUMNS: readonly string[] = Object.keys(imageToRow(sampleImage()))
+export const JOB_COLUMNS: readonly string[] = Object.keys(jobToRow(sampleJob()))
+
+function sampleImage(): ImageRecord {
+  return {
+    id: "",
+    prompt: "",
+    negativePrompt: null,
+    provider: "",
+    aspectRatio: "",
+    quality: "",
+    background: "",
+    contentType: "",
+    originalFilename: "",
+    originalSizeBytes: 0,
+    width: 0,
+    height: 0,
+    providerMetadata: {},
+    createdAt: "",
+    createdEpoch: 0,
+    sourceImageIds: [],
+    origin: "generated",
+    originSource: null,
+  }
 }
 
-/**
- * The WHERE clause for an `ImageSearchQuery` over `images`. For pages (`forPage`), `+` keeps the planner off the
- * origin index and the FTS rowid list, so it walks `created_epoch` newest first and stops at the page end instead of
- * sorting every match; counts use whichever index is narrowest.
- */
-export function searchWhere(query: ImageSearchQuery, forPage: boolean): SearchSql {
-  const plus = forPage ? "+" : ""
-  const conditions: string[] = []
-  const params: SearchSql["params"] = {}
-  if (query.words?.length) {
-    conditions.push(`${plus}images.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH $match)`)
-    params.match = ftsMatch(query.words, query.prefixLast)
+function sampleJob(): JobRecord {
+  return {
+    id: "",
+    prompt: "",
+    provider: "",
+    negativePrompt: null,
+    aspectRatio: "",
+    quality: "",
+    background: "",
+    model: null,
+    status: "generating",
+    error: null,
+    createdEpoch: 0,
+    completedEpoch: null,
+    progress: 0,
+    progressMessage: "",
+    sourceImageIds: [],
+    ownerPid: 0,
+    ownerStartedEpoch: 0,
   }
-  if (query.origin) {
-    conditions.push(`${plus}images.origin = $origin`)
-    params.origin = query.origin
+}
+
+export interface ClientRow {
+  client_id: string
+  secret_hash: string | null
+  auth_method: ClientAuthMethod
+  redirect_uris: string
+  grant_types: string
+  scope: string | null
+  metadata: string
+  created_at: number
+}
+
+export interface RefreshRow {
+  token_hash: string
+  grant_id: string
+  client_id: string
+  subject: string
+  scope: string
+  expires_at: number
+  rotated_at: number | null
+}
+
+export function clientFromRow(row: ClientRow): ClientRecord {
+  const client: ClientRecord = {
+    clientId: row.client_id,
+    authMethod: row.auth_method,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    grantTypes: JSON.parse(row.grant_types) as string[],
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: row.created_at,
   }
-  if (query.provider !== undefined) {
-    conditions.push("images.provider = $provider")
-    params.provider = query.provider
+  if (row.secret_hash !== null) client.secretHash = row.secret_hash
+  if (row.scope !== null) client.scope = row.scope
+  return client
+}
+
+/** The values of an `oauth_clients` INSERT, in column order (client_id … created_at). */
+export function clientToParams(
+  c: ClientRecord,
+): [string, string | null, string, string, string, string | null, string, number] {
+  return [
+    c.clientId,
+    c.secretHash ?? null,
+    c.authMethod,
+    JSON.stringify(c.redirectUris),
+    JSON.stringify(c.grantTypes),
+    c.scope ?? null,
+    JSON.stringify(c.metadata),
+    c.createdAt,
+  ]
+}
+
+export function refreshFromRow(row: RefreshRow): RefreshRecord {
+  return {
+    tokenHash: row.token_hash,
+    grantId: row.grant_id,
+    clientId: row.client_id,
+    subject: row.subject,
+    scopes: row.scope.split(" ").filter(Boolean),
+    expiresAt: row.expires_at,
   }
-  if (query.since !== undefined) {
-    conditions.push("images.created_epoch >= $since")
-    params.since = query.since
-  }
-  if (query.until !== undefined) {
-    conditions.push("images.created_epoch <= $until")
-    params.until = query.until
-  }
-  return { where: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params }
 }
