@@ -15,6 +15,8 @@ const PACKAGES = {
   // The arm64 C library as a cross sysroot (/usr/aarch64-linux-gnu): no foreign dpkg architecture needed.
   "libc6-arm64-cross": "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1",
   "systemd-container": "/usr/bin/systemd-nspawn",
+  // Only its binaries are used: the storage tests initialise and start throwaway clusters of their own.
+  "postgresql-15": "/usr/lib/postgresql/15/bin/postgres",
 }
 
 const missing = Object.entries(PACKAGES)

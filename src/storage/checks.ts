@@ -2,6 +2,7 @@ import { ENV_PREFIX } from "@/config/env"
 import { redact } from "@/util/redact"
 import { openBlobStore } from "./drivers"
 import type { StorageSettings } from "./index"
+import { inspectPostgres } from "./postgres/inspect"
 import { inspectSqlite } from "./sqlite/inspect"
 
 /** One line of `doctor`: what was checked and what to do when it failed. */
@@ -23,12 +24,7 @@ export async function checkStorage(settings: StorageSettings): Promise<StorageFi
 }
 
 async function checkDatabase(settings: StorageSettings): Promise<StorageFinding> {
-  if (settings.databaseUrl === undefined) return inspectSqlite(settings.dbPath)
-  return {
-    ok: false,
-    label: "database",
-    detail: `${ENV_PREFIX}DATABASE_URL names a database driver that is not available`,
-  }
+  return settings.databaseUrl === undefined ? inspectSqlite(settings.dbPath) : inspectPostgres(settings.databaseUrl)
 }
 
 async function checkBucket(settings: StorageSettings): Promise<StorageFinding> {

@@ -2,6 +2,7 @@ import { ConfigError } from "@/config/config"
 import { ENV_PREFIX } from "@/config/env"
 import { createFileBlobStore } from "./file-blobs"
 import type { DatabaseDriver, StorageSettings } from "./index"
+import { openPostgres } from "./postgres"
 import { openSqlite, type SqliteDatabase } from "./sqlite"
 import type { BlobStore } from "./types"
 
@@ -14,8 +15,10 @@ export interface OpenedDatabase extends SqliteDatabase {
 type DatabaseOpener = (url: string, settings: StorageSettings) => Promise<OpenedDatabase>
 type BlobOpener = (url: string, settings: StorageSettings) => Promise<BlobStore>
 
+const postgres: DatabaseOpener = async (url) => ({ ...(await openPostgres(url)), driver: "postgresql" })
+
 /** Database drivers by the scheme of IMAGE_GENERATION_MCP_DATABASE_URL; unset is the SQLite file at DB_PATH. */
-const DATABASE_DRIVERS: Record<string, DatabaseOpener> = {}
+const DATABASE_DRIVERS: Record<string, DatabaseOpener> = { "postgres:": postgres, "postgresql:": postgres }
 
 /** Blob drivers by the scheme of IMAGE_GENERATION_MCP_BLOB_STORE_URL; unset is files in SCRATCH_DIR. */
 const BLOB_DRIVERS: Record<string, BlobOpener> = {}

@@ -12,6 +12,7 @@ import type { BlobStore, OAuthStore, Store } from "./types"
 
 export { checkStorage, type StorageFinding } from "./checks"
 export type { EventLog, EventLogLimits, EventLogOptions, LoggedEvent } from "./event-log"
+export { searchTokens } from "./search-tokens"
 export type * from "./types"
 
 /** The settings storage reads (a `Config` has them all). */
