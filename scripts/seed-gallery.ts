@@ -6,18 +6,19 @@ import { ImageRegistry } from "@/core/images/registry"
 import { solidPng } from "@/providers/solid-png"
 import { type ImageRecord, openStorage } from "@/storage"
 
-/** Environment for a server whose state lives in `dir`. */
-export function galleryEnv(dir: string): Record<string, string> {
+/** Environment for a server whose state lives in `dir`, or whose rows live in PostgreSQL at `databaseUrl`. */
+export function galleryEnv(dir: string, databaseUrl?: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? "",
     HOME: dir,
     IMAGE_GENERATION_MCP_SCRATCH_DIR: join(dir, "images"),
     IMAGE_GENERATION_MCP_DB_PATH: join(dir, "state.sqlite"),
+    ...(databaseUrl ? { IMAGE_GENERATION_MCP_DATABASE_URL: databaseUrl } : {}),
   }
 }
 
-export async function seedGallery(dir: string, count: number): Promise<void> {
-  const { config } = loadConfig(galleryEnv(dir), dir)
+export async function seedGallery(dir: string, count: number, databaseUrl?: string): Promise<void> {
+  const { config } = loadConfig(galleryEnv(dir, databaseUrl), dir)
   const storage = await openStorage(config)
   const { store } = storage
   await store.meta.set(`scratch_import:${resolve(config.scratchDir)}`, "done")
