@@ -5,7 +5,9 @@ import imageSearch0003 from "./migrations/0003_image_search.sql" with { type: "t
 import transferTokens0004 from "./migrations/0004_transfer_tokens.sql" with { type: "text" }
 import httpEvents0005 from "./migrations/0005_http_events.sql" with { type: "text" }
 import oauthProxy0006 from "./migrations/0006_oauth_proxy.sql" with { type: "text" }
+import jobLeases0007 from "./migrations/0007_job_leases.sql" with { type: "text" }
 import pgSchema0001 from "./migrations/postgres/0001_schema.sql" with { type: "text" }
+import pgJobLeases0002 from "./migrations/postgres/0002_job_leases.sql" with { type: "text" }
 // Imported, then exported: Bun 1.4 ignores the text attribute on `export … from "*.md"` and renders Markdown to HTML.
 import promptGuide from "./prompt-guide.md" with { type: "text" }
 // Built by scripts/build-widgets.ts from src/widgets/ (generated, gitignored).
@@ -20,10 +22,11 @@ export const MIGRATIONS: readonly string[] = [
   transferTokens0004,
   httpEvents0005,
   oauthProxy0006,
+  jobLeases0007,
 ]
 
 /** Append-only PostgreSQL schema migrations, applied in order; the index + 1 is the schema version. */
-export const POSTGRES_MIGRATIONS: readonly string[] = [pgSchema0001]
+export const POSTGRES_MIGRATIONS: readonly string[] = [pgSchema0001, pgJobLeases0002]
 
 /** The Markdown served as info://prompt-guide. */
 export const PROMPT_GUIDE: string = promptGuide

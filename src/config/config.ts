@@ -51,6 +51,8 @@ export interface Config {
   maxInputImageBytes: number
   maxInputPixels: number
   fetchTimeoutS: number
+  /** Seconds a generation's lease lasts; the server running it renews it, and others wait this long for it. */
+  jobLeaseS: number
   serverName: string
   instructions?: string
   appDomain?: string
@@ -119,6 +121,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),
     maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),
     fetchTimeoutS: r.number("FETCH_TIMEOUT_S", 30, { exclusiveMin: 0 }),
+    jobLeaseS: r.number("JOB_LEASE_S", 30, { exclusiveMin: 0 }),
     serverName: r.string("SERVER_NAME") ?? "image-generation-mcp",
     instructions: r.string("INSTRUCTIONS"),
     appDomain: r.string("APP_DOMAIN"),

@@ -10,7 +10,7 @@ import { importScratchDir } from "./images/scratch-import"
 import { ImageViews } from "./images/views"
 import { ImportService, type ImportServiceOptions } from "./intake/imports"
 import { JobService } from "./jobs/jobs"
-import { currentProcess, type ProcessIdentity } from "./jobs/owner"
+import { newReplicaIdentity, type ReplicaIdentity } from "./jobs/owner"
 import { ProviderService } from "./providers/service"
 import { StyleLibrary } from "./styles/library"
 import { TransferService } from "./transfer/service"
@@ -23,7 +23,8 @@ export interface ServiceDeps {
   providers?: ImageProvider[]
   /** Every store, opened by the caller; the services close it. @default `openStorage(config)` */
   storage?: Storage
-  self?: ProcessIdentity
+  /** This server among those sharing the database. @default a new identity */
+  self?: ReplicaIdentity
   /** Test seams for fetch_image (resolver, address policy). */
   fetch?: ImportServiceOptions["fetch"]
   /** A stop requested during start-up: the first-start scratch import ends early and resumes next time. */
@@ -67,7 +68,8 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   const jobs = new JobService({
     store: store.jobs,
     registry: images,
-    self: deps.self ?? currentProcess(),
+    self: deps.self ?? newReplicaIdentity(),
+    leaseS: config.jobLeaseS,
     log: createLogger("jobs"),
   })
   const imports = new ImportService({

@@ -38,8 +38,8 @@ export interface JobRow {
   progress: number
   progress_message: string
   source_image_ids: string
-  owner_pid: number
-  owner_started_epoch: number
+  owner_id: string
+  lease_expires_epoch: number
 }
 
 export function imageFromRow(row: ImageRow): ImageRecord {
@@ -105,8 +105,8 @@ export function jobFromRow(row: JobRow): JobRecord {
     progress: row.progress,
     progressMessage: row.progress_message,
     sourceImageIds: JSON.parse(row.source_image_ids),
-    ownerPid: row.owner_pid,
-    ownerStartedEpoch: row.owner_started_epoch,
+    owner: row.owner_id,
+    leaseExpiresEpoch: row.lease_expires_epoch,
   }
 }
 
@@ -127,8 +127,8 @@ export function jobToRow(job: JobRecord): JobRow {
     progress: job.progress,
     progress_message: job.progressMessage,
     source_image_ids: JSON.stringify(job.sourceImageIds),
-    owner_pid: job.ownerPid,
-    owner_started_epoch: job.ownerStartedEpoch,
+    owner_id: job.owner,
+    lease_expires_epoch: job.leaseExpiresEpoch,
   }
 }
 
@@ -200,8 +200,8 @@ function sampleJob(): JobRecord {
     progress: 0,
     progressMessage: "",
     sourceImageIds: [],
-    ownerPid: 0,
-    ownerStartedEpoch: 0,
+    owner: "",
+    leaseExpiresEpoch: 0,
   }
 }
 

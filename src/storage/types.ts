@@ -42,8 +42,10 @@ export interface JobRecord {
   progress: number
   progressMessage: string
   sourceImageIds: string[]
-  ownerPid: number
-  ownerStartedEpoch: number
+  /** The server running the job (docs/decisions.md#jobs-survive-restarts). */
+  owner: string
+  /** Epoch seconds until which the owner holds the job; it renews the lease while the job runs. */
+  leaseExpiresEpoch: number
 }
 
 export interface ImageListQuery {
@@ -103,6 +105,13 @@ export interface JobStore {
   listUnfinished(): Promise<JobRecord[]>
   /** Deletes finished jobs that completed before `before` (epoch seconds). Running jobs are never dropped. */
   sweepFinished(before: number): Promise<void>
+  /**
+   * Extends to `until` the leases `owner` holds on the generating jobs among `ids`, and returns the ids it still
+   * holds; a job missing from the answer stopped generating elsewhere (cancelled, or failed as interrupted).
+   */
+  renewLeases(owner: string, ids: readonly string[], until: number): Promise<string[]>
+  /** Marks the job failed with `error` if it is still generating and its lease ran out before `now`. */
+  failIfLeaseExpired(id: string, error: string, now: number): Promise<boolean>
 }
 
 export interface MetaStore {

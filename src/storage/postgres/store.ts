@@ -138,6 +138,18 @@ export function postgresJobs(sql: SQL): JobStore {
     async sweepFinished(before) {
       await sql`DELETE FROM jobs WHERE status != 'generating' AND completed_epoch < ${before}`
     },
+    async renewLeases(owner, ids, until) {
+      if (ids.length === 0) return []
+      const held = await sql<{ job_id: string }[]>`UPDATE jobs SET lease_expires_epoch = ${until}
+        WHERE owner_id = ${owner} AND status = 'generating' AND job_id = ANY(${sql.array([...ids], "TEXT")})
+        RETURNING job_id`
+      return held.map((row) => row.job_id)
+    },
+    async failIfLeaseExpired(id, error, now) {
+      const result = await sql`UPDATE jobs SET status = 'failed', error = ${error}, completed_epoch = ${now}
+        WHERE job_id = ${id} AND status = 'generating' AND lease_expires_epoch < ${now}`
+      return result.count > 0
+    },
   }
 }
 

@@ -135,6 +135,20 @@ export function createSqliteStore(db: Database, transfers: TransferStore): Store
     async sweepFinished(before) {
       db.query("DELETE FROM jobs WHERE status != 'generating' AND completed_epoch < ?").run(before)
     },
+    async renewLeases(owner, ids, until) {
+      if (ids.length === 0) return []
+      const sql = `UPDATE jobs SET lease_expires_epoch = ? WHERE owner_id = ? AND status = 'generating'
+        AND job_id IN (SELECT value FROM json_each(?)) RETURNING job_id`
+      return db
+        .query<{ job_id: string }, [number, string, string]>(sql)
+        .all(until, owner, JSON.stringify(ids))
+        .map((row) => row.job_id)
+    },
+    async failIfLeaseExpired(id, error, now) {
+      const sql = `UPDATE jobs SET status = 'failed', error = ?, completed_epoch = ?
+        WHERE job_id = ? AND status = 'generating' AND lease_expires_epoch < ?`
+      return db.query(sql).run(error, now, id, now).changes > 0
+    },
   }
 
   const meta: MetaStore = {

@@ -88,6 +88,28 @@ export function jobContract(driver: DriverUnderTest): void {
     expect(await jobs.get(completed.id)).toBeUndefined()
   })
 
+  test("leases: only the owner renews them, only while generating; a lapsed one fails the job exactly once", async () => {
+    await using fresh = await driver.fresh()
+    await using a = await open(fresh.settings)
+    await using b = await open(fresh.settings)
+    const mine = job({ owner: "a", leaseExpiresEpoch: MARCH_24 + 10 })
+    const theirs = job({ owner: "b", leaseExpiresEpoch: MARCH_24 + 10 })
+    const cancelled = job({ owner: "a", leaseExpiresEpoch: MARCH_24 + 10 })
+    for (const j of [mine, theirs, cancelled]) await a.store.jobs.insert(j)
+    await b.store.jobs.cancel(cancelled.id, MARCH_24)
+    const ids = [mine.id, theirs.id, cancelled.id, "missing"]
+    expect(await a.store.jobs.renewLeases("a", ids, MARCH_24 + 40)).toEqual([mine.id])
+    expect(await a.store.jobs.renewLeases("a", [], MARCH_24 + 40)).toEqual([])
+    expect((await b.store.jobs.get(mine.id))?.leaseExpiresEpoch).toBe(MARCH_24 + 40)
+    expect((await b.store.jobs.get(theirs.id))?.leaseExpiresEpoch).toBe(MARCH_24 + 10)
+
+    expect(await b.store.jobs.failIfLeaseExpired(mine.id, "interrupted", MARCH_24 + 39)).toBe(false)
+    const racers = [a, b, a, b].map((s) => s.store.jobs.failIfLeaseExpired(theirs.id, "interrupted", MARCH_24 + 11))
+    expect((await Promise.all(racers)).filter(Boolean)).toHaveLength(1)
+    expect(await a.store.jobs.get(theirs.id)).toMatchObject({ status: "failed", error: "interrupted" })
+    expect(await a.store.jobs.renewLeases("b", [theirs.id], MARCH_24 + 60)).toEqual([])
+  })
+
   test("meta keeps one value per key; ping answers", async () => {
     await using fresh = await driver.fresh()
     await using storage = await open(fresh.settings)

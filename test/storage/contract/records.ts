@@ -52,8 +52,8 @@ export function job(fields: Partial<JobRecord> = {}): JobRecord {
     progress: 0,
     progressMessage: "",
     sourceImageIds: [],
-    ownerPid: 1,
-    ownerStartedEpoch: 1,
+    owner: "replica-a",
+    leaseExpiresEpoch: MARCH_24 + 30,
     ...fields,
   }
 }
