@@ -4,10 +4,12 @@ import { SQL } from "bun"
 import { POSTGRES_MIGRATIONS } from "@/assets"
 import { ConfigError } from "@/config/config"
 import { openStorage } from "@/storage"
+import { createFakeProvider } from "../fixture/fake-provider"
 import { tmpdir } from "../fixture/tmpdir"
 import { runCli } from "../helpers/cli"
 import { connect } from "../helpers/mcp"
 import { type PostgresServer, postgresSkipReason, startPostgres } from "../helpers/postgres"
+import { startServices } from "../helpers/services"
 import { waitForValue } from "../helpers/wait"
 
 const OPENER = join(import.meta.dir, "..", "fixture", "open-storage.ts")
@@ -106,5 +108,36 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL operations", () =>
     expect(down.stdout).toMatch(/FAIL +database +PostgreSQL 127\.0\.0\.1:\d+\/nothing: The database is not reachable/)
     expect(down.stdout).toContain("fix: Check IMAGE_GENERATION_MCP_DATABASE_URL")
     expect(down.stdout + down.stderr).not.toContain("hunter2")
+  })
+
+  test("two servers on one database: a shared gallery, and a cancel on one reaches the job running on the other", async () => {
+    const url = await server.createDatabase()
+    const aborted = Promise.withResolvers<void>()
+    const watched = createFakeProvider({
+      name: "watched",
+      generate: (_request, signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener("abort", () => {
+            aborted.resolve()
+            reject(signal.reason)
+          }),
+        ),
+    })
+    const env = { IMAGE_GENERATION_MCP_DATABASE_URL: url, IMAGE_GENERATION_MCP_JOB_LEASE_S: "1" }
+    await using dir = await tmpdir()
+    await using a = await startServices({ dir, env, deps: { extraProviders: [watched] } })
+    await using b = await startServices({ dir, env })
+    const made = await a.services.generation.start(await a.services.generation.prepare({ prompt: "shared owl" }))
+    await a.services.jobs.idle()
+    expect((await b.services.images.list()).map((r) => r.id)).toEqual([made.image_id])
+    const { image_id } = await a.services.generation.start(
+      await a.services.generation.prepare({ prompt: "x", provider: "watched" }),
+    )
+    expect((await b.services.jobs.get(image_id))?.status).toBe("generating")
+    expect(await b.services.jobs.cancel(image_id)).toEqual({ outcome: "cancelled" })
+    await aborted.promise
+    await a.services.jobs.idle()
+    expect(await a.services.jobs.get(image_id)).toMatchObject({ status: "cancelled" })
+    expect(await b.services.images.count()).toBe(1)
   })
 })

@@ -52,6 +52,18 @@ export function jobContract(driver: DriverUnderTest): void {
     expect((await jobs.get(cancelled.id))?.status).toBe("cancelled")
   })
 
+  test("a completion whose image cannot be written leaves the job generating and no image", async () => {
+    await using fresh = await driver.fresh()
+    await using storage = await open(fresh.settings)
+    const { jobs, images } = storage.store
+    const running = job()
+    await jobs.insert(running)
+    const refused = image("refused by the schema", { id: running.id, origin: "bogus" as "generated" })
+    await expect(jobs.completeWithImage(running.id, refused, MARCH_24)).rejects.toThrow()
+    expect((await jobs.get(running.id))?.status).toBe("generating")
+    expect(await images.get(running.id)).toBeUndefined()
+  })
+
   test("a completion racing a cancel from another connection: exactly one of them happens", async () => {
     await using fresh = await driver.fresh()
     await using a = await open(fresh.settings)
