@@ -66,15 +66,16 @@ export async function openStorage(settings: StorageSettings, options: StorageOpt
     const main = await openMainDatabase(settings)
     opened.push(main.store)
     const blobs = await openBlobStore(settings)
-    const files = new Map<string, SqliteDatabase>()
+    // One SQLite connection per place, shared by the kinds of state that live there.
+    const places = new Map<string, SqliteDatabase>()
     const side = (place: StatePlace, what: string, setting: string): SqliteDatabase => {
       if (place.kind === "main") return main
       const path = place.kind === "memory" ? ":memory:" : place.path
-      const known = place.kind === "file" ? files.get(path) : undefined
+      const known = places.get(path)
       if (known) return known
       const db = openOrExplain(() => openSqlite(path), what, path, setting)
       opened.push(db.store)
-      if (place.kind === "file") files.set(path, db)
+      places.set(path, db)
       return db
     }
     const kvPlace = statePlace(settings.kvStoreUrl, "transfer-tokens.sqlite")
