@@ -35,6 +35,10 @@ export interface Config {
   scratchDir: string
   stylesDir: string
   dbPath: string
+  /** `postgres://…`: every store in PostgreSQL instead of the SQLite file at `dbPath`. */
+  databaseUrl?: string
+  /** `s3://bucket/prefix`: image bytes and sidecars in object storage instead of `scratchDir`. */
+  blobStoreUrl?: string
   /** Each provider's settings by provider name, as its definition declares them (see src/providers/index.ts). */
   providers: ProviderSettingsByName
   defaultProvider: string
@@ -57,6 +61,8 @@ export interface Config {
   maxInputImageBytes: number
   maxInputPixels: number
   fetchTimeoutS: number
+  /** Seconds a generation's lease lasts; the server running it renews it, and others wait this long for it. */
+  jobLeaseS: number
   serverName: string
   instructions?: string
   appDomain?: string
@@ -114,6 +120,8 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     scratchDir: expandHome(r.string("SCRATCH_DIR"), home) ?? join(stateDir, "images"),
     stylesDir: expandHome(r.string("STYLES_DIR"), home) ?? join(stateDir, "styles"),
     dbPath: expandHome(r.string("DB_PATH"), home) ?? join(stateDir, "state.sqlite"),
+    databaseUrl: databaseUrl(r),
+    blobStoreUrl: blobStoreUrl(r),
     providers: readProviderSettings(r, (path) => expandHome(path, home)),
     defaultProvider: defaultProvider(r),
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
@@ -128,6 +136,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     maxInputImageBytes: r.int("MAX_INPUT_IMAGE_BYTES", 20 * 1024 * 1024, { min: 1 }),
     maxInputPixels: r.int("MAX_INPUT_PIXELS", 40_000_000, { min: 1 }),
     fetchTimeoutS: r.number("FETCH_TIMEOUT_S", 30, { exclusiveMin: 0 }),
+    jobLeaseS: r.number("JOB_LEASE_S", 30, { exclusiveMin: 0 }),
     serverName: r.string("SERVER_NAME") ?? "image-generation-mcp",
     instructions: r.string("INSTRUCTIONS"),
     appDomain: r.string("APP_DOMAIN"),
@@ -259,6 +268,27 @@ function storeUrl(r: EnvReader, name: string): string | undefined {
   if (value === undefined) return undefined
   if (value === "memory://" || value.startsWith("file:///")) return value
   throw new ConfigError(`${ENV_PREFIX}${name} is invalid: expected memory:// or file:///absolute/path.`)
+}
+
+/** The URL itself never appears in an error: it may carry a password. */
+function databaseUrl(r: EnvReader): string | undefined {
+  const value = r.string("DATABASE_URL")
+  if (value === undefined) return undefined
+  const u = URL.canParse(value) ? new URL(value) : undefined
+  if (u && (u.protocol === "postgres:" || u.protocol === "postgresql:") && u.hostname) return value
+  throw new ConfigError(
+    `${ENV_PREFIX}DATABASE_URL is invalid: expected postgres://user:password@host:5432/database (or postgresql://…); unset, the SQLite file at ${ENV_PREFIX}DB_PATH is used.`,
+  )
+}
+
+function blobStoreUrl(r: EnvReader): string | undefined {
+  const value = r.string("BLOB_STORE_URL")
+  if (value === undefined) return undefined
+  const u = URL.canParse(value) ? new URL(value) : undefined
+  if (u && u.protocol === "s3:" && u.hostname && !u.username && !u.password && !u.search) return value
+  throw new ConfigError(
+    `${ENV_PREFIX}BLOB_STORE_URL is invalid: expected s3://bucket or s3://bucket/prefix; unset, images stay in ${ENV_PREFIX}SCRATCH_DIR.`,
+  )
 }
 
 function transferConfig(r: EnvReader): TransferConfig {

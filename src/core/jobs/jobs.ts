@@ -1,12 +1,13 @@
 import type { GenerateResult, ProgressCallback } from "@/providers/types"
-import type { JobRecord, JobStore } from "@/storage/types"
+import type { JobRecord, JobStore } from "@/storage"
 import { raceAbort } from "@/util/abort"
 import { redact } from "@/util/redact"
 import { AppError } from "../errors"
 import type { ImageRegistry } from "../images/registry"
 import { nowSeconds } from "../time"
 import { JobCancelledError, JobEvents } from "./events"
-import { isOwnerAlive, type ProcessIdentity } from "./owner"
+import { JobLeases } from "./leases"
+import type { ReplicaIdentity } from "./owner"
 
 export const JOB_TTL_SECONDS = 600
 export const INTERRUPTED_MESSAGE = "interrupted by a server restart"
@@ -24,7 +25,11 @@ export type JobRunner = (signal: AbortSignal, onProgress: ProgressCallback) => P
 export interface JobServiceOptions {
   store: JobStore
   registry: ImageRegistry
-  self: ProcessIdentity
+  self: ReplicaIdentity
+  /** Seconds a job's lease lasts (IMAGE_GENERATION_MCP_JOB_LEASE_S); this server renews it while the job runs. */
+  leaseS: number
+  /** Called after this server reported a job interrupted (its lease ran out, or it no longer runs here). */
+  onInterrupted?: () => void
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
 }
 
@@ -45,12 +50,21 @@ class NoLongerGenerating extends Error {}
 export class JobService {
   private readonly running = new Map<string, Running>()
   private readonly events = new JobEvents()
+  private readonly leases: JobLeases
   private lastSweep = 0
 
   private readonly opts: JobServiceOptions
 
   constructor(opts: JobServiceOptions) {
     this.opts = opts
+    this.leases = new JobLeases({
+      store: opts.store,
+      owner: opts.self.id,
+      leaseS: opts.leaseS,
+      log: opts.log,
+      // Cancelled on another server (or given up as interrupted there): stop the provider call here too.
+      onLost: (id) => this.running.get(id)?.controller.abort(new JobCancelledError(`generation ${id} was cancelled`)),
+    })
   }
 
   /** Records the job, then runs it in the background. Resolves as soon as the job is recorded. */
@@ -64,17 +78,21 @@ export class JobService {
       completedEpoch: null,
       progress: 0,
       progressMessage: "",
-      ownerPid: this.opts.self.pid,
-      ownerStartedEpoch: this.opts.self.startedEpoch,
+      owner: this.opts.self.id,
+      leaseExpiresEpoch: this.leases.expiry(),
     }
     const controller = new AbortController()
     const inserted = this.opts.store.insert(job)
     const done = inserted
       .then(() => this.execute(job, run, controller.signal))
       .catch(() => {})
-      .finally(() => this.running.delete(id))
+      .finally(() => {
+        this.running.delete(id)
+        this.leases.untrack(id)
+      })
     // Registered before the insert settles, so a concurrent read never mistakes the new job for an orphan.
     this.running.set(id, { controller, done })
+    this.leases.track(id)
     await inserted
     return job
   }
@@ -113,8 +131,8 @@ export class JobService {
   }
 
   /**
-   * Stops a generation: one running here is aborted (the abort reaches the provider's HTTP call); one running in
-   * another server sharing the database is marked cancelled, and that server discards its result.
+   * Stops a generation: one running here is aborted (the abort reaches the provider's HTTP call); one running on
+   * another server sharing the database is marked cancelled, and that server aborts it at its next lease renewal.
    */
   async cancel(id: string): Promise<CancelOutcome> {
     const job = await this.get(id)
@@ -145,7 +163,7 @@ export class JobService {
     return this.opts.store.get(id)
   }
 
-  /** The job after the TTL sweep, with jobs of dead processes reported as interrupted. */
+  /** The job after the TTL sweep, with jobs whose server stopped renewing their lease reported as interrupted. */
   async get(id: string): Promise<JobRecord | undefined> {
     await this.sweep()
     const job = await this.opts.store.get(id)
@@ -163,7 +181,7 @@ export class JobService {
     return this.opts.store.remove(id)
   }
 
-  /** Marks jobs left running by a process that is gone as failed. Run at start-up. */
+  /** Marks jobs whose lease has run out (their server is gone) as failed. Run at start-up. */
   async recoverInterrupted(): Promise<number> {
     let count = 0
     for (const job of await this.opts.store.listUnfinished()) {
@@ -181,6 +199,7 @@ export class JobService {
     await Promise.race([settled(), Bun.sleep(graceMs)])
     for (const { controller } of this.running.values()) controller.abort()
     await Promise.race([settled(), Bun.sleep(1000)])
+    this.leases.stop()
   }
 
   /** Resolves when every job running now has finished. */
@@ -188,12 +207,23 @@ export class JobService {
     while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done))
   }
 
+  /**
+   * A generating job nobody runs is reported interrupted: one of this server's that no longer runs here at once,
+   * another server's once its lease has run out (that server stopped renewing it: it died or lost the database).
+   */
   private async reconcile(job: JobRecord): Promise<JobRecord> {
     if (job.status !== "generating" || this.running.has(job.id)) return job
-    if (isOwnerAlive(job, this.opts.self)) return job
     const at = nowSeconds()
-    await this.opts.store.fail(job.id, INTERRUPTED_MESSAGE, at)
-    return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
+    const ours = job.owner === this.opts.self.id
+    if (!ours && job.leaseExpiresEpoch >= at) return job
+    let failed = true
+    if (ours) await this.opts.store.fail(job.id, INTERRUPTED_MESSAGE, at)
+    else failed = await this.opts.store.failIfLeaseExpired(job.id, INTERRUPTED_MESSAGE, at)
+    if (failed) {
+      this.opts.onInterrupted?.()
+      return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
+    }
+    return (await this.opts.store.get(job.id)) ?? job
   }
 
   /** Drops expired finished jobs; at most once a second, since status polls call it on every request. */
