@@ -39,6 +39,8 @@ export interface Config {
   databaseUrl?: string
   /** `s3://bucket/prefix`: image bytes and sidecars in object storage instead of `scratchDir`. */
   blobStoreUrl?: string
+  /** The S3 client's settings for `blobStoreUrl` (`S3_*` and their `AWS_*` names), as the environment has them. */
+  blobStoreEnv: Readonly<Record<string, string | undefined>>
   /** Each provider's settings by provider name, as its definition declares them (see src/providers/index.ts). */
   providers: ProviderSettingsByName
   defaultProvider: string
@@ -122,6 +124,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     dbPath: expandHome(r.string("DB_PATH"), home) ?? join(stateDir, "state.sqlite"),
     databaseUrl: databaseUrl(r),
     blobStoreUrl: blobStoreUrl(r),
+    blobStoreEnv: Object.fromEntries(S3_ENV.map((name) => [name, env[name]]).filter(([, value]) => value)),
     providers: readProviderSettings(r, (path) => expandHome(path, home)),
     defaultProvider: defaultProvider(r),
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
@@ -280,6 +283,23 @@ function databaseUrl(r: EnvReader): string | undefined {
     `${ENV_PREFIX}DATABASE_URL is invalid: expected postgres://user:password@host:5432/database (or postgresql://…); unset, the SQLite file at ${ENV_PREFIX}DB_PATH is used.`,
   )
 }
+
+/** The unprefixed settings Bun's S3 client and the AWS tools share, read for `BLOB_STORE_URL=s3://…`. */
+const S3_ENV = [
+  "S3_ENDPOINT",
+  "S3_REGION",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
+  "S3_SESSION_TOKEN",
+  "AWS_ENDPOINT_URL_S3",
+  "AWS_ENDPOINT_URL",
+  "AWS_ENDPOINT",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+]
 
 function blobStoreUrl(r: EnvReader): string | undefined {
   const value = r.string("BLOB_STORE_URL")

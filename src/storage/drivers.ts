@@ -3,6 +3,7 @@ import { ENV_PREFIX } from "@/config/env"
 import { createFileBlobStore } from "./file-blobs"
 import type { DatabaseDriver, StorageSettings } from "./index"
 import { openPostgres } from "./postgres"
+import { openS3BlobStore } from "./s3-blobs"
 import { openSqlite, type SqliteDatabase } from "./sqlite"
 import type { BlobStore } from "./types"
 
@@ -21,7 +22,17 @@ const postgres: DatabaseOpener = async (url) => ({ ...(await openPostgres(url)),
 const DATABASE_DRIVERS: Record<string, DatabaseOpener> = { "postgres:": postgres, "postgresql:": postgres }
 
 /** Blob drivers by the scheme of IMAGE_GENERATION_MCP_BLOB_STORE_URL; unset is files in SCRATCH_DIR. */
-const BLOB_DRIVERS: Record<string, BlobOpener> = {}
+const BLOB_DRIVERS: Record<string, BlobOpener> = {
+  "s3:": async (url, settings) => {
+    try {
+      return openS3BlobStore(url, settings.blobStoreEnv ?? {})
+    } catch (error) {
+      throw new ConfigError(`${ENV_PREFIX}BLOB_STORE_URL=${redactUrl(url)}: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+  },
+}
 
 /** The main database `settings` name: the SQLite file at DB_PATH, or the driver of DATABASE_URL. */
 export async function openMainDatabase(settings: StorageSettings): Promise<OpenedDatabase> {

@@ -24,6 +24,8 @@ export interface StorageSettings {
   /** Image bytes and sidecars when `blobStoreUrl` is unset. */
   scratchDir: string
   blobStoreUrl?: string
+  /** The S3 client's settings (`S3_*`, `AWS_*`) for an `s3://` blob store. */
+  blobStoreEnv?: Readonly<Record<string, string | undefined>>
   /** Transfer tokens and OAuth state elsewhere (docs/decisions.md#state-urls). */
   kvStoreUrl?: string
   /** HTTP events elsewhere; unset falls back to `kvStoreUrl`. */

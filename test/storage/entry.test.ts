@@ -45,16 +45,6 @@ describe("the main database", () => {
     expect((error as Error).message).toStartWith(`Cannot open the database at ${path} (IMAGE_GENERATION_MCP_DB_PATH): `)
   })
 
-  test("an s3:// image store is refused clearly while this build has no S3 driver, and nothing is left open", async () => {
-    await using dir = await tmpdir()
-    const url = "s3://gallery-bucket/images"
-    const error = await openTestStorage(dir.path, { IMAGE_GENERATION_MCP_BLOB_STORE_URL: url }).catch((e) => e)
-    expect(error).toBeInstanceOf(ConfigError)
-    expect((error as Error).message).toBe(
-      `IMAGE_GENERATION_MCP_BLOB_STORE_URL=${url}: S3 driver not available in this build; unset it to keep images in the scratch dir.`,
-    )
-  })
-
   test.each([
     ["DATABASE_URL", "mysql://db/x", "expected postgres://user:password@host:5432/database"],
     ["DATABASE_URL", "postgres://user:hunter22@", "expected postgres://"],
