@@ -1,5 +1,6 @@
-import { redact, registerSecret } from "@/util/redact"
+import { redact } from "@/util/redact"
 import { ProviderConnectionError } from "../errors"
+import { hostWithBasicAuth } from "../local/host-auth"
 
 export const PROVIDER = "comfyui"
 export const HOST_SETTING = "IMAGE_GENERATION_MCP_COMFYUI_HOST"
@@ -22,15 +23,7 @@ export interface ComfyResponse {
 
 /** A client for `host`, which may carry `user:password@` for a ComfyUI behind a proxy with basic auth. */
 export function comfyClient(host: string, fetchImpl: typeof fetch, requestTimeoutMs: number): ComfyClient {
-  const url = new URL(host)
-  const user = decodeURIComponent(url.username)
-  const password = decodeURIComponent(url.password)
-  registerSecret(password)
-  url.username = ""
-  url.password = ""
-  const base = url.toString().replace(/\/+$/, "")
-  const authorization = user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` : undefined
-  return { base, authorization, fetch: fetchImpl, requestTimeoutMs }
+  return { ...hostWithBasicAuth(host), fetch: fetchImpl, requestTimeoutMs }
 }
 
 /** The WebSocket URL ComfyUI's /ws route listens on for this client id. */

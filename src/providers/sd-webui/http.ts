@@ -1,5 +1,6 @@
-import { redact, registerSecret } from "@/util/redact"
+import { redact } from "@/util/redact"
 import { ProviderConnectionError } from "../errors"
+import { hostWithBasicAuth } from "../local/host-auth"
 
 export const PROVIDER = "sd_webui"
 
@@ -20,15 +21,7 @@ export interface SdResponse {
 
 /** A client for `host`, which may carry `user:password@` for a WebUI started with `--api-auth`. */
 export function sdClient(host: string, fetchImpl: typeof fetch, requestTimeoutMs: number): SdClient {
-  const url = new URL(host)
-  const user = decodeURIComponent(url.username)
-  const password = decodeURIComponent(url.password)
-  registerSecret(password)
-  url.username = ""
-  url.password = ""
-  const base = url.toString().replace(/\/+$/, "")
-  const authorization = user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` : undefined
-  return { base, authorization, fetch: fetchImpl, requestTimeoutMs }
+  return { ...hostWithBasicAuth(host), fetch: fetchImpl, requestTimeoutMs }
 }
 
 /**
