@@ -3,11 +3,11 @@ import { AppError } from "../errors"
 
 export type JobEvent = { kind: "progress"; fraction: number; message: string } | { kind: "done"; job: JobRecord }
 
-/** In-process notifications about running jobs, for callers that wait on one (progress tokens). */
-export class JobEvents {
-  private readonly listeners = new Map<string, Set<(event: JobEvent) => void>>()
+/** In-process listeners keyed by job id: `on` returns the unsubscribe, `emit` reaches that id's listeners. */
+export class KeyedEvents<E> {
+  private readonly listeners = new Map<string, Set<(event: E) => void>>()
 
-  on(id: string, listener: (event: JobEvent) => void): () => void {
+  on(id: string, listener: (event: E) => void): () => void {
     let set = this.listeners.get(id)
     if (!set) {
       set = new Set()
@@ -20,10 +20,13 @@ export class JobEvents {
     }
   }
 
-  emit(id: string, event: JobEvent): void {
+  emit(id: string, event: E): void {
     for (const listener of this.listeners.get(id) ?? []) listener(event)
   }
 }
+
+/** In-process notifications about running jobs, for callers that wait on one (progress tokens). */
+export class JobEvents extends KeyedEvents<JobEvent> {}
 
 /** The abort reason of a job stopped by `cancel_generation`. */
 export class JobCancelledError extends AppError {

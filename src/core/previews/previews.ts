@@ -1,5 +1,6 @@
 import type { PreviewCallback, PreviewImage } from "@/providers/types"
 import { AppError } from "../errors"
+import { KeyedEvents } from "../jobs/events"
 import { readHeader } from "../transform/header"
 import { CONTENT_TYPES } from "../transform/probe"
 
@@ -48,7 +49,7 @@ const PREVIEW_FORMATS = new Set(["png", "jpeg", "webp"])
 export class LivePreviews {
   private readonly latest = new Map<string, LivePreview>()
   private readonly open = new Map<string, number>()
-  private readonly listeners = new Map<string, Set<(preview: LivePreview) => void>>()
+  private readonly events = new KeyedEvents<LivePreview>()
   private total = 0
   private readonly opts: Required<Omit<LivePreviewsOptions, "log">> & Pick<LivePreviewsOptions, "log">
 
@@ -80,16 +81,7 @@ export class LivePreviews {
 
   /** Calls `listener` with each new preview of `id`; returns the unsubscribe. */
   on(id: string, listener: (preview: LivePreview) => void): () => void {
-    let set = this.listeners.get(id)
-    if (!set) {
-      set = new Set()
-      this.listeners.set(id, set)
-    }
-    set.add(listener)
-    return () => {
-      set.delete(listener)
-      if (set.size === 0) this.listeners.delete(id)
-    }
+    return this.events.on(id, listener)
   }
 
   /** Bytes held now, for tests and diagnostics. */
@@ -115,7 +107,7 @@ export class LivePreviews {
       this.total -= kept.data.length
       this.latest.delete(other)
     }
-    for (const listener of this.listeners.get(id) ?? []) listener(preview)
+    this.events.emit(id, preview)
   }
 
   /** Why bytes cannot be a preview: too big, not a PNG, JPEG or WebP, or declaring more pixels than allowed. */
