@@ -58,8 +58,8 @@ function seedLedger(path: string): void {
   const { start } = periodBounds("monthly", Date.now() / 1000)
   const insert = db.query(
     `INSERT INTO usage_ledger (call_id, image_id, at, subject, provider, model, size, quality, n, outcome, billing,
-       estimate_micros, cost_micros, settled_at, owner_pid, owner_started_epoch)
-     VALUES (?, ?, ?, ?, 'openai', 'gpt-image-2', '1024x1024', 'standard', 1, 'completed', 'charged', 53000, 53000, ?, 1, 1)`,
+       estimate_micros, cost_micros, settled_at, owner_id)
+     VALUES (?, ?, ?, ?, 'openai', 'gpt-image-2', '1024x1024', 'standard', 1, 'completed', 'charged', 53000, 53000, ?, 'bench-seed')`,
   )
   const addDay = db.query(
     `INSERT INTO usage_days (scope, subject, day, micros) VALUES (?, ?, ?, 53000)

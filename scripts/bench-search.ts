@@ -17,7 +17,7 @@ import type { McpContext } from "@/mcp/context"
 import { registerBrowseGalleryTool } from "@/mcp/tools/browse-gallery"
 import { registerGalleryPageTool } from "@/mcp/tools/gallery-page"
 import { registerSearchImagesTool } from "@/mcp/tools/search-images"
-import { ftsMatch, searchWhere } from "@/storage/sqlite-rows"
+import { ftsMatch, searchWhere } from "@/storage/sqlite/search-sql"
 import { fmt, medianTime } from "./bench-lib"
 import { galleryEnv, seedGallery } from "./seed-gallery"
 

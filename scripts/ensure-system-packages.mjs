@@ -17,6 +17,8 @@ const PACKAGES = {
   "systemd-container": "/usr/bin/systemd-nspawn",
   haproxy: "/usr/sbin/haproxy",
   "nginx-light": "/usr/sbin/nginx",
+  // Only its binaries are used: the storage tests initialise and start throwaway clusters of their own.
+  "postgresql-15": "/usr/lib/postgresql/15/bin/postgres",
 }
 
 /** Packages whose install starts a system service; the tests run their own instances, so it is stopped again. */

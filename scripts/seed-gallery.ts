@@ -4,27 +4,27 @@ import { loadConfig } from "@/config/config"
 import { randomImageId } from "@/core/images/ids"
 import { ImageRegistry } from "@/core/images/registry"
 import { solidPng } from "@/providers/solid-png"
-import { createFileBlobStore } from "@/storage/file-blobs"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { ImageRecord } from "@/storage/types"
+import { type ImageRecord, openStorage } from "@/storage"
 
-/** Environment for a server whose state lives in `dir`. */
-export function galleryEnv(dir: string): Record<string, string> {
+/** Environment for a server whose state lives in `dir`, or whose rows live in PostgreSQL at `databaseUrl`. */
+export function galleryEnv(dir: string, databaseUrl?: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? "",
     HOME: dir,
     IMAGE_GENERATION_MCP_SCRATCH_DIR: join(dir, "images"),
     IMAGE_GENERATION_MCP_DB_PATH: join(dir, "state.sqlite"),
+    ...(databaseUrl ? { IMAGE_GENERATION_MCP_DATABASE_URL: databaseUrl } : {}),
   }
 }
 
-export async function seedGallery(dir: string, count: number): Promise<void> {
-  const { config } = loadConfig(galleryEnv(dir), dir)
-  const store = createSqliteStore(config.dbPath)
+export async function seedGallery(dir: string, count: number, databaseUrl?: string): Promise<void> {
+  const { config } = loadConfig(galleryEnv(dir, databaseUrl), dir)
+  const storage = await openStorage(config)
+  const { store } = storage
   await store.meta.set(`scratch_import:${resolve(config.scratchDir)}`, "done")
   const registry = new ImageRegistry({
     store: store.images,
-    blobs: createFileBlobStore(config.scratchDir),
+    blobs: storage.blobs,
     maxInputPixels: config.maxInputPixels,
   })
   let batch: ImageRecord[] = []
@@ -49,7 +49,7 @@ export async function seedGallery(dir: string, count: number): Promise<void> {
     }
   }
   if (batch.length) await store.images.insertMany(batch)
-  store.close()
+  await storage.close()
 }
 
 if (import.meta.main) {

@@ -7,13 +7,18 @@ import httpEvents0005 from "./migrations/0005_http_events.sql" with { type: "tex
 import oauthProxy0006 from "./migrations/0006_oauth_proxy.sql" with { type: "text" }
 import usageLedger0007 from "./migrations/0007_usage_ledger.sql" with { type: "text" }
 import iteration0008 from "./migrations/0008_iteration.sql" with { type: "text" }
+import jobLeases0009 from "./migrations/0009_job_leases.sql" with { type: "text" }
+import pgSchema0001 from "./migrations/postgres/0001_schema.sql" with { type: "text" }
+import pgJobLeases0002 from "./migrations/postgres/0002_job_leases.sql" with { type: "text" }
+import pgUsageLedger0003 from "./migrations/postgres/0003_usage_ledger.sql" with { type: "text" }
+import pgIteration0004 from "./migrations/postgres/0004_iteration.sql" with { type: "text" }
 // Imported, then exported: Bun 1.4 ignores the text attribute on `export … from "*.md"` and renders Markdown to HTML.
 import promptGuide from "./prompt-guide.md" with { type: "text" }
 // Built by scripts/build-widgets.ts from src/widgets/ (generated, gitignored).
 import gallery from "./widgets/gallery.html" with { type: "text" }
 import viewer from "./widgets/viewer.html" with { type: "text" }
 
-/** Append-only schema migrations, applied in order; the index + 1 is the schema version. */
+/** Append-only SQLite schema migrations, applied in order; the index + 1 is the schema version. */
 export const MIGRATIONS: readonly string[] = [
   init0001,
   jobCancelled0002,
@@ -23,6 +28,15 @@ export const MIGRATIONS: readonly string[] = [
   oauthProxy0006,
   usageLedger0007,
   iteration0008,
+  jobLeases0009,
+]
+
+/** Append-only PostgreSQL schema migrations, applied in order; the index + 1 is the schema version. */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  pgSchema0001,
+  pgJobLeases0002,
+  pgUsageLedger0003,
+  pgIteration0004,
 ]
 
 /** The Markdown served as info://prompt-guide. */

@@ -14,7 +14,8 @@ const show = (value: unknown) => (value === undefined || value === "" ? "(not se
 export function configSummary(config: Config): [string, string][] {
   return [
     ["read-only", String(config.readOnly)],
-    ["database", config.dbPath],
+    ["database", config.databaseUrl ? show(config.databaseUrl) : `${config.dbPath} (SQLite)`],
+    ["image store", config.blobStoreUrl ? show(config.blobStoreUrl) : "files in the scratch dir"],
     ["scratch dir", config.scratchDir],
     ["styles dir", config.stylesDir],
     ["default provider", config.defaultProvider],

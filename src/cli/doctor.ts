@@ -1,5 +1,3 @@
-import { Database } from "bun:sqlite"
-import { existsSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { Config } from "@/config/config"
@@ -7,6 +5,7 @@ import type { DoctorFinding } from "@/providers/definition"
 import { PROVIDER_DEFINITIONS } from "@/providers/index"
 import { createConfiguredProviders } from "@/providers/registry"
 import type { ImageProvider } from "@/providers/types"
+import { checkStorage } from "@/storage"
 import { redact } from "@/util/redact"
 import { VERSION } from "@/version"
 import { configSummary } from "./doctor-config"
@@ -28,8 +27,10 @@ export async function runDoctor(config: Config, warnings: string[], stop: AbortS
 
   const providers = createConfiguredProviders(config.providers)
   const checks: (() => Finding | Promise<Finding | Finding[]>)[] = [
-    () => checkDatabase(config.dbPath),
-    () => checkWritable("scratch dir", config.scratchDir, "IMAGE_GENERATION_MCP_SCRATCH_DIR"),
+    () => checkStorage(config),
+    ...(config.blobStoreUrl
+      ? []
+      : [() => checkWritable("scratch dir", config.scratchDir, "IMAGE_GENERATION_MCP_SCRATCH_DIR")]),
     () => checkWritable("styles dir", config.stylesDir, "IMAGE_GENERATION_MCP_STYLES_DIR"),
     () => checkPrices(config),
     () => checkBudgets(config),
@@ -58,34 +59,6 @@ export async function runDoctor(config: Config, warnings: string[], stop: AbortS
   const failed = findings.filter((f) => !f.ok).length
   console.log(failed ? `\n${failed} problem(s) found.` : "\nEverything looks fine.")
   return failed ? 1 : 0
-}
-
-function checkDatabase(path: string): Finding {
-  const label = "database"
-  if (!existsSync(path)) return { ok: true, label, detail: `${path} (created on first start)` }
-  try {
-    const db = new Database(path, { readonly: true })
-    const integrity = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()?.integrity_check
-    const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version
-    const images = db.query<{ n: number }, []>("SELECT count(*) AS n FROM images").get()?.n ?? 0
-    db.close()
-    if (integrity !== "ok") {
-      return {
-        ok: false,
-        label,
-        detail: `${path}: integrity check says ${integrity}`,
-        fix: "Restore the database from a backup, or move it away to start fresh (images are re-imported from the scratch dir).",
-      }
-    }
-    return { ok: true, label, detail: `${path} (schema ${version}, ${images} images, integrity ok)` }
-  } catch (error) {
-    return {
-      ok: false,
-      label,
-      detail: `${path}: ${(error as Error).message}`,
-      fix: "Point IMAGE_GENERATION_MCP_DB_PATH at a readable SQLite file, or move the broken one away.",
-    }
-  }
 }
 
 async function checkWritable(label: string, dir: string, variable: string): Promise<Finding> {

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import type { Config } from "@/config/config"
 import { importScratchDir } from "@/core/images/scratch-import"
-import { createSqliteStore } from "@/storage/sqlite-store"
+import { openStorage } from "@/storage"
 import { createLogger } from "@/util/log"
 import { stopCause, stoppedExitCode, stopSignal } from "./stop"
 
@@ -17,12 +17,12 @@ export async function runImport(config: Config, dir: string, stop: AbortSignal =
     console.error(`image-generation-mcp: ${source} is not a directory`)
     return 1
   }
-  const store = createSqliteStore(config.dbPath)
+  const storage = await openStorage(config)
   try {
     const result = await importScratchDir({
       source,
       scratchDir: config.scratchDir,
-      store: store.images,
+      store: storage.store.images,
       warn: (m) => log.warning(m),
       signal: stop,
     })
@@ -34,6 +34,6 @@ export async function runImport(config: Config, dir: string, stop: AbortSignal =
     console.log(`Imported ${summary}`)
     return 0
   } finally {
-    store.close()
+    await storage.close()
   }
 }

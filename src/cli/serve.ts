@@ -23,10 +23,12 @@ export async function runServe(base: Config, command: ServeCommand, stop: AbortS
   await checkSdkPatches()
   const services = await createServices(config, { stop })
   if (await stopRequestedNow(stop)) return stoppedDuringStartUp(stop, services)
+  const { drivers, where } = services.storage
   log.info(`Starting ${config.serverName} ${VERSION}`, {
     transport: transport as Config["transport"],
     mode: config.readOnly ? "read-only" : "read-write",
     providers: services.providers.names(),
+    storage: `${drivers.database} (${where.database}), ${drivers.blobs} (${where.blobs})`,
   })
   if (transport === "stdio") await serveStdio(services, stop)
   else if (!(await serveHttp(services, stop))) return stoppedDuringStartUp(stop, services)
@@ -82,7 +84,7 @@ async function serveStdio(services: Services, stop: AbortSignal): Promise<void> 
 async function serveHttp(services: Services, stop: AbortSignal): Promise<boolean> {
   const [{ startHttpServer }, { createAuth }] = await Promise.all([import("@/http/serve"), import("@/http/auth")])
   const { config } = services
-  const auth = await createAuth(config).catch(async (error: unknown) => {
+  const auth = await createAuth(config, { storage: services.storage }).catch(async (error: unknown) => {
     await services.close()
     throw error
   })

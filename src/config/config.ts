@@ -38,6 +38,12 @@ export interface Config {
   scratchDir: string
   stylesDir: string
   dbPath: string
+  /** `postgres://…`: every store in PostgreSQL instead of the SQLite file at `dbPath`. */
+  databaseUrl?: string
+  /** `s3://bucket/prefix`: image bytes and sidecars in object storage instead of `scratchDir`. */
+  blobStoreUrl?: string
+  /** The S3 client's settings for `blobStoreUrl` (`S3_*` and their `AWS_*` names), as the environment has them. */
+  blobStoreEnv: Readonly<Record<string, string | undefined>>
   /** Each provider's settings by provider name, as its definition declares them (see src/providers/index.ts). */
   providers: ProviderSettingsByName
   defaultProvider: string
@@ -64,6 +70,8 @@ export interface Config {
   failedJobTtlS: number
   /** The largest `n` one generate_image, transform_image or regenerate_image call may ask for. */
   maxImagesPerCall: number
+  /** Seconds a generation's lease lasts; the server running it renews it, and others wait this long for it. */
+  jobLeaseS: number
   serverName: string
   instructions?: string
   appDomain?: string
@@ -121,6 +129,9 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     scratchDir: expandHome(r.string("SCRATCH_DIR"), home) ?? join(stateDir, "images"),
     stylesDir: expandHome(r.string("STYLES_DIR"), home) ?? join(stateDir, "styles"),
     dbPath: expandHome(r.string("DB_PATH"), home) ?? join(stateDir, "state.sqlite"),
+    databaseUrl: databaseUrl(r),
+    blobStoreUrl: blobStoreUrl(r),
+    blobStoreEnv: Object.fromEntries(S3_ENV.map((name) => [name, env[name]]).filter(([, value]) => value)),
     providers: readProviderSettings(r, (path) => expandHome(path, home)),
     defaultProvider: defaultProvider(r),
     transformCacheSize: r.int("TRANSFORM_CACHE_SIZE", 64, { min: 0 }),
@@ -137,6 +148,7 @@ export function loadConfig(env: EnvSource, home = homedir()): LoadedConfig {
     fetchTimeoutS: r.number("FETCH_TIMEOUT_S", 30, { exclusiveMin: 0 }),
     failedJobTtlS: r.number("FAILED_JOB_TTL_S", 86_400, { exclusiveMin: 0 }),
     maxImagesPerCall: r.int("MAX_IMAGES_PER_CALL", 4, { min: 1, max: MAX_IMAGES_PER_CALL_LIMIT }),
+    jobLeaseS: r.number("JOB_LEASE_S", 30, { exclusiveMin: 0 }),
     serverName: r.string("SERVER_NAME") ?? "image-generation-mcp",
     instructions: r.string("INSTRUCTIONS"),
     appDomain: r.string("APP_DOMAIN"),
@@ -268,6 +280,44 @@ function storeUrl(r: EnvReader, name: string): string | undefined {
   if (value === undefined) return undefined
   if (value === "memory://" || value.startsWith("file:///")) return value
   throw new ConfigError(`${ENV_PREFIX}${name} is invalid: expected memory:// or file:///absolute/path.`)
+}
+
+/** The URL itself never appears in an error: it may carry a password. */
+function databaseUrl(r: EnvReader): string | undefined {
+  const value = r.string("DATABASE_URL")
+  if (value === undefined) return undefined
+  const u = URL.canParse(value) ? new URL(value) : undefined
+  if (u && (u.protocol === "postgres:" || u.protocol === "postgresql:") && u.hostname) return value
+  throw new ConfigError(
+    `${ENV_PREFIX}DATABASE_URL is invalid: expected postgres://user:password@host:5432/database (or postgresql://…); unset, the SQLite file at ${ENV_PREFIX}DB_PATH is used.`,
+  )
+}
+
+/** The unprefixed settings Bun's S3 client and the AWS tools share, read for `BLOB_STORE_URL=s3://…`. */
+const S3_ENV = [
+  "S3_ENDPOINT",
+  "S3_REGION",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
+  "S3_SESSION_TOKEN",
+  "AWS_ENDPOINT_URL_S3",
+  "AWS_ENDPOINT_URL",
+  "AWS_ENDPOINT",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+]
+
+function blobStoreUrl(r: EnvReader): string | undefined {
+  const value = r.string("BLOB_STORE_URL")
+  if (value === undefined) return undefined
+  const u = URL.canParse(value) ? new URL(value) : undefined
+  if (u && u.protocol === "s3:" && u.hostname && !u.username && !u.password && !u.search) return value
+  throw new ConfigError(
+    `${ENV_PREFIX}BLOB_STORE_URL is invalid: expected s3://bucket or s3://bucket/prefix; unset, images stay in ${ENV_PREFIX}SCRATCH_DIR.`,
+  )
 }
 
 function transferConfig(r: EnvReader): TransferConfig {

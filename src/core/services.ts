@@ -2,9 +2,7 @@ import { resolve } from "node:path"
 import type { Config } from "@/config/config"
 import { createConfiguredProviders } from "@/providers/registry"
 import type { ImageProvider } from "@/providers/types"
-import { createFileBlobStore } from "@/storage/file-blobs"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { BlobStore, Store } from "@/storage/types"
+import { openStorage, type Storage, type Store } from "@/storage"
 import { createLogger } from "@/util/log"
 import { GenerationService } from "./generation/generation"
 import { ImageRegistry } from "./images/registry"
@@ -12,12 +10,11 @@ import { importScratchDir } from "./images/scratch-import"
 import { ImageViews } from "./images/views"
 import { ImportService, type ImportServiceOptions } from "./intake/imports"
 import { JobService } from "./jobs/jobs"
-import { currentProcess, type ProcessIdentity } from "./jobs/owner"
+import { newReplicaIdentity, type ReplicaIdentity } from "./jobs/owner"
 import { LivePreviews } from "./previews/previews"
 import { ProviderService } from "./providers/service"
 import { StyleLibrary } from "./styles/library"
 import { TransferService } from "./transfer/service"
-import { openTransferStore } from "./transfer/store"
 import { TransformCache } from "./transform/cache"
 import { readBudgetFile } from "./usage/budget-file"
 import type { BudgetSettings } from "./usage/budgets"
@@ -30,9 +27,10 @@ export interface ServiceDeps {
   extraProviders?: ImageProvider[]
   /** Replaces the configured providers entirely. */
   providers?: ImageProvider[]
-  store?: Store
-  blobs?: BlobStore
-  self?: ProcessIdentity
+  /** Every store, opened by the caller; the services close it. @default `openStorage(config)` */
+  storage?: Storage
+  /** This server among those sharing the database. @default a new identity */
+  self?: ReplicaIdentity
   /** Test seams for fetch_image (resolver, address policy). */
   fetch?: ImportServiceOptions["fetch"]
   /** A stop requested during start-up: the first-start scratch import ends early and resumes next time. */
@@ -43,6 +41,8 @@ export interface ServiceDeps {
 
 export interface Services {
   config: Config
+  storage: Storage
+  /** `storage.store`: images, jobs, meta and transfer tokens. */
   store: Store
   images: ImageRegistry
   views: ImageViews
@@ -55,7 +55,7 @@ export interface Services {
   styles: StyleLibrary
   transfers: TransferService
   usage: UsageService
-  /** Stops running jobs (they are recorded as interrupted) and closes the store. */
+  /** Stops running jobs (they are recorded as interrupted) and closes the storage. */
   close(): Promise<void>
 }
 
@@ -72,8 +72,8 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     dailyUsd: config.dailyBudgetUsd,
     monthlyUsd: config.monthlyBudgetUsd,
   }
-  const store = deps.store ?? createSqliteStore(config.dbPath)
-  const blobs = deps.blobs ?? createFileBlobStore(config.scratchDir)
+  const storage = deps.storage ?? (await openStorage(config))
+  const { store, blobs } = storage
   const cache = new TransformCache({ maxEntries: config.transformCacheSize, maxBytes: config.transformCacheMaxBytes })
   const images = new ImageRegistry({
     store: store.images,
@@ -83,22 +83,34 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
   })
   const providerList = deps.providers ?? [...configuredProviders(config), ...(deps.extraProviders ?? [])]
   const providers = new ProviderService(providerList, { log: createLogger("providers") })
-  const self = deps.self ?? currentProcess()
+  const self = deps.self ?? newReplicaIdentity()
   const jobs = new JobService({
     store: store.jobs,
     registry: images,
     self,
     failedJobTtlS: config.failedJobTtlS,
+    leaseS: config.jobLeaseS,
+    // The calls of jobs found interrupted are settled as interrupted too.
+    onInterrupted: () => void settleInterrupted(),
     log: createLogger("jobs"),
   })
   const usage = new UsageService({
     store: store.usage,
+    jobs: store.jobs,
     prices,
     budgets,
     pricesFile: config.pricesFile,
     self,
+    leaseS: config.jobLeaseS,
     log: createLogger("usage"),
   })
+  const settleInterrupted = async () => {
+    const settled = await usage.recoverInterrupted().catch((error) => {
+      log.warning("Could not settle the usage of interrupted generations", { error })
+      return 0
+    })
+    if (settled) log.warning(`${settled} provider call(s) in the usage ledger were settled as interrupted`)
+  }
   const imports = new ImportService({
     images,
     maxInputImageBytes: config.maxInputImageBytes,
@@ -107,9 +119,8 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     allowLocalFileInput: config.allowLocalFileInput,
     fetch: deps.fetch,
   })
-  const transferStore = openTransferStore(config, store)
   const transfers = new TransferService({
-    store: transferStore.store,
+    store: store.transfers,
     images,
     imports,
     config: config.transfer,
@@ -145,6 +156,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
 
   return {
     config,
+    storage,
     store,
     images,
     views: new ImageViews(images, config.maxInputPixels, cache),
@@ -161,8 +173,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
       await jobs.shutdown()
       await providers.dispose()
       cache.clear()
-      transferStore.close()
-      store.close()
+      await storage.close()
     },
   }
 }

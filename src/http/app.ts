@@ -2,7 +2,7 @@ import { Hono } from "hono"
 import { normaliseHttpPath } from "@/config/config"
 import type { Services } from "@/core/services"
 import { createMcpServer } from "@/mcp"
-import type { EventLog } from "@/storage/event-log"
+import type { EventLog } from "@/storage"
 import { createLogger } from "@/util/log"
 import { type Auth, authInfoFromContext } from "./auth"
 import { cors } from "./edge/cors"
@@ -10,7 +10,6 @@ import { createDrain } from "./edge/drain"
 import { rateLimit } from "./edge/rate-limit"
 import { securityHeaders } from "./edge/security-headers"
 import { handleError } from "./errors"
-import { openEventLog } from "./event-store"
 import { healthz } from "./healthz"
 import { hostGuard } from "./host-guard"
 import { type McpHandlerOptions, mcpHandler } from "./mcp-route"
@@ -38,7 +37,7 @@ export interface HttpAppOptions {
   corsOrigins?: readonly string[]
   /**
    * Where server-sent events are kept for Last-Event-ID resumption; `false` turns resumption off.
-   * A log passed in stays the caller's to close. @default from EVENT_STORE_URL / KV_STORE_URL (`openEventLog`)
+   * The log stays its owner's to close. @default the storage's event log (EVENT_STORE_URL / KV_STORE_URL)
    */
   events?: EventLog | false
   /** The caller's identity for MCP handlers, from whatever an auth middleware stored on the context. */
@@ -52,7 +51,7 @@ export interface HttpAppOptions {
 export interface HttpApp {
   app: Hono
   sessions: HttpSessions
-  /** Closes every session's transport and server at once, then the event log the app opened. */
+  /** Closes every session's transport and server at once. */
   close(): Promise<void>
   /**
    * Graceful stop: refuses new requests (503), waits up to `graceMs` for those in flight (POST response
@@ -72,9 +71,8 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   const maxBodyBytes = options.maxBodyBytes ?? config.maxRequestBytes
   const idleTimeoutMs = options.idleTimeoutMs ?? config.sessionIdleTimeoutS * 1000
   const corsOrigins = options.corsOrigins ?? config.corsOrigins
-  const opened = options.events === undefined ? openEventLog(config, { onError: eventLogFailed }) : undefined
-  if (opened) log.info(`Resumable streams: events kept in ${opened.where}`)
-  const events = opened?.log ?? (options.events || undefined)
+  if (options.events === undefined) log.info(`Resumable streams: events kept in ${services.storage.where.events}`)
+  const events = options.events === undefined ? services.storage.events : options.events || undefined
   const sessions = createSessions({
     newServer: () => createMcpServer(services, { transport: "http", acl: options.auth?.acl }),
     maxBodyBytes,
@@ -113,7 +111,6 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
   const close = () => {
     closing ??= (async () => {
       await sessions.closeAll()
-      opened?.log.close()
     })()
     return closing
   }
@@ -129,8 +126,4 @@ export function createHttpApp(services: Services, options: HttpAppOptions = {}):
       return drained
     },
   }
-}
-
-function eventLogFailed(error: unknown): void {
-  log.warning("Could not write server-sent events for resumption; those events cannot be replayed", { error })
 }

@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { HTTPException } from "hono/http-exception"
-import type { EventLog } from "@/storage/event-log"
+import type { EventLog } from "@/storage"
 import { createLogger } from "@/util/log"
 import { rpcError } from "./errors"
 import { sessionEventStore } from "./event-store"

@@ -1,6 +1,3 @@
-import type { Database } from "bun:sqlite"
-import { openDatabase } from "./db"
-
 /** One kept event: its sequence number (increasing within the log) and the message text. */
 export interface LoggedEvent {
   seq: number
@@ -27,7 +24,7 @@ export interface EventLogOptions extends Partial<EventLogLimits> {
 /**
  * Server-sent events kept for resumption (Last-Event-ID), scoped by session and stream. A session lives
  * in one process and all its events are appended there, so the bookkeeping (which events are kept) is in
- * memory either way; the SQLite log keeps only the message texts on disk.
+ * memory either way; a database keeps only the message texts.
  */
 export interface EventLog {
   /** Stores one event and returns its sequence number. */
@@ -38,7 +35,8 @@ export interface EventLog {
   has(session: string, stream: string): Promise<boolean>
   /** Forgets a session's events (it ended). */
   dropSession(session: string): Promise<void>
-  close(): void
+  /** Writes what is buffered, then releases what the log holds. */
+  close(): Promise<void>
 }
 
 export const DEFAULT_EVENT_LOG_LIMITS: Readonly<EventLogLimits> = Object.freeze({
@@ -181,7 +179,7 @@ export function createMemoryEventLog(options: EventLogOptions = {}): EventLog {
     async dropSession(session) {
       ledger.drop(session)
     },
-    close() {
+    async close() {
       ledger.clear()
     },
   }
@@ -193,93 +191,76 @@ const FLUSH_AFTER_MS = 20
 const FLUSH_AT_ROWS = 1000
 const FLUSH_AT_CHARS = 8 * 1024 * 1024
 
-export interface SqliteEventLogOptions extends EventLogOptions {
-  /** Close the database with the log. */
-  ownsDb?: boolean
+export interface StoredEventLogOptions extends EventLogOptions {
   /** A batch that could not be written (it is dropped: events only serve a live session's resumption). */
   onError?: (error: unknown) => void
 }
 
-type Write =
-  | { kind: "insert"; session: string; entry: Entry; message: string }
+/** One change to the stored events, in the order the log decided it. */
+export type EventWrite =
+  | { kind: "insert"; session: string; stream: string; seq: number; atS: number; message: string }
+  /** Every event of the session up to `seq`. */
   | { kind: "through"; session: string; seq: number }
   | { kind: "single"; session: string; stream: string; seq: number }
 
-/** Events in their own SQLite file (or the main database file: a second connection to it). */
-export function openSqliteEventLog(path: string, options: SqliteEventLogOptions = {}): EventLog {
-  return createSqliteEventLog(openDatabase(path), { ...options, ownsDb: true })
+/** The rows behind a stored event log (table `http_events`), as each database driver writes them. */
+export interface EventRows {
+  /** Applies the writes in one transaction; with `expireBefore` (epoch seconds) also deletes older events. */
+  apply(writes: EventWrite[], expireBefore?: number): Promise<void>
+  /** The stream's events after `seq` written at `sinceS` or later, oldest first. */
+  select(session: string, stream: string, seq: number, sinceS: number): Promise<LoggedEvent[]>
+  deleteSession(session: string): Promise<void>
+  /** Releases a connection the rows own. */
+  close?(): Promise<void>
 }
 
 /**
- * Events in `db`'s `http_events` table (migration 0005). Message texts go to disk; which events are kept
- * is decided in memory. Writes are buffered and applied in one transaction per batch (a few ms), and every
+ * An event log whose message texts live in a database (`rows`); which events are kept is decided in memory.
+ * Writes are buffered and applied in one transaction per batch (a few ms), one batch after the other, and every
  * read applies the buffer first. Rows of sessions that died with an earlier process expire with the TTL.
  */
-export function createSqliteEventLog(db: Database, options: SqliteEventLogOptions = {}): EventLog {
+export function createStoredEventLog(rows: EventRows, options: StoredEventLogOptions = {}): EventLog {
   const limits = { ...DEFAULT_EVENT_LOG_LIMITS, ...options }
   const now = options.now ?? Date.now
   const ledger = new Ledger(limits, now)
-  const insert = db.query<never, [string, string, number, number, string]>(
-    "INSERT INTO http_events (session_id, stream_id, event_id, created_epoch, message) VALUES (?, ?, ?, ?, ?)",
-  )
-  const deleteThrough = db.query<never, [string, number]>(
-    "DELETE FROM http_events WHERE session_id = ? AND event_id <= ?",
-  )
-  const deleteOne = db.query<never, [string, string, number]>(
-    "DELETE FROM http_events WHERE session_id = ? AND stream_id = ? AND event_id = ?",
-  )
-  const select = db.query<LoggedEvent, [string, string, number, number]>(
-    `SELECT event_id AS seq, message FROM http_events
-     WHERE session_id = ? AND stream_id = ? AND event_id > ? AND created_epoch >= ? ORDER BY event_id`,
-  )
-  const deleteSession = db.query<never, [string]>("DELETE FROM http_events WHERE session_id = ?")
-  const expire = db.query<never, [number]>("DELETE FROM http_events WHERE created_epoch < ?")
-
-  let pending: Write[] = []
+  let pending: EventWrite[] = []
   let pendingChars = 0
   let timer: ReturnType<typeof setTimeout> | undefined
-  let lastSweep = 0
+  let lastSweep = now()
   let closed = false
+  /** Every database step runs after the previous one, so writes land in the order they were decided. */
+  let queue: Promise<unknown> = rows.apply([], now() / 1000 - limits.ttlS).catch((error) => options.onError?.(error))
+  const serial = <T>(step: () => Promise<T>): Promise<T> => {
+    const run = queue.then(step)
+    queue = run.catch(() => {})
+    return run
+  }
   const cutoffS = () => now() / 1000 - limits.ttlS
 
-  const apply = db.transaction((writes: Write[]) => {
-    for (const w of writes) {
-      if (w.kind === "insert") insert.run(w.session, w.entry.stream, w.entry.seq, w.entry.at / 1000, w.message)
-      else if (w.kind === "through") deleteThrough.run(w.session, w.seq)
-      else deleteOne.run(w.session, w.stream, w.seq)
-    }
-    if (now() - lastSweep >= SWEEP_EVERY_MS) {
-      lastSweep = now()
-      expire.run(cutoffS())
-    }
-  })
-  const flush = () => {
+  const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer)
     timer = undefined
-    if (pending.length === 0 || closed) return
     const writes = pending
     pending = []
     pendingChars = 0
-    try {
-      apply.immediate(writes)
-    } catch (error) {
-      options.onError?.(error)
-    }
+    const sweep = now() - lastSweep >= SWEEP_EVERY_MS
+    if (writes.length === 0 && !sweep) return serial(async () => {})
+    if (sweep) lastSweep = now()
+    return serial(() => rows.apply(writes, sweep ? cutoffS() : undefined)).catch((error) => options.onError?.(error))
   }
   const schedule = () => {
-    if (pending.length >= FLUSH_AT_ROWS || pendingChars >= FLUSH_AT_CHARS) flush()
+    if (pending.length >= FLUSH_AT_ROWS || pendingChars >= FLUSH_AT_CHARS) void flush()
     else if (!timer) {
-      timer = setTimeout(flush, FLUSH_AFTER_MS)
+      timer = setTimeout(() => void flush(), FLUSH_AFTER_MS)
       timer.unref?.()
     }
   }
 
-  apply.immediate([])
   return {
     async append(session, stream, message) {
       if (closed) throw new Error("The event log is closed")
       const { entry, evicted } = ledger.add(session, stream, message.length)
-      pending.push({ kind: "insert", session, entry, message })
+      pending.push({ kind: "insert", session, stream, seq: entry.seq, atS: entry.at / 1000, message })
       pendingChars += message.length
       for (const e of evicted.single) pending.push({ kind: "single", session, stream: e.stream, seq: e.seq })
       if (evicted.through !== undefined) pending.push({ kind: "through", session, seq: evicted.through })
@@ -287,8 +268,8 @@ export function createSqliteEventLog(db: Database, options: SqliteEventLogOption
       return entry.seq
     },
     async after(session, stream, seq) {
-      flush()
-      return select.all(session, stream, seq, cutoffS())
+      await flush()
+      return serial(() => rows.select(session, stream, seq, cutoffS()))
     },
     async has(session, stream) {
       return ledger.has(session, stream)
@@ -297,14 +278,15 @@ export function createSqliteEventLog(db: Database, options: SqliteEventLogOption
       ledger.drop(session)
       if (closed) return
       pending = pending.filter((w) => w.session !== session)
-      deleteSession.run(session)
+      await serial(() => rows.deleteSession(session))
     },
-    close() {
+    async close() {
       if (closed) return
-      flush()
+      await flush()
       closed = true
       ledger.clear()
-      if (options.ownsDb) db.close()
+      await queue
+      await rows.close?.()
     },
   }
 }

@@ -66,8 +66,10 @@ export interface JobRecord extends Iteration {
   progress: number
   progressMessage: string
   sourceImageIds: string[]
-  ownerPid: number
-  ownerStartedEpoch: number
+  /** The server running the job (docs/decisions.md#jobs-survive-restarts). */
+  owner: string
+  /** Epoch seconds until which the owner holds the job; it renews the lease while the job runs. */
+  leaseExpiresEpoch: number
 }
 
 export interface ImageListQuery {
@@ -136,6 +138,13 @@ export interface JobStore {
    * `failedBefore` (epoch seconds). Running jobs are never dropped.
    */
   sweepFinished(cutoffs: { completedBefore: number; failedBefore: number }): Promise<void>
+  /**
+   * Extends to `until` the leases `owner` holds on the generating jobs among `ids`, and returns the ids it still
+   * holds; a job missing from the answer stopped generating elsewhere (cancelled, or failed as interrupted).
+   */
+  renewLeases(owner: string, ids: readonly string[], until: number): Promise<string[]>
+  /** Marks the job failed with `error` if it is still generating and its lease ran out before `now`. */
+  failIfLeaseExpired(id: string, error: string, now: number): Promise<boolean>
 }
 
 export interface MetaStore {
@@ -214,8 +223,8 @@ export interface UsageRecord {
   /** What the settled call costs; null while reserved or when no price is known. */
   costMicros: number | null
   settledAt: number | null
-  ownerPid: number
-  ownerStartedEpoch: number
+  /** The server that reserved it (its replica id); the call belongs to the job `imageId`. */
+  ownerId: string
 }
 
 /** One budget a reservation must fit in: spending since `since` (for `subject`, or everyone) stays ≤ the limit. */
@@ -273,7 +282,7 @@ export interface UsageStore {
   totals(query: UsageTotalsQuery, by: UsageGrouping): Promise<UsageTotals[]>
 }
 
-/** Everything the server keeps besides image bytes. SQLite today; another backend can implement this. */
+/** Everything the server keeps besides image bytes, as one driver (SQLite or PostgreSQL) implements it. */
 export interface Store {
   readonly images: ImageStore
   readonly jobs: JobStore
@@ -282,7 +291,7 @@ export interface Store {
   readonly usage: UsageStore
   /** Resolves when the backend answers a trivial query. */
   ping(): Promise<void>
-  close(): void
+  close(): Promise<void>
 }
 
 /** Where image bytes and sidecars live. Names are flat file names. */
@@ -299,4 +308,53 @@ export interface BlobStore {
   /** Removes the file; a missing file is not an error. */
   remove(name: string): Promise<void>
   list(suffix: string): Promise<string[]>
+}
+
+export type ClientAuthMethod = "none" | "client_secret_post" | "client_secret_basic"
+
+/** An OAuth client registered through the oidc-proxy's /register. Times are seconds since the epoch. */
+export interface ClientRecord {
+  clientId: string
+  /** SHA-256 (base64url) of the secret; absent for public clients. */
+  secretHash?: string
+  authMethod: ClientAuthMethod
+  redirectUris: string[]
+  grantTypes: string[]
+  scope?: string
+  /** The registration response's metadata, as sent back to the client (never the secret). */
+  metadata: Record<string, unknown>
+  createdAt: number
+}
+
+/** One refresh token, found by the SHA-256 of its `jti`. */
+export interface RefreshRecord {
+  tokenHash: string
+  grantId: string
+  clientId: string
+  subject: string
+  scopes: string[]
+  expiresAt: number
+}
+
+export type Rotation = { status: "unknown" } | { status: "reused" | "rotated"; record: RefreshRecord }
+
+/** The oidc-proxy's state: registered clients and the refresh tokens issued to them. */
+export interface OAuthStore {
+  addClient(client: ClientRecord): Promise<void>
+  getClient(clientId: string): Promise<ClientRecord | undefined>
+  markClientUsed(clientId: string, at: number): Promise<void>
+  /** Drops never-used registrations older than `before`, and the oldest ones past `keep`; returns how many. */
+  pruneUnusedClients(before: number, keep: number): Promise<number>
+  addRefreshToken(record: RefreshRecord, at: number): Promise<void>
+  /** A refresh token's record, spent or not. */
+  findRefreshToken(tokenHash: string): Promise<RefreshRecord | undefined>
+  /**
+   * Spends a refresh token of `clientId` at once (one atomic step): `rotated` the first time, `reused` when it
+   * was spent before, `unknown` when it does not exist, belongs to another client or has expired.
+   */
+  rotateRefreshToken(tokenHash: string, clientId: string, at: number): Promise<Rotation>
+  /** Revokes every refresh token of a sign-in; returns how many. */
+  revokeGrant(grantId: string): Promise<number>
+  /** Deletes expired refresh tokens; returns how many. */
+  sweep(at: number): Promise<number>
 }

@@ -1,5 +1,5 @@
-// A server killed (SIGKILL) while a paid call is reserved and in flight: after the next start nothing is left
-// reserved, and the call is settled as interrupted with its estimate (it may have been billed).
+// A server killed (SIGKILL) while a paid call is reserved and in flight: after its job's lease has run out, the next
+// start leaves nothing reserved, and the call is settled as interrupted with its estimate (it may have been billed).
 import { expect, test } from "bun:test"
 import { join } from "node:path"
 import { fakeOpenAI } from "../fixture/fake-openai"
@@ -7,6 +7,7 @@ import { tmpdir } from "../fixture/tmpdir"
 import { CLI } from "../helpers/cli"
 import { handshake, queryOne, spawnWatched } from "../helpers/processes"
 import { startServices } from "../helpers/services"
+import { waitFor } from "../helpers/wait"
 
 const P = "IMAGE_GENERATION_MCP_"
 const KEY = "sk-kill-test-0123456789"
@@ -19,6 +20,8 @@ test("a server killed between reservation and settlement leaves no budget reserv
     [`${P}OPENAI_BASE_URL`]: openai.url,
     [`${P}DAILY_BUDGET_USD`]: "1",
     [`${P}PAID_PROVIDERS`]: "",
+    // The killed server's job, and with it its reserved call, is given up once this lease has run out.
+    [`${P}JOB_LEASE_S`]: "1",
   }
   const server = spawnWatched([process.execPath, CLI, "serve"], {
     PATH: process.env.PATH ?? "",
@@ -50,6 +53,11 @@ test("a server killed between reservation and settlement leaves no budget reserv
     "SELECT outcome, estimate_micros FROM usage_ledger",
   )
   expect(left).toEqual({ outcome: "reserved", estimate_micros: 53_000 })
+  const { lease } = queryOne<{ lease: number }>(
+    join(dir.path, "state.sqlite"),
+    "SELECT lease_expires_epoch AS lease FROM jobs",
+  ) as { lease: number }
+  await waitFor(() => Date.now() / 1000 > lease, "the killed server's job lease to run out")
 
   await using restarted = await startServices({ dir, env })
   const { store } = restarted.services

@@ -1,12 +1,15 @@
 import { describe, expect, test } from "bun:test"
 import { FAILED_JOB_TTL_SECONDS, INTERRUPTED_MESSAGE, JOB_TTL_SECONDS, SHUTDOWN_MESSAGE } from "@/core/jobs/jobs"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { JobRecord } from "@/storage/types"
+import type { JobRecord } from "@/storage"
 import { createFakeProvider } from "../fixture/fake-provider"
 import { tmpdir } from "../fixture/tmpdir"
 import { startServices } from "../helpers/services"
+import { openTestStorage } from "../helpers/storage"
+import { waitFor, waitForValue } from "../helpers/wait"
 
 const never = createFakeProvider({ name: "never", generate: () => new Promise(() => {}) })
+/** A short lease, so the tests see one run out. */
+const SHORT_LEASE = { IMAGE_GENERATION_MCP_JOB_LEASE_S: "1" }
 
 function jobRow(fields: Partial<JobRecord>): JobRecord {
   return {
@@ -25,16 +28,16 @@ function jobRow(fields: Partial<JobRecord>): JobRecord {
     progress: 0,
     progressMessage: "",
     sourceImageIds: [],
-    ownerPid: process.pid,
-    ownerStartedEpoch: 1,
+    owner: "another-server",
+    leaseExpiresEpoch: Date.now() / 1000 + 3600,
     ...fields,
   }
 }
 
 describe("jobs across restarts", () => {
-  test("a job running when its process died is reported failed after the next start; completed images stay", async () => {
+  test("a job whose server died is reported failed once its lease runs out; completed images stay", async () => {
     await using dir = await tmpdir()
-    const first = await startServices({ dir, deps: { extraProviders: [never] } })
+    const first = await startServices({ dir, env: SHORT_LEASE, deps: { extraProviders: [never] } })
     const done = await first.services.generation.start(
       await first.services.generation.prepare({ prompt: "kept", provider: "placeholder" }),
     )
@@ -42,16 +45,19 @@ describe("jobs across restarts", () => {
     const stuck = await first.services.generation.start(
       await first.services.generation.prepare({ prompt: "lost", provider: "never" }),
     )
-    // The process "dies": its store is closed without any shutdown bookkeeping.
-    first.services.store.close()
+    // The server "dies": its database goes away without any shutdown bookkeeping, and its renewals stop.
+    await first.services.storage.close()
+    await first.services.jobs.shutdown(0)
 
-    await using second = await startServices({ dir, deps: { self: { pid: process.pid, startedEpoch: 42 } } })
+    await using second = await startServices({ dir, env: SHORT_LEASE })
+    const failed = await waitForValue(async () => {
+      const status = await second.services.generation.status(stuck.image_id)
+      return status.status === "generating" ? undefined : status
+    }, "the lapsed lease to be noticed")
+    expect(failed).toEqual({ status: "failed", image_id: stuck.image_id, error: INTERRUPTED_MESSAGE })
+    // Every later read gives the same answer.
     for (let read = 0; read < 2; read++) {
-      expect(await second.services.generation.status(stuck.image_id)).toEqual({
-        status: "failed",
-        image_id: stuck.image_id,
-        error: INTERRUPTED_MESSAGE,
-      })
+      expect(await second.services.generation.status(stuck.image_id)).toEqual(failed)
     }
     expect(await second.services.generation.status(done.image_id)).toEqual({
       status: "completed",
@@ -84,49 +90,64 @@ describe("jobs across restarts", () => {
     // The stuck job holds the shutdown for the grace period, not longer.
     expect(performance.now() - started).toBeLessThan(graceMs + 1000)
     await first.services.close()
-    const store = createSqliteStore(`${dir.path}/state.sqlite`)
+    await using storage = await openTestStorage(dir.path)
+    const { store } = storage
     expect(await store.jobs.get(stuck.image_id)).toMatchObject({ status: "failed", error: SHUTDOWN_MESSAGE })
     expect(await store.jobs.get(done.image_id)).toMatchObject({ status: "completed" })
     expect(await store.images.get(done.image_id)).toBeDefined()
-    store.close()
   })
 
-  test("a job owned by another live process is left alone", async () => {
-    await using env = await startServices()
-    const other = Bun.spawn(["sleep", "10"])
-    try {
-      const { processStartEpoch } = await import("@/core/jobs/owner")
-      const ownerStartedEpoch = processStartEpoch(other.pid) ?? 0
-      await env.services.store.jobs.insert(jobRow({ id: "bbbbbbbbbbbb", ownerPid: other.pid, ownerStartedEpoch }))
-      const job = await env.services.jobs.get("bbbbbbbbbbbb")
-      expect(job?.status).toBe("generating")
-    } finally {
-      other.kill()
-      await other.exited
-    }
-    expect((await env.services.jobs.get("bbbbbbbbbbbb"))?.status).toBe("failed")
+  test("another server's job is left alone while it renews the lease, and reported interrupted once it stops", async () => {
+    await using dir = await tmpdir()
+    const running = await startServices({ dir, env: SHORT_LEASE, deps: { extraProviders: [never] } })
+    await using reader = await startServices({ dir, env: SHORT_LEASE })
+    const { image_id } = await running.services.generation.start(
+      await running.services.generation.prepare({ prompt: "x", provider: "never" }),
+    )
+    const first = (await reader.services.store.jobs.get(image_id))?.leaseExpiresEpoch ?? 0
+    // Renewed past the first lease: the job would have lapsed by now without its server.
+    await waitForValue(async () => {
+      const lease = (await reader.services.store.jobs.get(image_id))?.leaseExpiresEpoch ?? 0
+      return lease > first + 1 && Date.now() / 1000 > first ? lease : undefined
+    }, "the lease to be renewed past its first expiry")
+    expect((await reader.services.jobs.get(image_id))?.status).toBe("generating")
+
+    // The server stops without recording anything (its database goes first): the lease lapses.
+    await running.services.storage.close()
+    await running.services.jobs.shutdown(0)
+    await waitFor(async () => (await reader.services.jobs.get(image_id))?.status === "failed", "the lapsed lease")
+    expect(await reader.services.jobs.get(image_id)).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE })
   })
 
-  test("a live pid that now belongs to a newer process does not keep a dead server's job alive", async () => {
-    await using env = await startServices()
-    const stranger = Bun.spawn(["sleep", "10"])
-    try {
-      const twoHoursAgo = Date.now() / 1000 - 7200
-      await env.services.store.jobs.insert(
-        jobRow({
-          id: "ffffffffffff",
-          ownerPid: stranger.pid,
-          ownerStartedEpoch: twoHoursAgo,
-          createdEpoch: twoHoursAgo,
-        }),
-      )
-      expect(await env.services.jobs.get("ffffffffffff")).toMatchObject({
-        status: "failed",
-        error: INTERRUPTED_MESSAGE,
-      })
-    } finally {
-      stranger.kill()
-    }
+  test("cancel_generation on another server reaches the provider call on the server running the job", async () => {
+    await using dir = await tmpdir()
+    const aborted = Promise.withResolvers<void>()
+    const watched = createFakeProvider({
+      name: "watched",
+      generate: (_request, signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener("abort", () => {
+            aborted.resolve()
+            reject(signal.reason)
+          }),
+        ),
+    })
+    await using running = await startServices({ dir, env: SHORT_LEASE, deps: { extraProviders: [watched] } })
+    await using other = await startServices({ dir, env: SHORT_LEASE })
+    const { image_id } = await running.services.generation.start(
+      await running.services.generation.prepare({ prompt: "x", provider: "watched" }),
+    )
+    expect(await other.services.jobs.cancel(image_id)).toEqual({ outcome: "cancelled" })
+    await aborted.promise
+    await running.services.jobs.idle()
+    expect(await running.services.jobs.get(image_id)).toMatchObject({ status: "cancelled" })
+    expect(await running.services.images.get(image_id)).toBeUndefined()
+  })
+
+  test("a job of this server that no longer runs here is reported interrupted at once", async () => {
+    await using env = await startServices({ deps: { self: { id: "this-server" } } })
+    await env.services.store.jobs.insert(jobRow({ id: "bbbbbbbbbbbb", owner: "this-server" }))
+    expect(await env.services.jobs.get("bbbbbbbbbbbb")).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE })
   })
 
   test("completed jobs expire after 10 minutes, failed and cancelled ones after a day; running ones never", async () => {
@@ -134,26 +155,20 @@ describe("jobs across restarts", () => {
     const now = Date.now() / 1000
     const old = now - JOB_TTL_SECONDS - 60
     const dayOld = now - FAILED_JOB_TTL_SECONDS - 60
-    const owner = Bun.spawn(["sleep", "10"])
-    try {
-      const { jobs } = env.services.store
-      const finished = (id: string, status: JobRecord["status"], at: number) =>
-        jobs.insert(jobRow({ id, status, error: "x", createdEpoch: at, completedEpoch: at }))
-      await finished("aaaaaaaaaaa1", "completed", old)
-      await finished("aaaaaaaaaaa2", "failed", dayOld)
-      await finished("aaaaaaaaaaa3", "cancelled", dayOld)
-      await finished("cccccccccccc", "failed", old)
-      await finished("dddddddddddd", "cancelled", old)
-      const { processStartEpoch } = await import("@/core/jobs/owner")
-      const ownerStartedEpoch = processStartEpoch(owner.pid) ?? 0
-      await jobs.insert(jobRow({ id: "eeeeeeeeeeee", createdEpoch: dayOld, ownerPid: owner.pid, ownerStartedEpoch }))
-      const unfinished = await env.services.jobs.listUnfinished()
-      expect(unfinished.map((j) => j.id)).toEqual(["eeeeeeeeeeee", "cccccccccccc", "dddddddddddd"])
-      expect(unfinished[0]?.status).toBe("generating")
-      expect(await jobs.get("aaaaaaaaaaa1")).toBeUndefined()
-    } finally {
-      owner.kill()
-    }
+    const { jobs } = env.services.store
+    const finished = (id: string, status: JobRecord["status"], at: number) =>
+      jobs.insert(jobRow({ id, status, error: "x", createdEpoch: at, completedEpoch: at }))
+    await finished("aaaaaaaaaaa1", "completed", old)
+    await finished("aaaaaaaaaaa2", "failed", dayOld)
+    await finished("aaaaaaaaaaa3", "cancelled", dayOld)
+    await finished("cccccccccccc", "failed", old)
+    await finished("dddddddddddd", "cancelled", old)
+    // Another server's job, its lease renewed: never dropped, however old.
+    await jobs.insert(jobRow({ id: "eeeeeeeeeeee", createdEpoch: dayOld }))
+    const unfinished = await env.services.jobs.listUnfinished()
+    expect(unfinished.map((j) => j.id)).toEqual(["eeeeeeeeeeee", "cccccccccccc", "dddddddddddd"])
+    expect(unfinished[0]?.status).toBe("generating")
+    expect(await jobs.get("aaaaaaaaaaa1")).toBeUndefined()
   })
 
   test("FAILED_JOB_TTL_S sets how long failures stay", async () => {
@@ -166,16 +181,5 @@ describe("jobs across restarts", () => {
       jobRow({ id: "dddddddddddd", status: "failed", error: "x", createdEpoch: now - 200, completedEpoch: now - 200 }),
     )
     expect((await env.services.jobs.listUnfinished()).map((j) => j.id)).toEqual(["cccccccccccc"])
-  })
-})
-
-describe("process identity without /proc/stat (systemd ProcSubset=pid)", () => {
-  test("the boot time worked out from this process agrees with the kernel's btime", async () => {
-    const { estimateBootEpoch } = await import("@/core/jobs/owner")
-    const btime = Number((await Bun.file("/proc/stat").text()).match(/^btime (\d+)$/m)?.[1])
-    const estimate = estimateBootEpoch()
-    expect(estimate).toBeDefined()
-    // btime is whole seconds; the estimate must be far inside the 2 s tolerance the owner check uses.
-    expect(Math.abs((estimate ?? 0) - btime)).toBeLessThan(1.5)
   })
 })

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test"
 import { mkdir, readdir } from "node:fs/promises"
 import { join } from "node:path"
-import { createSqliteStore } from "@/storage/sqlite-store"
-import type { Store } from "@/storage/types"
+import type { Storage } from "@/storage"
 import { quadrantPng } from "../fixture/images"
 import { tmpdir } from "../fixture/tmpdir"
 import { addImage } from "../helpers/gallery"
 import { startServices } from "../helpers/services"
+import { openTestStorage } from "../helpers/storage"
 
 const listScratch = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).sort()
 
@@ -49,15 +49,15 @@ describe("image registry writes", () => {
 
   test("a database failure after the files were written removes them again", async () => {
     await using dir = await tmpdir()
-    const real = createSqliteStore(join(dir.path, "state.sqlite"))
-    const failing: Store = {
+    const real = await openTestStorage(dir.path)
+    const failing: Storage = {
       ...real,
-      images: { ...real.images, upsert: async () => Promise.reject(new Error("disk full")) },
+      store: { ...real.store, images: { ...real.store.images, upsert: () => Promise.reject(new Error("disk full")) } },
     }
-    await using env = await startServices({ dir, deps: { store: failing } })
+    await using env = await startServices({ dir, deps: { storage: failing } })
     await expect(addImage(env.services, quadrantPng(8, 8))).rejects.toThrow("disk full")
     expect(await listScratch(env.config.scratchDir)).toEqual([])
-    expect(await real.images.count()).toBe(0)
+    expect(await real.store.images.count()).toBe(0)
   })
 
   test("a sidecar that cannot be written takes the original with it", async () => {
@@ -81,16 +81,17 @@ describe("image registry writes", () => {
 
 test("a failed re-registration puts the stored record's sidecar back", async () => {
   await using dir = await tmpdir()
-  const real = createSqliteStore(join(dir.path, "state.sqlite"))
+  const real = await openTestStorage(dir.path)
   let fail = false
-  const flaky: Store = {
+  const { images } = real.store
+  const flaky: Storage = {
     ...real,
-    images: {
-      ...real.images,
-      upsert: async (r) => (fail ? Promise.reject(new Error("disk full")) : real.images.upsert(r)),
+    store: {
+      ...real.store,
+      images: { ...images, upsert: (r) => (fail ? Promise.reject(new Error("disk full")) : images.upsert(r)) },
     },
   }
-  await using env = await startServices({ dir, deps: { store: flaky } })
+  await using env = await startServices({ dir, deps: { storage: flaky } })
   const bytes = quadrantPng(8, 8)
   const first = await addImage(env.services, bytes, { prompt: "first" })
   fail = true

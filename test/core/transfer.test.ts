@@ -5,10 +5,10 @@ import { ImageNotFoundError, InvalidArgumentError, InvalidImageError } from "@/c
 import type { Services } from "@/core/services"
 import { type TransferLease, TransferService } from "@/core/transfer/service"
 import { hashToken, TOKEN_PATTERN } from "@/core/transfer/tokens"
-import { createSqliteStore } from "@/storage/sqlite-store"
 import { quadrantPng } from "../fixture/images"
 import { addImage } from "../helpers/gallery"
 import { startServices } from "../helpers/services"
+import { openTestStorage } from "../helpers/storage"
 
 /** A service over the test services with a clock the test moves (epoch seconds). */
 function transferService(services: Services) {
@@ -42,7 +42,7 @@ describe("minting", () => {
       expect(await env.services.store.transfers.get(hashToken(token))).toMatchObject({ status: "available" })
     }
     expect(links[0]?.token).not.toBe(links[1]?.token)
-    env.services.store.close()
+    await env.services.storage.close()
     // Every file of the database (main, WAL, shared memory) is free of the raw tokens.
     const names = (await readdir(env.dir.path)).filter((n) => n.startsWith("state.sqlite"))
     const files = await Promise.all(names.map((n) => Bun.file(join(env.dir.path, n)).arrayBuffer()))
@@ -189,25 +189,21 @@ describe("the state machine", () => {
   test("of 50 concurrent claims, across two connections to one database, exactly one wins", async () => {
     await using env = await startServices()
     const { transfers, clock } = transferService(env.services)
-    const other = createSqliteStore(env.config.dbPath)
+    await using other = await openTestStorage(env.dir.path)
     const rival = new TransferService({
-      store: other.transfers,
+      store: other.store.transfers,
       images: env.services.images,
       imports: env.services.imports,
       config: env.config.transfer,
       maxInputImageBytes: env.config.maxInputImageBytes,
       now: () => clock.now,
     })
-    try {
-      const { token } = await transfers.createUploadLink("a.png", 3600)
-      const outcomes = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => (i % 2 ? rival : transfers).claim(token, "upload")),
-      )
-      expect(outcomes.filter((o) => o.outcome === "claimed")).toHaveLength(1)
-      expect(outcomes.filter((o) => o.outcome === "conflict")).toHaveLength(49)
-    } finally {
-      other.close()
-    }
+    const { token } = await transfers.createUploadLink("a.png", 3600)
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? rival : transfers).claim(token, "upload")),
+    )
+    expect(outcomes.filter((o) => o.outcome === "claimed")).toHaveLength(1)
+    expect(outcomes.filter((o) => o.outcome === "conflict")).toHaveLength(49)
   })
 })
 

@@ -104,9 +104,12 @@ describe("the usage ledger", () => {
     expect(await settled(c)).toEqual(["cancelled", "uncertain", 250_000])
   })
 
-  test("a call left reserved by a killed server is settled as interrupted on the next start, not left reserved", async () => {
+  test("a call left reserved by a killed server is settled as interrupted once its job's lease runs out", async () => {
     await using dir = await tmpdir()
-    const env = { IMAGE_GENERATION_MCP_PRICES_FILE: await pricesFile(dir, ["never"]) }
+    const env = {
+      IMAGE_GENERATION_MCP_PRICES_FILE: await pricesFile(dir, ["never"]),
+      IMAGE_GENERATION_MCP_JOB_LEASE_S: "1",
+    }
     const never = fake("never", () => new Promise(() => {}))
     const first = await startServices({ dir, env, deps: { extraProviders: [never] } })
     const { generation } = first.services
@@ -114,11 +117,18 @@ describe("the usage ledger", () => {
       await generation.prepare({ prompt: "lost", provider: "never", model: "never-model" }),
     )
     expect(await first.services.usage.forImage(stuck.image_id)).toMatchObject({ outcome: "reserved" })
-    // The process "dies": its store is closed without any shutdown bookkeeping, as a kill leaves it.
-    first.services.store.close()
 
-    await using second = await startServices({ dir, env, deps: { self: { pid: process.pid, startedEpoch: 42 } } })
-    expect(await second.services.store.usage.listReserved()).toEqual([])
+    // A second server on the same database leaves the call alone while its server keeps the job's lease.
+    await using second = await startServices({ dir, env })
+    expect(await second.services.usage.recoverInterrupted()).toBe(0)
+    expect(await second.services.store.usage.listReserved()).toHaveLength(1)
+    // The first server "dies": its storage is closed without any shutdown bookkeeping, as a kill leaves it.
+    await first.services.storage.close()
+    await waitFor(
+      async () => (await second.services.jobs.get(stuck.image_id))?.status === "failed",
+      "the job to be reported interrupted",
+    )
+    await waitFor(async () => (await second.services.store.usage.listReserved()).length === 0, "the call to be settled")
     expect(await second.services.usage.forImage(stuck.image_id)).toMatchObject({
       outcome: "interrupted",
       billing: "uncertain",

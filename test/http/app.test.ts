@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test"
 import { join } from "node:path"
 import { ImageNotFoundError } from "@/core/errors"
 import { createHttpApp } from "@/http/app"
-import { createSqliteStore } from "@/storage/sqlite-store"
 import { VERSION } from "@/version"
 import { startServices } from "../helpers/services"
+import { openTestStorage } from "../helpers/storage"
 import { closing, INITIALIZE, LIST_TOOLS, manualClock, post } from "./helpers"
 
 describe("GET /healthz", () => {
@@ -20,9 +20,9 @@ describe("GET /healthz", () => {
 
   test("503 when the store is closed", async () => {
     await using env = await startServices()
-    const store = createSqliteStore(join(env.dir.path, "other.sqlite"))
-    store.close()
-    const { app } = createHttpApp({ ...env.services, store })
+    const other = await openTestStorage(env.dir.path, { IMAGE_GENERATION_MCP_DB_PATH: join(env.dir.path, "o.sqlite") })
+    await other.close()
+    const { app } = createHttpApp({ ...env.services, store: other.store })
     const res = await app.request("/healthz")
     expect(res.status).toBe(503)
     expect(await res.json()).toMatchObject({ status: "unavailable", version: VERSION })

@@ -40,7 +40,8 @@ export async function startProxy(
       ...options.vars,
     }),
   })
-  const auth = await createAuth(env.config, options.deps).catch(async (error: unknown) => {
+  const deps = { ...options.deps, storage: env.services.storage }
+  const auth = await createAuth(env.config, deps).catch(async (error: unknown) => {
     await env[Symbol.asyncDispose]()
     throw error
   })

@@ -1,15 +1,11 @@
 import { describe, expect, test } from "bun:test"
-import { join } from "node:path"
-import { pathToFileURL } from "node:url"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js"
 import type { Services } from "@/core/services"
-import { openEventLog, sessionEventStore } from "@/http/event-store"
 import { type HttpServerOptions, startHttpServer } from "@/http/serve"
 import type { HttpSession } from "@/http/sessions"
-import { openDatabase } from "@/storage/db"
-import { createMemoryEventLog, createSqliteEventLog, type EventLog, openSqliteEventLog } from "@/storage/event-log"
+import { createMemoryEventLog } from "@/storage/event-log"
 import { startServices } from "../helpers/services"
 import { waitFor, waitForValue } from "../helpers/wait"
 import { INITIALIZE, post } from "./helpers"
@@ -238,119 +234,5 @@ describe("resumption over real HTTP", () => {
     expect(server.sessions.size).toBe(0)
     expect(await log.has(id, "_GET_stream")).toBe(false)
     expect((await fetch(server.url, { method: "DELETE", headers })).status).toBe(404)
-  })
-})
-
-/** The same contract for both backends. */
-const LIMITS = { maxPerStream: 5, maxPerSession: 8, maxCharsPerSession: 1000 }
-const backends: [string, (now: () => number) => EventLog][] = [
-  ["memory", (now) => createMemoryEventLog({ now, ...LIMITS })],
-  ["sqlite", (now) => openSqliteEventLog(":memory:", { now, ...LIMITS })],
-]
-
-describe.each(backends)("%s event log", (_name, make) => {
-  const clock = () => {
-    let now = 1_000_000_000_000
-    return { now: () => now, advance: (ms: number) => (now += ms) }
-  }
-
-  test("replays a stream after a cursor, in order, within its session only", async () => {
-    const log = make(Date.now)
-    const a1 = await log.append("s1", "x", '{"n":1}')
-    const a2 = await log.append("s1", "x", '{"n":2}')
-    await log.append("s1", "y", '{"n":3}')
-    await log.append("s2", "x", '{"n":4}')
-    const a3 = await log.append("s1", "x", '{"n":5}')
-    expect(a2).toBeGreaterThan(a1)
-    expect(await log.after("s1", "x", a1)).toEqual([
-      { seq: a2, message: '{"n":2}' },
-      { seq: a3, message: '{"n":5}' },
-    ])
-    expect((await log.after("s2", "x", 0)).map((e) => e.message)).toEqual(['{"n":4}'])
-    expect(await log.after("s3", "x", 0)).toEqual([])
-    expect(await log.has("s1", "y")).toBe(true)
-    expect(await log.has("s1", "z")).toBe(false)
-    await log.dropSession("s1")
-    expect(await log.has("s1", "x")).toBe(false)
-    expect(await log.has("s2", "x")).toBe(true)
-    log.close()
-  })
-
-  test("keeps the newest events per stream and per session, and none older than the TTL", async () => {
-    const c = clock()
-    const log = make(c.now)
-    for (let i = 0; i < 7; i++) await log.append("s", "x", `{"i":${i}}`)
-    const kept = (await log.after("s", "x", 0)).map((e) => JSON.parse(e.message).i)
-    expect(kept).toEqual([2, 3, 4, 5, 6])
-
-    // Per session: at most 8 events (pruned to at most 8 too, never below the newest one).
-    for (let i = 0; i < 20; i++) await log.append("s", `post-${i}`, "{}")
-    expect((await log.after("s", "x", 0)).length).toBe(0)
-    expect(await log.has("s", "post-19")).toBe(true)
-    expect(await log.has("s", "post-5")).toBe(false)
-
-    // Per session text budget (1000 chars): a big event pushes older ones out but is itself kept.
-    await log.append("t", "x", `"${"a".repeat(400)}"`)
-    await log.append("t", "x", `"${"b".repeat(400)}"`)
-    await log.append("t", "x", `"${"c".repeat(1200)}"`)
-    expect((await log.after("t", "x", 0)).map((e) => e.message[1])).toEqual(["c"])
-
-    // TTL: an hour later nothing is replayable.
-    await log.append("u", "x", "{}")
-    c.advance(3600_001)
-    expect(await log.has("u", "x")).toBe(false)
-    expect(await log.after("u", "x", 0)).toEqual([])
-    log.close()
-  })
-})
-
-test("a batch that cannot be written is reported and dropped, not thrown at the caller", async () => {
-  const db = openDatabase(":memory:")
-  const errors: unknown[] = []
-  const log = createSqliteEventLog(db, { onError: (error) => errors.push(error) })
-  await log.append("s", "x", "{}")
-  db.close()
-  log.close()
-  expect(errors).toHaveLength(1)
-})
-
-describe("event store choice (EVENT_STORE_URL / KV_STORE_URL)", () => {
-  test("memory://, file:///path, a directory, and the main database", async () => {
-    await using env = await startServices()
-    const dir = env.dir.path
-    const db = join(dir, "state.sqlite")
-    expect(openEventLog({ dbPath: db, eventStoreUrl: "memory://" }).where).toBe("memory")
-    expect(openEventLog({ dbPath: db }).where).toBe("main database")
-    const file = join(dir, "events.sqlite")
-    const viaKv = openEventLog({ dbPath: db, kvStoreUrl: pathToFileURL(file).href })
-    expect(viaKv.where).toBe(file)
-    // EVENT_STORE_URL wins over KV_STORE_URL.
-    const both = openEventLog({ dbPath: db, eventStoreUrl: "memory://", kvStoreUrl: pathToFileURL(file).href })
-    expect(both.where).toBe("memory")
-    const inDir = openEventLog({ dbPath: db, eventStoreUrl: pathToFileURL(dir).href })
-    expect(inDir.where).toBe(join(dir, "http-events.sqlite"))
-
-    // A separate file keeps events across connections.
-    const store = sessionEventStore(viaKv.log, "session-1")
-    const cursor = await store.storeEvent("_GET_stream", { jsonrpc: "2.0", method: "notifications/x" })
-    await store.storeEvent("_GET_stream", { jsonrpc: "2.0", method: "notifications/y" })
-    viaKv.log.close()
-    const reopened = openEventLog({ dbPath: db, kvStoreUrl: pathToFileURL(file).href })
-    const seen: string[] = []
-    const stream = await sessionEventStore(reopened.log, "session-1").replayEventsAfter(cursor, {
-      send: async (_id, message) => {
-        seen.push("method" in message ? message.method : "")
-      },
-    })
-    expect(stream).toBe("_GET_stream")
-    expect(seen).toEqual(["notifications/y"])
-    reopened.log.close()
-    inDir.log.close()
-
-    // A path that cannot hold a database: a clear start-up error naming the setting.
-    const blocked = pathToFileURL(join(file, "inside", "events.sqlite")).href
-    expect(() => openEventLog({ dbPath: db, eventStoreUrl: blocked })).toThrow(
-      /Cannot open the HTTP event store at .*IMAGE_GENERATION_MCP_EVENT_STORE_URL/,
-    )
   })
 })

@@ -4,6 +4,7 @@ import { ProviderError } from "@/providers/errors"
 import { createFakeProvider } from "../fixture/fake-provider"
 import { tmpdir } from "../fixture/tmpdir"
 import { connect, type McpTestEnv } from "../helpers/mcp"
+import { waitFor } from "../helpers/wait"
 
 const failing = createFakeProvider({
   name: "failing",
@@ -35,7 +36,7 @@ describe("failed and cancelled generations are kept (docs/decisions.md#failures-
         expect.objectContaining({ image_id, status: "failed" }),
       ])
     }
-    await using restarted = await connect({ dir, deps: { self: { pid: process.pid, startedEpoch: 7 } } })
+    await using restarted = await connect({ dir, deps: { self: { id: "a-later-server" } } })
     expect(await status(restarted, failed.image_id)).toEqual(failed)
     expect(await galleryItems(restarted)).toEqual([expect.objectContaining({ image_id: failed.image_id })])
   })
@@ -67,11 +68,14 @@ describe("failed and cancelled generations are kept (docs/decisions.md#failures-
 
   test("a job cut short by a crash is failed, interrupted by a server restart, on every read after it", async () => {
     await using dir = await tmpdir()
-    const first = await connect({ dir, deps: { extraProviders: [never] } })
+    const shortLease = { IMAGE_GENERATION_MCP_JOB_LEASE_S: "1" }
+    const first = await connect({ dir, env: shortLease, deps: { extraProviders: [never] } })
     const { image_id } = JSON.parse(first.text(await first.call("generate_image", { prompt: "x", provider: "never" })))
-    // The process dies: nothing is recorded on the way out.
-    first.services.store.close()
-    await using second = await connect({ dir, deps: { self: { pid: process.pid, startedEpoch: 42 } } })
+    // The process dies: nothing is recorded on the way out, and its lease renewals stop.
+    await first.services.storage.close()
+    await first.services.jobs.shutdown(0)
+    await using second = await connect({ dir, env: shortLease })
+    await waitFor(async () => (await status(second, image_id)).status !== "generating", "the lapsed lease")
     for (let read = 0; read < 3; read++) {
       expect(await status(second, image_id)).toEqual({ status: "failed", image_id, error: INTERRUPTED_MESSAGE })
     }

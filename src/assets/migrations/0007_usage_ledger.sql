@@ -17,8 +17,7 @@ CREATE TABLE usage_ledger (
   estimate_micros INTEGER CHECK (estimate_micros >= 0),
   cost_micros INTEGER CHECK (cost_micros >= 0),
   settled_at REAL,
-  owner_pid INTEGER NOT NULL,
-  owner_started_epoch REAL NOT NULL
+  owner_id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX usage_ledger_at_idx ON usage_ledger (at);
 CREATE INDEX usage_ledger_subject_idx ON usage_ledger (subject, at);

@@ -1,4 +1,4 @@
-import type { JobRecord } from "@/storage/types"
+import type { JobRecord } from "@/storage"
 import type { ImageRegistry } from "../images/registry"
 import { CANCELLED_MESSAGE, type JobService } from "../jobs/jobs"
 import { nowSeconds } from "../time"

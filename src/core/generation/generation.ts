@@ -1,6 +1,6 @@
 import { canonicalProviderName } from "@/providers/index"
 import type { InputImage } from "@/providers/types"
-import type { JobRecord } from "@/storage/types"
+import type { JobRecord } from "@/storage"
 import { AppError, InvalidArgumentError, ProviderNotAvailableError } from "../errors"
 import { BATCH_ID_PATTERN, metadataUri, randomBatchId, randomImageId, resourceTemplate, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"

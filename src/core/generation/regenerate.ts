@@ -1,4 +1,4 @@
-import type { ImageRecord, JobRecord, StoredRequest } from "@/storage/types"
+import type { ImageRecord, JobRecord, StoredRequest } from "@/storage"
 import { AppError, InvalidArgumentError } from "../errors"
 import { IMAGE_ID_PATTERN } from "../images/ids"
 import type { GenerateArgs, PreparedGeneration } from "./generation"

@@ -1,4 +1,4 @@
-import type { ImageRecord } from "@/storage/types"
+import type { ImageRecord } from "@/storage"
 import { InvalidArgumentError } from "../errors"
 import { DEFAULT_QUALITY, isIdentity, type ViewParams } from "../transform/params"
 import { transformImage } from "../transform/pipeline"

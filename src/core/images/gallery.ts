@@ -1,4 +1,4 @@
-import type { ImageSearchQuery, ImageStore, JobRecord, Origin } from "@/storage/types"
+import type { ImageSearchQuery, ImageStore, JobRecord, Origin } from "@/storage"
 import { createLogger } from "@/util/log"
 import { galleryImageItem, galleryJobItem } from "./items"
 import type { ImageRegistry } from "./registry"

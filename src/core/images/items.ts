@@ -1,4 +1,4 @@
-import type { ImageRecord, JobRecord } from "@/storage/types"
+import type { ImageRecord, JobRecord } from "@/storage"
 import { isoTimestamp } from "../time"
 import { metadataUri, resourceTemplate, viewUri } from "./ids"
 

@@ -1,4 +1,4 @@
-import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Iteration, Origin } from "@/storage/types"
+import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Iteration, Origin } from "@/storage"
 import { ImageNotFoundError, InternalError, InvalidImageError, MetadataMissingError } from "../errors"
 import { isoTimestamp, nowSeconds } from "../time"
 import { verifyImage } from "../transform/probe"

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
-import type { ImageRecord, ImageStore } from "@/storage/types"
+import type { ImageRecord, ImageStore } from "@/storage"
 import { pauseForTest } from "@/util/test-pause"
 import { sidecarFilename } from "./ids"
 import { parseSidecar, SidecarError } from "./sidecar"

@@ -1,4 +1,4 @@
-import type { ImageRecord, ImageSearchQuery, ImageStore, Origin } from "@/storage/types"
+import { type ImageRecord, type ImageSearchQuery, type ImageStore, type Origin, searchTokens } from "@/storage"
 import { InvalidArgumentError } from "../errors"
 import { parseIsoTimestamp } from "../time"
 
@@ -102,9 +102,9 @@ function sameCalendarDate(text: string, epoch: number): boolean {
  * ignored, each word's tokens must appear in order, and the last token of the last word may be a prefix.
  */
 export function promptMatches(prompt: string, words: readonly string[]): boolean {
-  const tokens = tokenize(prompt)
+  const tokens = searchTokens(prompt)
   return words.every((word, index) => {
-    const phrase = tokenize(word)
+    const phrase = searchTokens(word)
     const prefix = index === words.length - 1
     return tokens.some((_, start) =>
       phrase.every((part, i) => sameToken(tokens[start + i], part, prefix && i === phrase.length - 1)),
@@ -115,13 +115,4 @@ export function promptMatches(prompt: string, words: readonly string[]): boolean
 function sameToken(token: string | undefined, part: string, prefix: boolean): boolean {
   if (token === undefined) return false
   return prefix ? token.startsWith(part) : token === part
-}
-
-function tokenize(text: string): string[] {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}\p{Co}]+/u)
-    .filter(Boolean)
 }

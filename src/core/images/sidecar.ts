@@ -1,4 +1,4 @@
-import type { ImageRecord, Iteration, Origin, StoredRequest } from "@/storage/types"
+import type { ImageRecord, Iteration, Origin, StoredRequest } from "@/storage"
 import { AppError } from "../errors"
 import { parseIsoTimestamp } from "../time"
 import { IMAGE_ID_PATTERN } from "./ids"

@@ -1,4 +1,4 @@
-import type { ImageRecord } from "@/storage/types"
+import type { ImageRecord } from "@/storage"
 import { ReadBuffers } from "../transform/buffers"
 import { TransformCache } from "../transform/cache"
 import { isIdentity, parseViewParams, type ViewParams } from "../transform/params"

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises"
 import type { InputImage } from "@/providers/types"
-import type { ImageRecord } from "@/storage/types"
+import type { ImageRecord } from "@/storage"
 import { AppError, InvalidImageError } from "../errors"
 import { IMAGE_ID_PATTERN, viewUri } from "../images/ids"
 import type { ImageRegistry } from "../images/registry"

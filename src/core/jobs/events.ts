@@ -1,4 +1,4 @@
-import type { JobRecord } from "@/storage/types"
+import type { JobRecord } from "@/storage"
 import { AppError } from "../errors"
 
 export type JobEvent = { kind: "progress"; fraction: number; message: string } | { kind: "done"; job: JobRecord }

@@ -1,5 +1,5 @@
 import type { GenerateResult, ProgressCallback } from "@/providers/types"
-import type { JobRecord, JobStore } from "@/storage/types"
+import type { JobRecord, JobStore } from "@/storage"
 import { raceAbort } from "@/util/abort"
 import { redact } from "@/util/redact"
 import { AppError, InternalError } from "../errors"

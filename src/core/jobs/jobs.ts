@@ -1,10 +1,11 @@
 import type { GenerateResult, ProgressCallback } from "@/providers/types"
-import type { JobRecord, JobStore } from "@/storage/types"
+import type { JobRecord, JobStore } from "@/storage"
 import type { ImageRegistry } from "../images/registry"
 import { nowSeconds } from "../time"
 import { JobCancelledError, JobEvents } from "./events"
 import { type GroupRunner, type RunningGroup, runGroup } from "./groups"
-import { isOwnerAlive, type ProcessIdentity } from "./owner"
+import { JobLeases } from "./leases"
+import type { ReplicaIdentity } from "./owner"
 
 export type { GroupRunner } from "./groups"
 export { CONTENT_POLICY_MESSAGE, INTERNAL_FAILURE_MESSAGE, SHUTDOWN_MESSAGE } from "./groups"
@@ -52,7 +53,11 @@ export interface JobGroup {
 export interface JobServiceOptions {
   store: JobStore
   registry: ImageRegistry
-  self: ProcessIdentity
+  self: ReplicaIdentity
+  /** Seconds a job's lease lasts (IMAGE_GENERATION_MCP_JOB_LEASE_S); this server renews it while the job runs. */
+  leaseS: number
+  /** Called after this server reported a job interrupted (its lease ran out, or it no longer runs here). */
+  onInterrupted?: () => void
   /** Seconds a failed or cancelled job stays reportable. @default FAILED_JOB_TTL_SECONDS */
   failedJobTtlS?: number
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
@@ -68,12 +73,21 @@ export class JobService {
   /** The group running (or queued) for each job id of this process. */
   private readonly running = new Map<string, RunningGroup>()
   private readonly events = new JobEvents()
+  private readonly leases: JobLeases
   private lastSweep = 0
 
   private readonly opts: JobServiceOptions
 
   constructor(opts: JobServiceOptions) {
     this.opts = opts
+    this.leases = new JobLeases({
+      store: opts.store,
+      owner: opts.self.id,
+      leaseS: opts.leaseS,
+      log: opts.log,
+      // Cancelled on another server (or given up as interrupted there): stop the provider call here too.
+      onLost: (id) => this.stopHere(id),
+    })
   }
 
   /** Records the job, then runs it in the background. Resolves as soon as the job is recorded. */
@@ -100,8 +114,8 @@ export class JobService {
         completedEpoch: null,
         progress: 0,
         progressMessage: "",
-        ownerPid: self.pid,
-        ownerStartedEpoch: self.startedEpoch,
+        owner: self.id,
+        leaseExpiresEpoch: this.leases.expiry(),
       })
     }
     const running: RunningGroup[] = groups.map((group, index) => {
@@ -119,6 +133,7 @@ export class JobService {
     })
     // Registered before the insert settles, so a concurrent read never mistakes a new job for an orphan.
     for (const group of running) for (const id of group.open) this.running.set(id, group)
+    for (const id of jobs.keys()) this.leases.track(id)
     const inserted = this.opts.store.insertMany([...jobs.values()])
     const queue = [...running]
     const worker = async () => {
@@ -138,13 +153,16 @@ export class JobService {
   }
 
   private finish(group: RunningGroup): void {
-    for (const job of group.jobs) if (this.running.get(job.id) === group) this.running.delete(job.id)
+    for (const job of group.jobs) {
+      if (this.running.get(job.id) === group) this.running.delete(job.id)
+      this.leases.untrack(job.id)
+    }
     group.done.resolve()
   }
 
   /**
-   * Stops a generation: one running here is aborted (the abort reaches the provider's HTTP call); one running in
-   * another server sharing the database is marked cancelled, and that server discards its result.
+   * Stops a generation: one running here is aborted (the abort reaches the provider's HTTP call); one running on
+   * another server sharing the database is marked cancelled, and that server aborts it at its next lease renewal.
    */
   async cancel(id: string): Promise<CancelOutcome> {
     const job = await this.get(id)
@@ -153,11 +171,16 @@ export class JobService {
     if (!(await this.opts.store.cancel(id, nowSeconds()))) {
       return { outcome: "finished", status: (await this.opts.store.get(id))?.status ?? "completed" }
     }
+    this.stopHere(id)
+    return { outcome: "cancelled" }
+  }
+
+  /** A job stopped generating (cancelled, here or elsewhere): its request goes on while another image of it is wanted. */
+  private stopHere(id: string): void {
     const group = this.running.get(id)
     group?.open.delete(id)
-    // The request goes on while another image of it is wanted; its image for this job is then discarded.
+    // Its image for this job is then discarded by the commit (the job no longer generates).
     if (group?.open.size === 0) group.controller.abort(new JobCancelledError(`generation ${id} was cancelled`))
-    return { outcome: "cancelled" }
   }
 
   /**
@@ -178,7 +201,7 @@ export class JobService {
     return this.opts.store.get(id)
   }
 
-  /** The job after the TTL sweep, with jobs of dead processes reported as interrupted. */
+  /** The job after the TTL sweep, with jobs whose server stopped renewing their lease reported as interrupted. */
   async get(id: string): Promise<JobRecord | undefined> {
     await this.sweep()
     const job = await this.opts.store.get(id)
@@ -211,7 +234,7 @@ export class JobService {
     return job
   }
 
-  /** Marks jobs left running by a process that is gone as failed. Run at start-up. */
+  /** Marks jobs whose lease has run out (their server is gone) as failed. Run at start-up. */
   async recoverInterrupted(): Promise<number> {
     let count = 0
     for (const job of await this.opts.store.listUnfinished()) {
@@ -230,6 +253,7 @@ export class JobService {
     await Promise.race([settled(), Bun.sleep(graceMs)])
     for (const { controller } of groups()) controller.abort()
     await Promise.race([settled(), Bun.sleep(1000)])
+    this.leases.stop()
   }
 
   /** Resolves when every job running now has finished. */
@@ -237,12 +261,23 @@ export class JobService {
     while (this.running.size) await Promise.all([...new Set(this.running.values())].map((g) => g.done.promise))
   }
 
+  /**
+   * A generating job nobody runs is reported interrupted: one of this server's that no longer runs here at once,
+   * another server's once its lease has run out (that server stopped renewing it: it died or lost the database).
+   */
   private async reconcile(job: JobRecord): Promise<JobRecord> {
     if (job.status !== "generating" || this.running.has(job.id)) return job
-    if (isOwnerAlive(job, this.opts.self)) return job
     const at = nowSeconds()
-    await this.opts.store.fail(job.id, INTERRUPTED_MESSAGE, at)
-    return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
+    const ours = job.owner === this.opts.self.id
+    if (!ours && job.leaseExpiresEpoch >= at) return job
+    let failed = true
+    if (ours) await this.opts.store.fail(job.id, INTERRUPTED_MESSAGE, at)
+    else failed = await this.opts.store.failIfLeaseExpired(job.id, INTERRUPTED_MESSAGE, at)
+    if (failed) {
+      this.opts.onInterrupted?.()
+      return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
+    }
+    return (await this.opts.store.get(job.id)) ?? job
   }
 
   /** Drops expired finished jobs (docs/decisions.md#failures-kept); at most once a second, since status polls call it on every request. */

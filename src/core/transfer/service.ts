@@ -1,12 +1,12 @@
 import type { TransferConfig } from "@/config/config"
-import type { TransferKind, TransferStore } from "@/storage/types"
+import type { TransferKind, TransferStore } from "@/storage"
 import type { ImageRegistry } from "../images/registry"
 import type { ImportService } from "../intake/imports"
 import { nowSeconds } from "../time"
 import { type DownloadBody, downloadHandle, readDownload, type UploadResult, uploadHandle, writeUpload } from "./sinks"
 import { hashToken, newToken, resolveTtl, TOKEN_PATTERN, tokenTag } from "./tokens"
 
-export type { TransferKind } from "@/storage/types"
+export type { TransferKind } from "@/storage"
 
 export interface TransferServiceOptions {
   store: TransferStore

@@ -1,4 +1,4 @@
-import type { UsageLimit } from "@/storage/types"
+import type { UsageLimit } from "@/storage"
 import { toMicros } from "./money"
 import { type BudgetPeriod, periodBounds } from "./periods"
 

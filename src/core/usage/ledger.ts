@@ -1,5 +1,5 @@
-import type { UsageRecord, UsageStore } from "@/storage/types"
-import { isOwnerAlive, type ProcessIdentity } from "../jobs/owner"
+import type { JobStore, UsageRecord, UsageStore } from "@/storage"
+import type { ReplicaIdentity } from "../jobs/owner"
 import { nowSeconds } from "../time"
 import { type AppliedLimit, type BudgetSettings, limitsFor, NO_BUDGETS } from "./budgets"
 import { BudgetExceededError, UnpricedCallError } from "./errors"
@@ -56,7 +56,11 @@ export interface UsageServiceOptions {
   budgets?: BudgetSettings
   /** The prices file in use, for the summary. */
   pricesFile?: string
-  self: ProcessIdentity
+  /** The jobs the calls belong to: a call is in flight while its job generates under a live lease. */
+  jobs: JobStore
+  self: ReplicaIdentity
+  /** How long a job's lease lasts: a call whose job never appeared is given up after it. */
+  leaseS: number
   log?: { warning(message: string, fields?: Record<string, unknown>): void }
 }
 
@@ -128,8 +132,7 @@ export class UsageService {
       estimateMicros: estimate.micros,
       costMicros: null,
       settledAt: null,
-      ownerPid: this.opts.self.pid,
-      ownerStartedEpoch: this.opts.self.startedEpoch,
+      ownerId: this.opts.self.id,
     }
     const reserved = await this.opts.store.reserve(record, limits)
     if (!reserved.ok) {
@@ -148,16 +151,27 @@ export class UsageService {
   }
 
   /**
-   * Settles calls left reserved by a process that is gone (killed between reservation and settlement): they are
-   * `interrupted`, and may have been billed. Run at start-up; returns how many.
+   * Settles calls left reserved by a server that is gone (killed between reservation and settlement): they are
+   * `interrupted`, and may have been billed. A call belongs to its job; it is gone once the job no longer
+   * generates or its lease has run out (docs/decisions.md#usage-ledger). Run at start-up and whenever jobs are
+   * found interrupted; returns how many.
    */
-  async recoverInterrupted(): Promise<number> {
+  async recoverInterrupted(now = nowSeconds()): Promise<number> {
     let count = 0
     for (const record of await this.opts.store.listReserved()) {
-      if (isOwnerAlive(record, this.opts.self)) continue
+      if (await this.inFlight(record, now)) continue
       if (await this.settleRecord(record, { kind: "interrupted" })) count++
     }
     return count
+  }
+
+  /** Whether a reserved call may still be running: ours settle themselves; others' live while their job does. */
+  private async inFlight(record: UsageRecord, now: number): Promise<boolean> {
+    if (record.ownerId === this.opts.self.id) return true
+    const job = await this.opts.jobs.get(record.imageId)
+    // Reserved just before its job row is written: a moment's gap, bounded by one lease.
+    if (!job) return record.at + this.opts.leaseS >= now
+    return job.status === "generating" && job.leaseExpiresEpoch >= now
   }
 
   /** The ledger entry of the call that made an image. */

@@ -1,4 +1,4 @@
-import type { UsageRecord } from "@/storage/types"
+import type { UsageRecord } from "@/storage"
 import { AppError, type ErrorKind } from "../errors"
 
 /** How a provider call ended, as the generation path saw it. */

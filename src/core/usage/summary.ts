@@ -1,4 +1,4 @@
-import type { UsageGrouping, UsageStore, UsageTotals } from "@/storage/types"
+import type { UsageGrouping, UsageStore, UsageTotals } from "@/storage"
 import { InvalidArgumentError } from "../errors"
 import { nowSeconds, parseIsoTimestamp } from "../time"
 import type { BudgetStanding } from "./ledger"

@@ -30,7 +30,7 @@ export interface Auth {
   metadataPath?: string
   /** The ACL from IMAGE_GENERATION_MCP_ACL_PATH, for `aclCheck` in the MCP layer; undefined when not configured. */
   acl?: Acl
-  /** Releases what the auth layer opened (the oidc-proxy's database connection); call after the server stops. */
+  /** Releases what the auth layer opened; call after the server stops. */
   close(): void
 }
 
@@ -59,7 +59,12 @@ export async function createAuth(config: Config, deps: AuthDeps = {}): Promise<A
   let oidc: OidcProvider | undefined
   if (plan.oidc) {
     const factory = plan.oidc === "remote" ? createRemoteProvider : (deps.oidcProxy ?? createOidcProxyProvider)
-    const options = { requiredScopes: plan.requiredScopes, fetch: deps.fetch ?? fetch, clock: deps.clock ?? Date.now }
+    const options = {
+      requiredScopes: plan.requiredScopes,
+      fetch: deps.fetch ?? fetch,
+      clock: deps.clock ?? Date.now,
+      storage: deps.storage,
+    }
     oidc = await factory(config, options)
     verifiers.push(oidc.verifier)
   }

@@ -1,6 +1,7 @@
 import type { Hono } from "hono"
 import type { Config } from "@/config/config"
 import type { Identity } from "@/core/access"
+import type { Storage } from "@/storage"
 
 /** Every auth mode the resolver knows. */
 export type AuthModeName = "none" | "bearer-single" | "bearer-mapped" | "remote" | "oidc-proxy" | "multi"
@@ -29,6 +30,8 @@ export interface AuthDeps {
   clock?: () => number
   /** Builds the oidc-proxy flavour. @default createOidcProxyProvider */
   oidcProxy?: OidcProviderFactory
+  /** The server's stores; the oidc-proxy mode keeps its clients and refresh tokens in `oauth`. */
+  storage?: Pick<Storage, "oauth" | "where">
 }
 
 /** An OIDC flavour (remote JWKS validation, or the oidc-proxy) as the middleware uses it. */
@@ -42,7 +45,7 @@ export interface OidcProvider {
   requiredScopes: string[]
   /** Extra public routes the flavour needs (the proxy's /authorize, /token, /register…). */
   routes?(app: Hono): void
-  /** Releases what the flavour opened (the proxy's database connection). */
+  /** Releases what the flavour opened. */
   close?(): void
 }
 
@@ -51,6 +54,7 @@ export interface OidcProviderOptions {
   requiredScopes: string[]
   fetch: typeof fetch
   clock: () => number
+  storage?: Pick<Storage, "oauth" | "where">
 }
 
 export type OidcProviderFactory = (config: Config, options: OidcProviderOptions) => Promise<OidcProvider>

@@ -15,11 +15,11 @@ const LOCAL_SCOPES = new Set(["offline_access"])
  * user is asked to consent (see consent.ts), then the browser goes on to the IdP (`redirectUpstream`).
  */
 export function authorizeHandler(ctx: ProxyContext) {
-  return (c: Context) => {
+  return async (c: Context) => {
     const params = singleParams(new URL(c.req.url).searchParams)
     if (!params.ok) return oauthError(c, "invalid_request", `The parameter ${params.repeated} is repeated`)
     const clientId = params.get("client_id")
-    const client = clientId === undefined ? undefined : ctx.store.getClient(clientId)
+    const client = clientId === undefined ? undefined : await ctx.store.getClient(clientId)
     if (!client) {
       const problem = clientId === undefined ? "client_id is missing" : "Unknown client_id: register the client again"
       return oauthError(c, clientId === undefined ? "invalid_request" : "invalid_client", problem)

@@ -1,9 +1,9 @@
 import type { Context } from "hono"
 import { getCookie, setCookie } from "hono/cookie"
+import type { ClientRecord } from "@/storage"
 import { readLimitedText } from "../../body"
 import { type ProxyContext, SIGN_IN_TTL_MS, type SignInRequest } from "./context"
 import { oauthError, redirectTo } from "./responses"
-import type { ClientRecord } from "./store"
 import { matchesDigest, randomToken, singleParams } from "./util"
 
 const MAX_BODY_BYTES = 4096

@@ -1,6 +1,6 @@
+import type { OAuthStore } from "@/storage"
 import type { Logger } from "@/util/log"
 import type { ExpiringMap } from "./pending"
-import type { OAuthStore } from "./store"
 import type { TokenService } from "./tokens"
 import type { Upstream } from "./upstream"
 

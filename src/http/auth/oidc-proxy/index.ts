@@ -12,7 +12,6 @@ import { type CodeGrant, type ProxyContext, SIGN_IN_TTL_MS, type SignInRequest, 
 import { createExpiringMap } from "./pending"
 import { GRANT_TYPES, registerHandler } from "./register"
 import { createTokenSigner } from "./signing"
-import { openOAuthStore } from "./store"
 import { tokenHandler } from "./token"
 import { createTokenService } from "./tokens"
 import { connectUpstream } from "./upstream"
@@ -31,7 +30,7 @@ const MIN_KEY_CHARS = 32
 /**
  * The oidc-proxy mode (docs/decisions.md#auth-modes): an OAuth 2.1 authorization server at BASE_URL for MCP clients,
  * with dynamic client registration, that signs users in at an IdP without DCR (using the server's own
- * client credentials) and issues its own tokens. Clients and refresh tokens persist in SQLite.
+ * client credentials) and issues its own tokens. Clients and refresh tokens persist in the storage's OAuth store.
  */
 export const createOidcProxyProvider: OidcProviderFactory = async (config, options): Promise<OidcProvider> => {
   if (!config.baseUrl) throw new ConfigError(`The oidc-proxy auth mode needs ${ENV_PREFIX}BASE_URL.`)
@@ -61,9 +60,11 @@ export const createOidcProxyProvider: OidcProviderFactory = async (config, optio
     )
   }
   const signer = await createTokenSigner(key)
-  const store = openOAuthStore(config)
-  log.info(`OAuth clients and refresh tokens are kept in ${store.where}`)
-  if (store.where === "memory") log.warning("Registered OAuth clients are kept in memory: a restart forgets them.")
+  if (!options.storage) throw new Error("The oidc-proxy auth mode needs the server's storage (AuthDeps.storage)")
+  const store = options.storage.oauth
+  const where = options.storage.where.kv
+  log.info(`OAuth clients and refresh tokens are kept in ${where}`)
+  if (where === "memory") log.warning("Registered OAuth clients are kept in memory: a restart forgets them.")
 
   const scopesSupported = [...new Set([...advertisedScopes(config), ...options.requiredScopes])]
   const ctx: ProxyContext = {
@@ -87,7 +88,6 @@ export const createOidcProxyProvider: OidcProviderFactory = async (config, optio
     scopesSupported,
     requiredScopes: options.requiredScopes,
     routes: (app) => mountProxyRoutes(app, ctx),
-    close: () => store.close(),
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono"
+import type { ClientAuthMethod, ClientRecord } from "@/storage"
 import { readLimitedText } from "../../body"
 import type { ProxyContext } from "./context"
 import { noStoreJson, oauthError } from "./responses"
-import type { ClientAuthMethod, ClientRecord } from "./store"
 import { printable, randomToken, sha256, splitScopes } from "./util"
 
 const MAX_BODY_BYTES = 16 * 1024
@@ -42,12 +42,12 @@ export function registerHandler(ctx: ProxyContext) {
     if ("error" in parsed) return oauthError(c, parsed.error, parsed.description)
 
     const now = Math.floor(ctx.clock() / 1000)
-    ctx.store.pruneUnusedClients(now - UNUSED_CLIENT_TTL_S, MAX_UNUSED_CLIENTS - 1)
+    await ctx.store.pruneUnusedClients(now - UNUSED_CLIENT_TTL_S, MAX_UNUSED_CLIENTS - 1)
     const clientId = randomToken(16)
     const secret = parsed.authMethod === "none" ? undefined : randomToken(32)
     const client: ClientRecord = { ...parsed, clientId, createdAt: now }
     if (secret !== undefined) client.secretHash = sha256(secret)
-    ctx.store.addClient(client)
+    await ctx.store.addClient(client)
     ctx.log.info("OAuth client registered", { client_id: clientId, name: printable(parsed.metadata.client_name) })
     const response: Record<string, unknown> = { client_id: clientId, client_id_issued_at: now }
     if (secret !== undefined) Object.assign(response, { client_secret: secret, client_secret_expires_at: 0 })

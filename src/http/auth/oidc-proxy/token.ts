@@ -1,8 +1,8 @@
 import type { Context } from "hono"
+import type { ClientRecord } from "@/storage"
 import { readLimitedText } from "../../body"
 import { type ProxyContext, resourceMatches } from "./context"
 import { noStoreJson, type OAuthErrorCode, oauthError } from "./responses"
-import type { ClientRecord } from "./store"
 import { matchesDigest, PKCE_VERIFIER, randomToken, s256, singleParams, splitScopes } from "./util"
 
 const MAX_BODY_BYTES = 16 * 1024
@@ -29,7 +29,7 @@ export function tokenHandler(ctx: ProxyContext) {
     const grantType = form.get("grant_type")
     if (grantType === undefined) return oauthError(c, "invalid_request", "grant_type is missing")
 
-    const client = authenticateClient(ctx, c.req.header("authorization"), form)
+    const client = await authenticateClient(ctx, c.req.header("authorization"), form)
     if ("error" in client) {
       if (client.basic) c.header("www-authenticate", 'Basic realm="oauth"')
       ctx.log.info("Token request refused", { reason: client.description })
@@ -50,7 +50,7 @@ export function tokenHandler(ctx: ProxyContext) {
       ctx.log.info("Token request refused", { client_id: client.clientId, grant_type: grantType, reason: result.log })
       return oauthError(c, result.error, result.description)
     }
-    ctx.store.markClientUsed(client.clientId, Math.floor(ctx.clock() / 1000))
+    await ctx.store.markClientUsed(client.clientId, Math.floor(ctx.clock() / 1000))
     return noStoreJson(c, result)
   }
 }
@@ -70,7 +70,7 @@ async function redeemCode(ctx: ProxyContext, client: ClientRecord, form: Form): 
     const grantId = ctx.spentCodes.get(code)
     if (grantId === undefined) return refuse("unknown or expired code")
     // RFC 6749 §4.1.2: a replayed code revokes what its first redemption issued.
-    ctx.store.revokeGrant(grantId)
+    await ctx.store.revokeGrant(grantId)
     return refuse("code used twice; revoked the refresh tokens it had issued")
   }
   const grantId = randomToken(16)
@@ -113,7 +113,11 @@ async function refresh(ctx: ProxyContext, client: ClientRecord, form: Form): Pro
 }
 
 /** RFC 6749 §2.3: the client by HTTP Basic, by `client_secret` in the body, or by `client_id` alone (public). */
-function authenticateClient(ctx: ProxyContext, header: string | undefined, form: Form): ClientRecord | Refusal {
+async function authenticateClient(
+  ctx: ProxyContext,
+  header: string | undefined,
+  form: Form,
+): Promise<ClientRecord | Refusal> {
   const failed = (description: string, basic: boolean): Refusal => ({ error: "invalid_client", description, basic })
   const basic = header === undefined ? undefined : BASIC.exec(header)?.[1]
   let id = form.get("client_id")
@@ -129,7 +133,7 @@ function authenticateClient(ctx: ProxyContext, header: string | undefined, form:
     secret = basicSecret
   }
   if (id === undefined) return failed("client_id is missing", false)
-  const client = ctx.store.getClient(id)
+  const client = await ctx.store.getClient(id)
   if (!client) return failed("Unknown client_id: register the client again", basic !== undefined)
   if (client.authMethod === "none") return client
   if (secret === undefined || client.secretHash === undefined || !matchesDigest(secret, client.secretHash)) {

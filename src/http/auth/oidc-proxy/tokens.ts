@@ -1,8 +1,8 @@
+import type { OAuthStore, RefreshRecord } from "@/storage"
 import { checkClaims } from "../jwt"
 import { JWT_LEEWAY_S } from "../oidc-remote"
 import type { TokenVerifier } from "../types"
 import type { TokenSigner } from "./signing"
-import type { OAuthStore, RefreshRecord } from "./store"
 import { randomToken, sha256 } from "./util"
 
 export const ACCESS_TOKEN_TTL_S = 3600
@@ -93,10 +93,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         exp,
         jti,
       })
-      store.sweep(iat)
+      await store.sweep(iat)
       const { grantId, clientId, subject } = grant
       const scopes = grant.grantedScopes ?? grant.scopes
-      store.addRefreshToken({ tokenHash: sha256(jti), grantId, clientId, subject, scopes, expiresAt: exp }, iat)
+      await store.addRefreshToken({ tokenHash: sha256(jti), grantId, clientId, subject, scopes, expiresAt: exp }, iat)
       return body
     },
 
@@ -109,14 +109,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (typeof exp !== "number" || exp <= nowS()) return invalid("refresh token expired")
       if (typeof jti !== "string") return invalid("refresh token without jti")
       const tokenHash = sha256(jti)
-      const granted = store.findRefreshToken(tokenHash)
+      const granted = await store.findRefreshToken(tokenHash)
       const wider = granted?.clientId === clientId ? (scopes ?? []).filter((s) => !granted.scopes.includes(s)) : []
       if (wider.length > 0)
         return { ok: false, error: "invalid_scope", reason: `scope ${wider.join(" ")} was not granted` }
-      const rotation = store.rotateRefreshToken(tokenHash, clientId, nowS())
+      const rotation = await store.rotateRefreshToken(tokenHash, clientId, nowS())
       if (rotation.status === "unknown") return invalid("refresh token unknown, revoked or not this client's")
       if (rotation.status === "reused") {
-        const revoked = store.revokeGrant(rotation.record.grantId)
+        const revoked = await store.revokeGrant(rotation.record.grantId)
         return invalid(`refresh token used twice; revoked its sign-in (${revoked} token(s))`)
       }
       return { ok: true, record: rotation.record, scopes: scopes ?? rotation.record.scopes }

@@ -1,37 +1,25 @@
 import type { Database } from "bun:sqlite"
-import { openDatabase } from "./db"
 import {
-  ftsMatch,
+  IMAGE_COLUMNS,
   type ImageRow,
   imageFromRow,
   imageToRow,
-  insertSql,
+  JOB_COLUMNS,
   type JobRow,
   jobFromRow,
   jobToRow,
-  searchWhere,
-} from "./sqlite-rows"
-import { sqliteUsage } from "./sqlite-usage"
-import type {
-  ImageListQuery,
-  ImageRecord,
-  ImageStore,
-  JobRecord,
-  JobStore,
-  MetaStore,
-  Store,
-  TransferRecord,
-  TransferStore,
-} from "./types"
+} from "../rows"
+import type { ImageListQuery, ImageStore, JobStore, MetaStore, Store, TransferStore } from "../types"
+import { ftsMatch, insertSql, searchWhere } from "./search-sql"
+import { sqliteUsage } from "./usage"
 
 type Params = Record<string, string | number | null>
 
-const IMAGE_COLUMNS = Object.keys(imageToRow(sampleImage()))
-const JOB_COLUMNS = Object.keys(jobToRow(sampleJob()))
-
-/** The SQLite implementation of `Store`. bun:sqlite is synchronous; the async interface leaves room for others. */
-export function createSqliteStore(path: string): Store {
-  const db = openDatabase(path)
+/**
+ * The SQLite implementation of `Store` over an open database (closed with the store). bun:sqlite is synchronous,
+ * so every statement runs inside the call; `transfers` may live elsewhere (KV_STORE_URL).
+ */
+export function createSqliteStore(db: Database, transfers: TransferStore): Store {
   const upsertImage = db.query<never, Params>(insertSql("images", IMAGE_COLUMNS, "image_id"))
   const insertJob = db.query<never, Params>(insertSql("jobs", JOB_COLUMNS))
   const completeJob = db.query<never, Params>(
@@ -164,6 +152,20 @@ export function createSqliteStore(path: string): Store {
            OR (status IN ('failed', 'cancelled') AND completed_epoch < $failed)`,
       ).run({ completed: completedBefore, failed: failedBefore })
     },
+    async renewLeases(owner, ids, until) {
+      if (ids.length === 0) return []
+      const sql = `UPDATE jobs SET lease_expires_epoch = ? WHERE owner_id = ? AND status = 'generating'
+        AND job_id IN (SELECT value FROM json_each(?)) RETURNING job_id`
+      return db
+        .query<{ job_id: string }, [number, string, string]>(sql)
+        .all(until, owner, JSON.stringify(ids))
+        .map((row) => row.job_id)
+    },
+    async failIfLeaseExpired(id, error, now) {
+      const sql = `UPDATE jobs SET status = 'failed', error = ?, completed_epoch = ?
+        WHERE job_id = ? AND status = 'generating' AND lease_expires_epoch < ?`
+      return db.query(sql).run(error, now, id, now).changes > 0
+    },
   }
 
   const meta: MetaStore = {
@@ -183,12 +185,12 @@ export function createSqliteStore(path: string): Store {
     images,
     jobs,
     meta,
-    transfers: sqliteTransfers(db),
+    transfers,
     usage: sqliteUsage(db),
     async ping() {
       db.query("SELECT 1").get()
     },
-    close() {
+    async close() {
       if (closed) return
       closed = true
       closeQuietly(db)
@@ -196,140 +198,13 @@ export function createSqliteStore(path: string): Store {
   }
 }
 
-/** A transfer-token store in its own SQLite file (IMAGE_GENERATION_MCP_KV_STORE_URL); ":memory:" works too. */
-export function createSqliteTransferStore(path: string): TransferStore & { close(): void } {
-  const db = openDatabase(path)
-  return { ...sqliteTransfers(db), close: () => closeQuietly(db) }
-}
-
-interface TransferRow {
-  token_hash: string
-  kind: TransferRecord["kind"]
-  sink_handle: string
-  status: TransferRecord["status"]
-  expires_at: number
-  lease_expires_at: number | null
-  fence: number
-  created_at: number
-}
-
-function sqliteTransfers(db: Database): TransferStore {
-  const fromRow = (row: TransferRow): TransferRecord => ({
-    tokenHash: row.token_hash,
-    kind: row.kind,
-    sinkHandle: row.sink_handle,
-    status: row.status,
-    expiresAt: row.expires_at,
-    leaseExpiresAt: row.lease_expires_at,
-    fence: row.fence,
-    createdAt: row.created_at,
-  })
-  const select = db.query<TransferRow, [string]>("SELECT * FROM transfer_tokens WHERE token_hash = ?")
-  // One statement: of any number of concurrent claims, exactly one sees the row claimable and takes it.
-  const take = db.query<TransferRow, Params>(
-    `UPDATE transfer_tokens SET status = 'in_flight', lease_expires_at = $lease, fence = fence + 1
-     WHERE token_hash = $hash AND kind = $kind AND expires_at > $now
-       AND (status = 'available' OR (status = 'in_flight' AND lease_expires_at <= $now))
-     RETURNING *`,
-  )
-  const claim = db.transaction((hash: string, kind: string, now: number, lease: number) => {
-    const row = take.get({ hash, kind, now, lease })
-    if (row) return { outcome: "claimed" as const, record: fromRow(row) }
-    const other = select.get(hash)
-    const live = other?.kind === kind && other.expires_at > now && other.status === "in_flight"
-    return { outcome: live ? ("conflict" as const) : ("not_found" as const) }
-  })
-
-  return {
-    async insert(record) {
-      db.query(
-        `INSERT INTO transfer_tokens (token_hash, kind, sink_handle, status, expires_at, lease_expires_at, fence, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        record.tokenHash,
-        record.kind,
-        record.sinkHandle,
-        record.status,
-        record.expiresAt,
-        record.leaseExpiresAt,
-        record.fence,
-        record.createdAt,
-      )
-    },
-    async get(tokenHash) {
-      const row = select.get(tokenHash)
-      return row ? fromRow(row) : undefined
-    },
-    async claim(tokenHash, kind, now, leaseUntil) {
-      return claim.immediate(tokenHash, kind, now, leaseUntil)
-    },
-    async complete(tokenHash, fence, expiresBy) {
-      const sql = `UPDATE transfer_tokens SET status = 'consumed', lease_expires_at = NULL, expires_at = min(expires_at, ?)
-        WHERE token_hash = ? AND status = 'in_flight' AND fence = ?`
-      return db.query(sql).run(expiresBy, tokenHash, fence).changes > 0
-    },
-    async release(tokenHash, fence) {
-      const sql = `UPDATE transfer_tokens SET status = 'available', lease_expires_at = NULL
-        WHERE token_hash = ? AND status = 'in_flight' AND fence = ?`
-      return db.query(sql).run(tokenHash, fence).changes > 0
-    },
-    async sweep(now) {
-      return db.query("DELETE FROM transfer_tokens WHERE expires_at <= ?").run(now).changes
-    },
-  }
-}
-
-function closeQuietly(db: Database): void {
+/** Closes a database after letting SQLite refresh its planner statistics. */
+export function closeQuietly(db: Database): void {
   try {
     db.run("PRAGMA optimize")
   } catch {
     // optimize is advisory; closing is what matters
   } finally {
     db.close()
-  }
-}
-
-function sampleImage(): ImageRecord {
-  return {
-    id: "",
-    prompt: "",
-    negativePrompt: null,
-    provider: "",
-    aspectRatio: "",
-    quality: "",
-    background: "",
-    contentType: "",
-    originalFilename: "",
-    originalSizeBytes: 0,
-    width: 0,
-    height: 0,
-    providerMetadata: {},
-    createdAt: "",
-    createdEpoch: 0,
-    sourceImageIds: [],
-    origin: "generated",
-    originSource: null,
-  }
-}
-
-function sampleJob(): JobRecord {
-  return {
-    id: "",
-    prompt: "",
-    provider: "",
-    negativePrompt: null,
-    aspectRatio: "",
-    quality: "",
-    background: "",
-    model: null,
-    status: "generating",
-    error: null,
-    createdEpoch: 0,
-    completedEpoch: null,
-    progress: 0,
-    progressMessage: "",
-    sourceImageIds: [],
-    ownerPid: 0,
-    ownerStartedEpoch: 0,
   }
 }

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite"
-import type { UsageGrouping, UsageLimit, UsageRecord, UsageStore, UsageTotals } from "./types"
+import type { UsageGrouping, UsageLimit, UsageRecord, UsageStore, UsageTotals } from "../types"
 
 type Params = Record<string, string | number | null>
 
@@ -18,8 +18,7 @@ interface UsageRow {
   estimate_micros: number | null
   cost_micros: number | null
   settled_at: number | null
-  owner_pid: number
-  owner_started_epoch: number
+  owner_id: string
 }
 
 interface TotalsRow {
@@ -50,9 +49,9 @@ const GROUP_COLUMNS: Record<UsageGrouping, string[]> = {
 export function sqliteUsage(db: Database): UsageStore {
   const insert = db.query<never, Params>(
     `INSERT INTO usage_ledger (call_id, image_id, at, subject, provider, model, size, quality, n, outcome, billing,
-       estimate_micros, cost_micros, settled_at, owner_pid, owner_started_epoch)
+       estimate_micros, cost_micros, settled_at, owner_id)
      VALUES ($id, $image, $at, $subject, $provider, $model, $size, $quality, $n, $outcome, $billing,
-       $estimate, $cost, $settled, $pid, $started)`,
+       $estimate, $cost, $settled, $owner)`,
   )
   const DAY = 86_400
   const usedAll = db.query<{ used: number | null }, [number]>(
@@ -168,8 +167,7 @@ function toParams(r: UsageRecord): Params {
     estimate: r.estimateMicros,
     cost: r.costMicros,
     settled: r.settledAt,
-    pid: r.ownerPid,
-    started: r.ownerStartedEpoch,
+    owner: r.ownerId,
   }
 }
 
@@ -189,8 +187,7 @@ function fromRow(row: UsageRow): UsageRecord {
     estimateMicros: row.estimate_micros,
     costMicros: row.cost_micros,
     settledAt: row.settled_at,
-    ownerPid: row.owner_pid,
-    ownerStartedEpoch: row.owner_started_epoch,
+    ownerId: row.owner_id,
   }
 }
 
