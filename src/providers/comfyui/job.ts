@@ -6,6 +6,7 @@
 import { raceAbort } from "@/util/abort"
 import { createLogger } from "@/util/log"
 import { ProviderConnectionError, ProviderError } from "../errors"
+import type { BackgroundWork } from "../local/background"
 import type { ProgressCallback } from "../types"
 import type { ApiWorkflow } from "./bindings"
 import { executionFailed, interruptedUpstream, promptRefused, unreadable, upstreamError } from "./errors"
@@ -33,7 +34,7 @@ export interface PromptRun {
   pollMs: number
   onProgress?: ProgressCallback
   catalog?: Catalog
-  background: Background
+  background: BackgroundWork
 }
 
 export interface PromptOutcome {
@@ -328,29 +329,5 @@ class Inbox {
     return new Promise((resolve) => {
       this.waiter = resolve
     })
-  }
-}
-
-/** Stop requests that outlive a cancelled generation, ended on dispose. */
-export class Background {
-  private readonly running = new Set<{ controller: AbortController; done: Promise<void> }>()
-
-  start(work: (signal: AbortSignal) => Promise<unknown>): void {
-    const controller = new AbortController()
-    const entry = { controller, done: Promise.resolve() }
-    entry.done = work(controller.signal)
-      .then(() => {})
-      .catch((error: unknown) => log.warning("Could not stop our ComfyUI prompt", { error: String(error) }))
-      .finally(() => this.running.delete(entry))
-    this.running.add(entry)
-  }
-
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running].map((e) => e.done))
-  }
-
-  async dispose(): Promise<void> {
-    for (const { controller } of this.running) controller.abort()
-    await this.idle()
   }
 }

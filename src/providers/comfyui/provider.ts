@@ -2,6 +2,7 @@ import { AppError } from "@/util/app-error"
 import { createLogger } from "@/util/log"
 import type { DoctorFinding } from "../definition"
 import { InputUnsupportedError, ProviderError, TooManyInputImagesError, UpstreamNotFoundError } from "../errors"
+import { BackgroundWork } from "../local/background"
 import {
   type GenerateOptions,
   type GenerateRequest,
@@ -12,7 +13,7 @@ import {
 import { doctorFindings } from "./doctor"
 import { unreadable, upstreamError } from "./errors"
 import { type ComfyClient, comfyClient, json, message, PROVIDER, request } from "./http"
-import { Background, runPrompt } from "./job"
+import { runPrompt } from "./job"
 import { type ComfyModel, capabilitiesOf, findModel, listModels } from "./models"
 import { type Catalog, parseObjectInfo, parseSystemStats, type SystemStats } from "./object-info"
 import { checkRatio, plan } from "./plan"
@@ -69,7 +70,9 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
     options.requestTimeoutMs ?? 30_000,
   )
   const socket = new ComfySocket(client, `igm-${crypto.randomUUID()}`)
-  const background = new Background()
+  const background = new BackgroundWork((error) =>
+    log.warning("Could not stop our ComfyUI prompt", { error: String(error) }),
+  )
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000
   let found: Discovered = { models: [], workflows: [], workflowProblems: [], notes: [] }
   let stopWatching = () => {}
