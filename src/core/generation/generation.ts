@@ -1,5 +1,5 @@
 import { canonicalProviderName } from "@/providers/index"
-import type { InputImage } from "@/providers/types"
+import type { GenerateOptions, InputImage } from "@/providers/types"
 import type { JobRecord } from "@/storage/types"
 import { AppError, InvalidArgumentError, ProviderNotAvailableError } from "../errors"
 import { BATCH_ID_PATTERN, metadataUri, randomBatchId, randomImageId, resourceTemplate, viewUri } from "../images/ids"
@@ -205,15 +205,15 @@ export class GenerationService {
         const request = { ...prepared, seed: plan.seeds[next] ?? null }
         next += size
         const first = members[0] as string
-        const run: GroupRunner = async (signal, onProgress) => {
-          if (size > 1 && provider.generateBatch) return provider.generateBatch(request, size, { signal, onProgress })
-          const one = previews
-            ? previews.during(first, signal, (onPreview) =>
-                provider.generate(request, { signal, onProgress, onPreview }),
-              )
-            : provider.generate(request, { signal, onProgress })
-          return [await one]
-        }
+        // A request's previews show its first image (a batch's previews are of its first image, where shown).
+        const call = (options: GenerateOptions) =>
+          size > 1 && provider.generateBatch
+            ? provider.generateBatch(request, size, options)
+            : provider.generate(request, options).then((result) => [result])
+        const run: GroupRunner = (signal, onProgress) =>
+          previews
+            ? previews.during(first, signal, (onPreview) => call({ signal, onProgress, onPreview }))
+            : call({ signal, onProgress })
         const reservation = await usage?.reserve(this.usageCall({ ...prepared, n: size }, first, opts.subject))
         if (reservation) reservations.push(reservation)
         groups.push({ ids: members, run: reservation ? settledRun(run, reservation) : run })

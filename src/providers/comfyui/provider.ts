@@ -207,7 +207,7 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
   async function run(
     request: GenerateRequest,
     count: number,
-    { signal, onProgress }: GenerateOptions,
+    { signal, onProgress, onPreview }: GenerateOptions,
   ): Promise<GenerateResult[]> {
     const seed = checkSeed(request.seed)
     const references = request.referenceImages ?? []
@@ -248,6 +248,7 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
       timeoutMs,
       pollMs: options.pollIntervalMs ?? 1000,
       onProgress,
+      onPreview,
       catalog,
       background,
     }).catch((error: unknown) => {

@@ -45,8 +45,8 @@ export interface Picture {
 export interface RunContext {
   /** Waits `ms` of the fake's clock (model loading). */
   load(): Promise<void>
-  /** One sampling step done; throws when the prompt was interrupted. */
-  step(value: number, max: number): Promise<void>
+  /** One sampling step of `latent` done; throws when the prompt was interrupted. */
+  step(value: number, max: number, latent: Latent): Promise<void>
   readInput(name: string): Promise<{ width: number; height: number } | undefined>
   save(kind: "output" | "temp", prefix: string, png: Uint8Array): { filename: string; subfolder: string; type: string }
 }
@@ -100,7 +100,7 @@ export function batchColour(seed: number, index: number): [number, number, numbe
 }
 
 async function sample(latent: Latent, steps: number, seed: number, ctx: RunContext): Promise<Latent> {
-  for (let i = 1; i <= steps; i++) await ctx.step(i, steps)
+  for (let i = 1; i <= steps; i++) await ctx.step(i, steps, latent)
   return { ...latent, seed }
 }
 
