@@ -1,5 +1,5 @@
 import { canonicalProviderName } from "@/providers/index"
-import type { GenerateOptions, InputImage } from "@/providers/types"
+import type { GenerateOptions, GenerateResult, InputImage } from "@/providers/types"
 import type { JobRecord } from "@/storage/types"
 import { AppError, InvalidArgumentError, ProviderNotAvailableError } from "../errors"
 import { BATCH_ID_PATTERN, metadataUri, randomBatchId, randomImageId, resourceTemplate, viewUri } from "../images/ids"
@@ -243,7 +243,8 @@ export class GenerationService {
   usageCall(prepared: PreparedGeneration, imageId: string, subject = "local"): UsageCall {
     const model = prepared.model ?? this.opts.providers.get(prepared.provider)?.defaultModel ?? null
     const { provider, aspectRatio, quality } = prepared
-    return { imageId, subject, provider, model, aspectRatio, quality, n: prepared.n ?? 1 }
+    const previews = this.opts.previews !== undefined
+    return { imageId, subject, provider, model, aspectRatio, quality, n: prepared.n ?? 1, previews }
   }
 
   /**
@@ -307,11 +308,17 @@ export class GenerationService {
 }
 
 /** The provider call, settling its reservation with how it ended (docs/decisions.md#usage-ledger). */
+/** The partial images a provider reports it was sent (`partial_images` in its metadata), when it reports them. */
+function billedPreviews(results: readonly GenerateResult[]): number | undefined {
+  const counts = results.map((r) => r.metadata.partial_images).filter((c): c is number => typeof c === "number")
+  return counts.length ? counts.reduce((a, b) => a + b, 0) : undefined
+}
+
 function settledRun(run: GroupRunner, reservation: Reservation): GroupRunner {
   return async (signal, onProgress) => {
     try {
       const result = await run(signal, onProgress)
-      await reservation.settle({ kind: "completed" })
+      await reservation.settle({ kind: "completed", previews: billedPreviews(result) })
       return result
     } catch (error) {
       if (!signal.aborted) await reservation.settle({ kind: "failed", error })
