@@ -96,6 +96,11 @@ export interface ProviderPricing {
   readonly rows: readonly PriceRow[]
   /** What the vendor bills by besides model and quality, for a request of this ratio and quality; null for none. */
   billedSize(model: string, aspectRatio: string, quality: string): string | null
+  /**
+   * What live previews add to one request of `n` images, when the caller shows them: how many the request asks for
+   * and USD for each one the vendor sends. Null when the model's previews have no known price; unset: they are free.
+   */
+  previews?(model: string, n: number): { count: number; usdEach: number } | null
 }
 
 /** What a provider receives besides its settings. Every provider makes its HTTP calls through `fetch`. */

@@ -1,5 +1,5 @@
 import { canonicalProviderName } from "@/providers/index"
-import type { InputImage } from "@/providers/types"
+import type { GenerateOptions, GenerateResult, InputImage } from "@/providers/types"
 import type { JobRecord } from "@/storage"
 import { AppError, InvalidArgumentError, ProviderNotAvailableError } from "../errors"
 import { BATCH_ID_PATTERN, metadataUri, randomBatchId, randomImageId, resourceTemplate, viewUri } from "../images/ids"
@@ -205,15 +205,15 @@ export class GenerationService {
         const request = { ...prepared, seed: plan.seeds[next] ?? null }
         next += size
         const first = members[0] as string
-        const run: GroupRunner = async (signal, onProgress) => {
-          if (size > 1 && provider.generateBatch) return provider.generateBatch(request, size, { signal, onProgress })
-          const one = previews
-            ? previews.during(first, signal, (onPreview) =>
-                provider.generate(request, { signal, onProgress, onPreview }),
-              )
-            : provider.generate(request, { signal, onProgress })
-          return [await one]
-        }
+        // A request's previews show its first image (a batch's previews are of its first image, where shown).
+        const call = (options: GenerateOptions) =>
+          size > 1 && provider.generateBatch
+            ? provider.generateBatch(request, size, options)
+            : provider.generate(request, options).then((result) => [result])
+        const run: GroupRunner = (signal, onProgress) =>
+          previews
+            ? previews.during(first, signal, (onPreview) => call({ signal, onProgress, onPreview }))
+            : call({ signal, onProgress })
         const reservation = await usage?.reserve(this.usageCall({ ...prepared, n: size }, first, opts.subject))
         if (reservation) reservations.push(reservation)
         groups.push({ ids: members, run: reservation ? settledRun(run, reservation) : run })
@@ -243,7 +243,8 @@ export class GenerationService {
   usageCall(prepared: PreparedGeneration, imageId: string, subject = "local"): UsageCall {
     const model = prepared.model ?? this.opts.providers.get(prepared.provider)?.defaultModel ?? null
     const { provider, aspectRatio, quality } = prepared
-    return { imageId, subject, provider, model, aspectRatio, quality, n: prepared.n ?? 1 }
+    const previews = this.opts.previews !== undefined
+    return { imageId, subject, provider, model, aspectRatio, quality, n: prepared.n ?? 1, previews }
   }
 
   /**
@@ -307,11 +308,17 @@ export class GenerationService {
 }
 
 /** The provider call, settling its reservation with how it ended (docs/decisions.md#usage-ledger). */
+/** The partial images a provider reports it was sent (`partial_images` in its metadata), when it reports them. */
+function billedPreviews(results: readonly GenerateResult[]): number | undefined {
+  const counts = results.map((r) => r.metadata.partial_images).filter((c): c is number => typeof c === "number")
+  return counts.length ? counts.reduce((a, b) => a + b, 0) : undefined
+}
+
 function settledRun(run: GroupRunner, reservation: Reservation): GroupRunner {
   return async (signal, onProgress) => {
     try {
       const result = await run(signal, onProgress)
-      await reservation.settle({ kind: "completed" })
+      await reservation.settle({ kind: "completed", previews: billedPreviews(result) })
       return result
     } catch (error) {
       if (!signal.aborted) await reservation.settle({ kind: "failed", error })

@@ -4,7 +4,7 @@ import { nowSeconds } from "../time"
 import { type AppliedLimit, type BudgetSettings, limitsFor, NO_BUDGETS } from "./budgets"
 import { BudgetExceededError, UnpricedCallError } from "./errors"
 import { toUsd } from "./money"
-import type { Price, PriceTable } from "./prices"
+import { NO_PREVIEWS, type PreviewPrice, type Price, type PriceTable } from "./prices"
 import { type CallEnd, settlement } from "./settlement"
 import { type UsagePeriodArgs, usagePeriod, usageSummary } from "./summary"
 
@@ -19,6 +19,8 @@ export interface UsageCall {
   quality: string
   /** Images the call asks for. */
   n: number
+  /** Whether live previews are asked for (billed by some vendors). */
+  previews?: boolean
 }
 
 /** A call's price before it starts. */
@@ -27,7 +29,9 @@ export interface Estimate {
   n: number
   size: string | null
   price: Price
-  /** Price × n; null when the price is unknown. */
+  /** The live previews asked for and what each costs; null when their price is unknown. */
+  previews: PreviewPrice | null
+  /** Price × n plus the previews; null when either price is unknown. */
   micros: number | null
 }
 
@@ -79,7 +83,10 @@ export class UsageService {
   estimate(call: UsageCall): Estimate {
     const size = this.prices.billedSize(call.provider, call.model, call.aspectRatio, call.quality)
     const price = this.prices.price({ provider: call.provider, model: call.model, size, quality: call.quality })
-    return { n: call.n, size, price, micros: price.micros === null ? null : price.micros * call.n }
+    const previews = call.previews ? this.prices.previews(call.provider, call.model, call.n, price) : NO_PREVIEWS
+    const micros =
+      price.micros === null || previews === null ? null : price.micros * call.n + previews.count * previews.eachMicros
+    return { n: call.n, size, price, previews, micros }
   }
 
   /** Where the caller's budgets stand now. */
@@ -144,7 +151,7 @@ export class UsageService {
       id: record.id,
       estimate,
       settle: (end) => {
-        settled ??= this.settle(record, end)
+        settled ??= this.settle(record, billedPreviews(end, estimate))
         return settled
       },
     }
@@ -235,4 +242,16 @@ export class UsageService {
     const settled = settlement(end, record.estimateMicros)
     return this.opts.store.settle(record.id, { ...settled, settledAt: nowSeconds() })
   }
+}
+
+/**
+ * A completed call's cost counts the previews the vendor sent, which may be fewer than asked for when the image was
+ * done sooner: the estimate less the ones that never came.
+ */
+function billedPreviews(end: CallEnd, estimate: Estimate): CallEnd {
+  if (end.kind !== "completed" || end.previews === undefined || !estimate.previews || estimate.micros === null) {
+    return end
+  }
+  const missing = Math.max(0, estimate.previews.count - end.previews)
+  return { ...end, costMicros: estimate.micros - missing * estimate.previews.eachMicros }
 }

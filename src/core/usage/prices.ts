@@ -23,6 +23,14 @@ export interface Price {
   origin: PriceOrigin
 }
 
+/** The live previews one request asks for, and what each one sent costs. */
+export interface PreviewPrice {
+  count: number
+  eachMicros: number
+}
+
+export const NO_PREVIEWS: PreviewPrice = { count: 0, eachMicros: 0 }
+
 /**
  * List prices per image: rows of the prices file first, then the provider's built-in dated table. A provider
  * marked free costs nothing; anything else without a row has no known price (docs/decisions.md#usage-ledger).
@@ -57,6 +65,18 @@ export class PriceTable {
     if (pricing === "free") return { micros: 0, origin: "free" }
     const listed = pricing && bestRow(pricing.rows, call)
     return listed ? { micros: toMicros(listed.usd), origin: "table" } : { micros: null, origin: "unknown" }
+  }
+
+  /**
+   * What live previews add to a request of `n` images priced at `price`; null when their price is unknown. A row of
+   * the prices file is the user's whole price per image, previews included; a free provider's previews are free.
+   */
+  previews(provider: string, model: string | null, n: number, price: Price): PreviewPrice | null {
+    if (price.origin === "file" || price.origin === "free") return NO_PREVIEWS
+    const pricing = this.definition(provider)?.pricing
+    if (!pricing || pricing === "free" || !pricing.previews) return NO_PREVIEWS
+    const asked = model ? pricing.previews(model, n) : null
+    return asked && { count: asked.count, eachMicros: toMicros(asked.usdEach) }
   }
 
   /** The dated sources of the built-in table, by provider. */

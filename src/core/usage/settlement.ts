@@ -3,7 +3,8 @@ import { AppError, type ErrorKind } from "../errors"
 
 /** How a provider call ended, as the generation path saw it. */
 export type CallEnd =
-  | { kind: "completed" }
+  /** `previews`: the billed previews the provider sent; `costMicros`: the cost when it is not the estimate. */
+  | { kind: "completed"; previews?: number; costMicros?: number | null }
   | { kind: "failed"; error: unknown }
   | { kind: "cancelled" }
   /** Stopped by a shutdown, or found still reserved after a restart. */
@@ -25,7 +26,7 @@ export function settlement(
 ): Pick<UsageRecord, "outcome" | "billing" | "costMicros"> {
   switch (end.kind) {
     case "completed":
-      return { outcome: "completed", billing: "charged", costMicros: estimateMicros }
+      return { outcome: "completed", billing: "charged", costMicros: end.costMicros ?? estimateMicros }
     case "not_sent":
       return { outcome: "failed", billing: "none", costMicros: 0 }
     case "cancelled":

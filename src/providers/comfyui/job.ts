@@ -6,7 +6,8 @@
 import { raceAbort } from "@/util/abort"
 import { createLogger } from "@/util/log"
 import { ProviderConnectionError, ProviderError } from "../errors"
-import type { ProgressCallback } from "../types"
+import type { BackgroundWork } from "../local/background"
+import type { PreviewCallback, ProgressCallback } from "../types"
 import type { ApiWorkflow } from "./bindings"
 import { executionFailed, interruptedUpstream, promptRefused, unreadable, upstreamError } from "./errors"
 import { type ComfyClient, type ComfyResponse, json, PROVIDER, request, sleep } from "./http"
@@ -32,8 +33,10 @@ export interface PromptRun {
   timeoutMs: number
   pollMs: number
   onProgress?: ProgressCallback
+  /** Set when live previews are wanted: the step previews ComfyUI sends for our prompt go here. */
+  onPreview?: PreviewCallback
   catalog?: Catalog
-  background: Background
+  background: BackgroundWork
 }
 
 export interface PromptOutcome {
@@ -47,7 +50,16 @@ export async function runPrompt(run: PromptRun): Promise<PromptOutcome> {
   const inbox = new Inbox()
   const wanted = crypto.randomUUID()
   const live = await run.socket.open(Math.min(run.client.requestTimeoutMs, 5000))
-  let unsubscribe = live ? run.socket.subscribe(wanted, inbox.push) : () => {}
+  const follow = (promptId: string) => {
+    if (!live) return () => {}
+    const offMessages = run.socket.subscribe(promptId, inbox.push)
+    const offPreviews = run.onPreview ? run.socket.onPreview(promptId, previewer(run.onPreview)) : () => {}
+    return () => {
+      offMessages()
+      offPreviews()
+    }
+  }
+  let unsubscribe = follow(wanted)
   const offDrop = run.socket.onDrop(inbox.wake)
   const offStatus = run.socket.onStatus(inbox.queueChanged)
   try {
@@ -56,11 +68,11 @@ export async function runPrompt(run: PromptRun): Promise<PromptOutcome> {
       // A ComfyUI before 0.3.45 ignores the prompt_id we ask for and picks its own (subscribed first, so the
       // socket never looks idle in between).
       const previous = unsubscribe
-      unsubscribe = live ? run.socket.subscribe(promptId, inbox.push) : () => {}
+      unsubscribe = follow(promptId)
       previous()
     }
     try {
-      return await follow(run, promptId, inbox)
+      return await followPrompt(run, promptId, inbox)
     } catch (error) {
       // Cancelled (in the loop or during a poll): hang up at once, stop our prompt in the background.
       if (run.signal.aborted) run.background.start((signal) => stopPrompt(run.client, promptId, signal))
@@ -78,7 +90,10 @@ export async function runPrompt(run: PromptRun): Promise<PromptOutcome> {
  * anyway, and only its answer names the prompt to stop on a ComfyUI that ignores the prompt_id we ask for.
  */
 async function submit(run: PromptRun, wanted: string): Promise<string> {
-  const body = { prompt: run.graph, client_id: run.socket.clientId, prompt_id: wanted }
+  // Without live previews, ComfyUI versions that read a per-prompt preview_method (after 0.3.64) decode none for
+  // ours; with them, the server's own --preview-method decides (docs/decisions.md#live-previews-transient).
+  const extra = run.onPreview ? {} : { extra_data: { preview_method: "none" } }
+  const body = { prompt: run.graph, client_id: run.socket.clientId, prompt_id: wanted, ...extra }
   const posting = request(run.client, "/prompt", { json: body })
   let response: ComfyResponse
   try {
@@ -116,7 +131,7 @@ interface Tracker {
   missing: number
 }
 
-async function follow(run: PromptRun, promptId: string, inbox: Inbox): Promise<PromptOutcome> {
+async function followPrompt(run: PromptRun, promptId: string, inbox: Inbox): Promise<PromptOutcome> {
   const tracker: Tracker = { missing: 0 }
   const report = reporter(run)
   const aborted = new Promise<void>((resolve) => run.signal.addEventListener("abort", () => resolve(), { once: true }))
@@ -271,6 +286,17 @@ export async function stopPrompt(
   return "interrupted"
 }
 
+/** `onPreview` guarded: a viewer that throws does not stop the socket. */
+function previewer(onPreview: PreviewCallback): PreviewCallback {
+  return (image) => {
+    try {
+      onPreview(image)
+    } catch (error) {
+      log.debug("preview callback failed", { error: String(error) })
+    }
+  }
+}
+
 type Reporter = (fraction: number | undefined, message: string) => void
 
 function reporter(run: PromptRun): Reporter {
@@ -328,29 +354,5 @@ class Inbox {
     return new Promise((resolve) => {
       this.waiter = resolve
     })
-  }
-}
-
-/** Stop requests that outlive a cancelled generation, ended on dispose. */
-export class Background {
-  private readonly running = new Set<{ controller: AbortController; done: Promise<void> }>()
-
-  start(work: (signal: AbortSignal) => Promise<unknown>): void {
-    const controller = new AbortController()
-    const entry = { controller, done: Promise.resolve() }
-    entry.done = work(controller.signal)
-      .then(() => {})
-      .catch((error: unknown) => log.warning("Could not stop our ComfyUI prompt", { error: String(error) }))
-      .finally(() => this.running.delete(entry))
-    this.running.add(entry)
-  }
-
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running].map((e) => e.done))
-  }
-
-  async dispose(): Promise<void> {
-    for (const { controller } of this.running) controller.abort()
-    await this.idle()
   }
 }

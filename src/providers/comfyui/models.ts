@@ -1,6 +1,7 @@
 import { checkpointProfile } from "../local/checkpoints"
 import { LOCAL_ASPECT_RATIOS, type LocalPreset, maxEdge, presetFor } from "../local/presets"
 import { type ModelCapabilities, modelCapabilities } from "../types"
+import { findBatchSlot } from "./batch"
 import type { Catalog } from "./object-info"
 import { TEMPLATES, type Template, templateProblem } from "./templates"
 import type { UserWorkflow } from "./workflows"
@@ -64,6 +65,10 @@ export function capabilitiesOf(model: ComfyModel, catalog: Catalog): ModelCapabi
   const { preset } = model
   const references = model.kind === "checkpoint" && !templateProblem(TEMPLATES.img2img, catalog)
   const masks = references && !templateProblem(TEMPLATES.inpaint, catalog)
+  const templates =
+    model.kind === "diffusion"
+      ? [TEMPLATES["txt2img-flux"]]
+      : [TEMPLATES.txt2img, ...(references ? [TEMPLATES.img2img] : []), ...(masks ? [TEMPLATES.inpaint] : [])]
   return modelCapabilities({
     model_id: model.id,
     display_name: stem(model.id),
@@ -80,6 +85,8 @@ export function capabilitiesOf(model: ComfyModel, catalog: Catalog): ModelCapabi
     prompt_style: preset.promptStyle,
     supports_seed: true,
     max_seed: Number.MAX_SAFE_INTEGER,
+    // One number for every workflow the model may run: the smallest batch any of them takes.
+    max_batch_size: Math.min(...templates.map((t) => findBatchSlot(t.graph, catalog)?.max ?? 1)),
     style_profile: checkpointProfile(model.id),
   })
 }

@@ -3,6 +3,7 @@
 import { ProviderError } from "../errors"
 import { LOCAL_ASPECT_RATIOS, type LocalAspectRatio, sizeForRatio, sizeForShape } from "../local/presets"
 import type { GenerateRequest, InputImage } from "../types"
+import { type BatchSlot, findBatchSlot, withBatch } from "./batch"
 import { type ApiWorkflow, fill, hasTag, type Values } from "./bindings"
 import { PROVIDER } from "./http"
 import type { ComfyModel } from "./models"
@@ -20,6 +21,8 @@ export interface PlanInput {
   request: GenerateRequest
   catalog: Catalog
   seed: number
+  /** Images the prompt makes (the workflow's batch size). */
+  count: number
   reference?: InputImage
   /** The uploaded reference's name, as LoadImage takes it. */
   referenceName?: string
@@ -84,7 +87,8 @@ async function planTemplate(input: PlanInput): Promise<Plan> {
   if (model.kind === "checkpoint") metadata.cfg_scale = preset.cfg
   if (preset.guidance !== undefined && model.kind === "diffusion") metadata.guidance = preset.guidance
   if (strength !== undefined) Object.assign(metadata, { strength, edited: true })
-  return { graph: fill(template.graph, template.bindings, values), output: template.output, metadata }
+  const graph = batched(fill(template.graph, template.bindings, values), findBatchSlot(template.graph, catalog), input)
+  return { graph, output: template.output, metadata }
 }
 
 async function planWorkflow(input: PlanInput): Promise<Plan> {
@@ -126,7 +130,20 @@ async function planWorkflow(input: PlanInput): Promise<Plan> {
   if (hasTag(bindings, "seed")) metadata.seed = input.seed
   if (reference) metadata.edited = true
   if (values.strength !== undefined) metadata.strength = values.strength
-  return { graph: fill(workflow.graph, bindings, values), output: workflow.output, metadata }
+  return {
+    graph: batched(fill(workflow.graph, bindings, values), workflow.batch, input),
+    output: workflow.output,
+    metadata,
+  }
+}
+
+/** `graph` making `input.count` images; refused when the workflow cannot batch that many (the caller splits). */
+function batched(graph: ApiWorkflow, slot: BatchSlot | undefined, input: PlanInput): ApiWorkflow {
+  if (slot && input.count <= slot.max) return withBatch(graph, slot, input.count)
+  if (input.count === 1) return graph
+  throw refused(
+    `Model '${input.model.id}' makes at most ${slot?.max ?? 1} image(s) per ComfyUI prompt; asked for ${input.count}.`,
+  )
 }
 
 /** The aspect ratios a template model takes; anything else is refused rather than squared. */

@@ -2,6 +2,7 @@ import { AppError } from "@/util/app-error"
 import { createLogger } from "@/util/log"
 import type { DoctorFinding } from "../definition"
 import { InputUnsupportedError, ProviderError, TooManyInputImagesError, UpstreamNotFoundError } from "../errors"
+import { BackgroundWork } from "../local/background"
 import {
   type GenerateOptions,
   type GenerateRequest,
@@ -12,7 +13,7 @@ import {
 import { doctorFindings } from "./doctor"
 import { unreadable, upstreamError } from "./errors"
 import { type ComfyClient, comfyClient, json, message, PROVIDER, request } from "./http"
-import { Background, runPrompt } from "./job"
+import { runPrompt } from "./job"
 import { type ComfyModel, capabilitiesOf, findModel, listModels } from "./models"
 import { type Catalog, parseObjectInfo, parseSystemStats, type SystemStats } from "./object-info"
 import { checkRatio, plan } from "./plan"
@@ -69,7 +70,9 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
     options.requestTimeoutMs ?? 30_000,
   )
   const socket = new ComfySocket(client, `igm-${crypto.randomUUID()}`)
-  const background = new Background()
+  const background = new BackgroundWork((error) =>
+    log.warning("Could not stop our ComfyUI prompt", { error: String(error) }),
+  )
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000
   let found: Discovered = { models: [], workflows: [], workflowProblems: [], notes: [] }
   let stopWatching = () => {}
@@ -182,51 +185,11 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
       stopWatching = watchWorkflows(options.workflowsDir, listener)
     },
 
-    async generate(request: GenerateRequest, { signal, onProgress }: GenerateOptions): Promise<GenerateResult> {
-      const seed = checkSeed(request.seed)
-      const references = request.referenceImages ?? []
-      const model = await resolveModel(request.model || null, signal)
-      checkRatio(model, request.aspectRatio)
-      const { catalog } = await current(signal)
-      const caps = capabilitiesOf(model, catalog)
-      if (references.length && !caps.supports_image_input) throw new InputUnsupportedError(PROVIDER, model.id)
-      if (references.length > caps.max_input_images) {
-        throw new TooManyInputImagesError(PROVIDER, model.id, caps.max_input_images, references.length)
-      }
-      if (request.mask && (!caps.supports_mask || !references.length)) {
-        throw new ProviderError(PROVIDER, `Model '${model.id}' does not take a mask (see supports_mask).`, {
-          kind: "invalid_input",
-          code: "mask_unsupported",
-        })
-      }
-      const [reference] = references
-      const referenceName = reference ? await uploadReference(client, reference, signal) : undefined
-      const maskName =
-        reference && referenceName && request.mask
-          ? await uploadMask(client, request.mask, reference, referenceName, signal)
-          : undefined
-      const planned = await plan({ model, request, catalog, seed, reference, referenceName, maskName })
-      const outcome = await runPrompt({
-        client,
-        socket,
-        graph: planned.graph,
-        output: planned.output,
-        signal,
-        timeoutMs,
-        pollMs: options.pollIntervalMs ?? 1000,
-        onProgress,
-        catalog,
-        background,
-      }).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === "workflow_invalid") stale = true
-        throw error
-      })
-      const [first] = outcome.images
-      if (!first) throw new ProviderError(PROVIDER, "ComfyUI returned no image.", { code: "no_image" })
-      const image = await readImage(client, first, signal)
-      const metadata = { ...planned.metadata, prompt_id: outcome.promptId }
-      return { data: image.data, contentType: image.contentType, metadata }
+    async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
+      return (await run(request, 1, options))[0] as GenerateResult
     },
+
+    generateBatch: (request, count, options) => run(request, count, options),
 
     findings: (signal) => doctorFindings(client, options, () => found, getJson, signal),
     idle: () => background.idle(),
@@ -237,6 +200,75 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
       await background.dispose()
     },
   }
+  /**
+   * One prompt making `count` images, in order. The sampler takes one seed for the whole batch, so every image
+   * records that seed and its place in the batch (`seed_batch_index`): image k is noise draw k of the seed.
+   */
+  async function run(
+    request: GenerateRequest,
+    count: number,
+    { signal, onProgress, onPreview }: GenerateOptions,
+  ): Promise<GenerateResult[]> {
+    const seed = checkSeed(request.seed)
+    const references = request.referenceImages ?? []
+    const model = await resolveModel(request.model || null, signal)
+    checkRatio(model, request.aspectRatio)
+    const { catalog } = await current(signal)
+    const caps = capabilitiesOf(model, catalog)
+    if (!Number.isInteger(count) || count < 1 || count > caps.max_batch_size) {
+      throw new ProviderError(
+        PROVIDER,
+        `Model '${model.id}' makes 1 to ${caps.max_batch_size} image(s) per ComfyUI prompt; asked for ${count}.`,
+        { kind: "invalid_input", code: "invalid_request" },
+      )
+    }
+    if (references.length && !caps.supports_image_input) throw new InputUnsupportedError(PROVIDER, model.id)
+    if (references.length > caps.max_input_images) {
+      throw new TooManyInputImagesError(PROVIDER, model.id, caps.max_input_images, references.length)
+    }
+    if (request.mask && (!caps.supports_mask || !references.length)) {
+      throw new ProviderError(PROVIDER, `Model '${model.id}' does not take a mask (see supports_mask).`, {
+        kind: "invalid_input",
+        code: "mask_unsupported",
+      })
+    }
+    const [reference] = references
+    const referenceName = reference ? await uploadReference(client, reference, signal) : undefined
+    const maskName =
+      reference && referenceName && request.mask
+        ? await uploadMask(client, request.mask, reference, referenceName, signal)
+        : undefined
+    const planned = await plan({ model, request, catalog, seed, count, reference, referenceName, maskName })
+    const outcome = await runPrompt({
+      client,
+      socket,
+      graph: planned.graph,
+      output: planned.output,
+      signal,
+      timeoutMs,
+      pollMs: options.pollIntervalMs ?? 1000,
+      onProgress,
+      onPreview,
+      catalog,
+      background,
+    }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === "workflow_invalid") stale = true
+      throw error
+    })
+    if (outcome.images.length < count) {
+      const made = outcome.images.length
+      throw new ProviderError(PROVIDER, `Asked ComfyUI for ${count} images; it returned ${made}.`, {
+        code: "no_image",
+      })
+    }
+    const images = await Promise.all(outcome.images.slice(0, count).map((ref) => readImage(client, ref, signal)))
+    return images.map((image, index) => {
+      const metadata: Record<string, unknown> = { ...planned.metadata, prompt_id: outcome.promptId }
+      if (count > 1 && "seed" in metadata) metadata.seed_batch_index = index
+      return { data: image.data, contentType: image.contentType, metadata }
+    })
+  }
+
   return provider
 }
 

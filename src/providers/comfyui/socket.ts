@@ -1,7 +1,12 @@
 // ComfyUI's WebSocket (server.py websocket_handler): one socket per client id; execution messages for prompts
-// submitted with that client_id arrive on it as `{type, data}` text frames (`data.prompt_id` says which prompt),
-// previews as binary frames (ignored here). A new connection with the same id replaces the old one.
+// submitted with that client_id arrive on it as `{type, data}` text frames (`data.prompt_id` says which prompt).
+// Step previews arrive as binary frames (server.py send_image, encode_bytes; main.py hijack_progress, 0.3.64): a
+// 4-byte big-endian event type (1 = PREVIEW_IMAGE), a 4-byte image type (1 = JPEG, 2 = PNG), then the image. A
+// client that announces `supports_preview_metadata` gets type 4 frames instead; we announce nothing. A preview
+// names no prompt: it belongs to the prompt running for our client, which ComfyUI runs one at a time. A new
+// connection with the same id replaces the old one.
 import { createLogger } from "@/util/log"
+import type { PreviewImage } from "../types"
 import { type ComfyClient, PROVIDER, socketUrl } from "./http"
 
 const log = createLogger(PROVIDER)
@@ -16,6 +21,11 @@ const RECENT_LIMIT = 200
 /** An idle socket stays open this long, so back-to-back generations do not reconnect. */
 const IDLE_CLOSE_MS = 30_000
 
+/** protocol.py BinaryEventTypes.PREVIEW_IMAGE, and send_image's image types. */
+const PREVIEW_IMAGE = 1
+const IMAGE_TYPES: Record<number, string> = { 1: "image/jpeg", 2: "image/png" }
+const ENDED = new Set(["execution_success", "execution_error", "execution_interrupted"])
+
 export class ComfySocket {
   readonly clientId: string
   private readonly client: ComfyClient
@@ -24,6 +34,9 @@ export class ComfySocket {
   private readonly subscribers = new Map<string, (message: ComfyMessage) => void>()
   private readonly dropListeners = new Set<() => void>()
   private readonly statusListeners = new Set<() => void>()
+  private readonly previewListeners = new Map<string, (image: PreviewImage) => void>()
+  /** The prompt of ours ComfyUI runs now, from execution_start until it ends. */
+  private running: string | undefined
   private recent: ComfyMessage[] = []
   private idleTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -80,6 +93,10 @@ export class ComfySocket {
   }
 
   private receive(data: unknown): void {
+    if (data instanceof ArrayBuffer) {
+      this.receivePreview(data)
+      return
+    }
     if (typeof data !== "string") return
     let message: ComfyMessage
     try {
@@ -95,6 +112,7 @@ export class ComfySocket {
     }
     const promptId = message.data.prompt_id
     if (typeof promptId !== "string") return
+    this.track(message, promptId)
     const subscriber = this.subscribers.get(promptId)
     if (subscriber) {
       subscriber(message)
@@ -102,6 +120,31 @@ export class ComfySocket {
     }
     this.recent.push(message)
     if (this.recent.length > RECENT_LIMIT) this.recent = this.recent.slice(-RECENT_LIMIT)
+  }
+
+  private track({ type, data }: ComfyMessage, promptId: string): void {
+    if (type === "execution_start" || (type === "executing" && data.node !== null)) this.running = promptId
+    // execution_success and the like, or `executing` with node null: the prompt has ended.
+    else if (this.running === promptId && (ENDED.has(type) || type === "executing")) this.running = undefined
+  }
+
+  /** A binary frame: a step preview of the prompt running now, handed on only when someone wants its previews. */
+  private receivePreview(data: ArrayBuffer): void {
+    const listener = this.running === undefined ? undefined : this.previewListeners.get(this.running)
+    if (!listener || data.byteLength <= 8) return
+    const view = new DataView(data)
+    if (view.getUint32(0) !== PREVIEW_IMAGE) return
+    const contentType = IMAGE_TYPES[view.getUint32(4)]
+    if (!contentType) return
+    listener({ data: new Uint8Array(data, 8), contentType })
+  }
+
+  /** Hands the step previews of one prompt to `listener` while it runs; returns the unsubscribe. */
+  onPreview(promptId: string, listener: (image: PreviewImage) => void): () => void {
+    this.previewListeners.set(promptId, listener)
+    return () => {
+      if (this.previewListeners.get(promptId) === listener) this.previewListeners.delete(promptId)
+    }
   }
 
   /** Delivers the messages of one prompt (those that came before the call first); returns the unsubscribe. */
@@ -137,6 +180,7 @@ export class ComfySocket {
     const ws = this.ws
     this.ws = undefined
     this.recent = []
+    this.running = undefined
     ws?.close()
   }
 }

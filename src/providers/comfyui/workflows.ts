@@ -6,6 +6,7 @@ import { basename, join } from "node:path"
 import { checkpointProfile } from "../local/checkpoints"
 import { LOCAL_ASPECT_RATIOS, type LocalAspectRatio, presetFor } from "../local/presets"
 import { type ModelCapabilities, modelCapabilities } from "../types"
+import { type BatchSlot, findBatchSlot } from "./batch"
 import { type ApiWorkflow, type Binding, findBindings, hasTag, tagged, USER_TAGS } from "./bindings"
 import type { Catalog } from "./object-info"
 import { isLink, validateGraph } from "./validate"
@@ -23,6 +24,8 @@ export interface UserWorkflow {
   output: string
   /** Width × height per ratio when the workflow has an @size node; undefined: its own size only. */
   sizes?: Readonly<Record<LocalAspectRatio, readonly [number, number]>>
+  /** Where it takes a batch size; undefined: one image per prompt (batch.ts). */
+  batch?: BatchSlot
   capabilities: ModelCapabilities
 }
 
@@ -98,6 +101,7 @@ export function checkWorkflow(file: WorkflowFile, catalog: Catalog): UserWorkflo
   if (invalid.length) return refuse(`does not validate: ${invalid.join("; ")}`)
   const id = `${WORKFLOW_PREFIX}${basename(file.file).replace(/\.json$/i, "")}`
   const sizes = hasTag(bindings, "size") ? sizesAround(ownSize(graph, bindings)) : undefined
+  const batch = findBatchSlot(graph, catalog)
   return {
     id,
     file: file.file,
@@ -105,7 +109,8 @@ export function checkWorkflow(file: WorkflowFile, catalog: Catalog): UserWorkflo
     bindings,
     output,
     sizes,
-    capabilities: capabilities(id, file.file, graph, bindings, sizes),
+    batch,
+    capabilities: { ...capabilities(id, file.file, graph, bindings, sizes), max_batch_size: batch?.max ?? 1 },
   }
 }
 

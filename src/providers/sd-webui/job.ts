@@ -1,6 +1,7 @@
 import { z } from "zod"
 import { createLogger } from "@/util/log"
 import { ProviderConnectionError } from "../errors"
+import type { BackgroundWork } from "../local/background"
 import type { PreviewCallback, PreviewImage, ProgressCallback } from "../types"
 import { PROVIDER, type SdClient, type SdResponse, safeJson, send, sleep } from "./http"
 
@@ -138,30 +139,6 @@ class Tracker {
   }
 }
 
-/** Watchers that outlive a cancelled generation, stopped on dispose. */
-export class Background {
-  private readonly running = new Set<{ controller: AbortController; done: Promise<void> }>()
-
-  start(work: (signal: AbortSignal) => Promise<void>): void {
-    const controller = new AbortController()
-    const entry = { controller, done: Promise.resolve() }
-    entry.done = work(controller.signal)
-      .catch((error: unknown) => log.debug("SD WebUI watcher failed", { error: String(error) }))
-      .finally(() => this.running.delete(entry))
-    this.running.add(entry)
-  }
-
-  /** Resolves once every watcher has ended. */
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running].map((e) => e.done))
-  }
-
-  async dispose(): Promise<void> {
-    for (const { controller } of this.running) controller.abort()
-    await this.idle()
-  }
-}
-
 export interface JobRun {
   client: SdClient
   path: string
@@ -177,7 +154,7 @@ export interface JobRun {
   /** Set when live previews are wanted: polls ask for one at most every `previewIntervalMs`. */
   onPreview?: PreviewCallback
   previewIntervalMs: number
-  background: Background
+  background: BackgroundWork
 }
 
 /**

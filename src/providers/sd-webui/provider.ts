@@ -2,6 +2,7 @@ import { z } from "zod"
 import { createLogger } from "@/util/log"
 import type { DoctorFinding } from "../definition"
 import { ProviderError, TooManyInputImagesError, UpstreamNotFoundError } from "../errors"
+import { BackgroundWork } from "../local/background"
 import { checkpointProfile } from "../local/checkpoints"
 import { LOCAL_ASPECT_RATIOS, type LocalPreset, maxEdge, presetFor } from "../local/presets"
 import {
@@ -18,7 +19,7 @@ import { type Checkpoint, checkpointThatRan, parseCheckpoints, ranExpected, reso
 import { upstreamError } from "./errors"
 import { detectFork, type Fork } from "./forks"
 import { PROVIDER, type SdClient, type SdResponse, safeJson, sdClient, send } from "./http"
-import { Background, pollTask, runJob } from "./job"
+import { pollTask, runJob } from "./job"
 import { buildPayload, type Info, outputSize, parseInfo } from "./payload"
 
 export const PROVIDER_NAME = PROVIDER
@@ -65,7 +66,7 @@ export function createSdWebuiProvider(options: SdWebuiOptions, deps: { fetch?: t
   const client: SdClient = sdClient(options.host, deps.fetch ?? globalThis.fetch, options.requestTimeoutMs ?? 30_000)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000
   const pollMs = options.pollIntervalMs ?? 1000
-  const background = new Background()
+  const background = new BackgroundWork((error) => log.debug("SD WebUI watcher failed", { error: String(error) }))
   let listed: Checkpoint[] | undefined
 
   const getJson = async (path: string, signal?: AbortSignal): Promise<unknown> => {

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test"
 import { solidPng } from "@/providers/solid-png"
 import { waitFor } from "../../helpers/wait"
 import type { FakeComfyUi } from "./fake"
-import { seedColour } from "./fake/nodes"
+import { batchColour, seedColour } from "./fake/nodes"
 import { useFake } from "./harness"
 
 const { fake, replace } = useFake()
@@ -127,6 +127,58 @@ describe("the fake validates prompts as execution.py does", () => {
     expect((file.body.node_errors as Record<string, { errors: unknown[] }>)["1"]?.errors).toEqual([
       expect.objectContaining({ type: "custom_validation_failed", details: "image - Invalid image file: missing.png" }),
     ])
+  })
+})
+
+describe("the fake's batches follow nodes.py", () => {
+  test("batch_size and RepeatLatentBatch's amount outside their bounds are refused as ComfyUI refuses them", async () => {
+    const details = async (graph: Graph, node: string) => {
+      const answer = await queuePrompt(fake(), graph)
+      expect(answer.status).toBe(400)
+      return (answer.body.node_errors as Record<string, { errors: { message: string; details: string }[] }>)[node]
+        ?.errors
+    }
+    for (const [size, message] of [
+      [0, "Value 0 smaller than min of 1"],
+      [4097, "Value 4097 bigger than max of 4096"],
+    ] as const) {
+      const graph = txt2img()
+      graph["5"].inputs.batch_size = size
+      expect(await details(graph, "5")).toEqual([expect.objectContaining({ message, details: "batch_size" })])
+    }
+    const base = txt2img()
+    base["3"].inputs.latent_image = ["10", 0]
+    const repeated: Graph = {
+      ...base,
+      "10": { class_type: "RepeatLatentBatch", inputs: { samples: ["5", 0], amount: 65 } },
+    }
+    expect(await details(repeated, "10")).toEqual([
+      expect.objectContaining({ message: "Value 65 bigger than max of 64", details: "amount" }),
+    ])
+    expect(fake().prompts()).toEqual([])
+  })
+
+  test("a batch of 2 repeated 2 times: four files in batch order, image k painted from the seed and k", async () => {
+    const base = txt2img({ seed: 9 })
+    base["5"].inputs.batch_size = 2
+    base["3"].inputs.latent_image = ["10", 0]
+    const graph: Graph = {
+      ...base,
+      "10": { class_type: "RepeatLatentBatch", inputs: { samples: ["5", 0], amount: 2 } },
+    }
+    const { body } = await queuePrompt(fake(), graph)
+    const id = body.prompt_id as string
+    await waitFor(() => fake().prompt(id)?.status === "success", "the batch")
+    const history = (await (await fetch(`${fake().url}/history/${id}`)).json()) as Record<
+      string,
+      { outputs: Record<string, { images: { filename: string }[] }> }
+    >
+    const files = history[id]?.outputs["9"]?.images.map((i) => i.filename)
+    expect(files).toEqual([1, 2, 3, 4].map((n) => `ComfyUI_0000${n}_.png`))
+    for (const [k, name] of (files ?? []).entries()) {
+      const bytes = new Uint8Array(await (await fetch(`${fake().url}/view?filename=${name}&type=output`)).arrayBuffer())
+      expect(Buffer.from(bytes).equals(Buffer.from(solidPng(64, 64, batchColour(9, k))))).toBe(true)
+    }
   })
 })
 

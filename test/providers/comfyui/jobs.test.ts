@@ -19,7 +19,7 @@ function progressLog() {
 
 describe("comfyui progress", () => {
   test("queued, running, then every sampling step from the WebSocket, in order; binary previews are skipped", async () => {
-    fake().set({ stepMs: 2, previews: true })
+    await replace({ previewMethod: "auto" }, { stepMs: 2 })
     const { seen, onProgress } = progressLog()
     await comfy().generate(request(), { signal: new AbortController().signal, onProgress })
     const messages = seen.map((p) => p.message)
@@ -28,6 +28,7 @@ describe("comfyui progress", () => {
     const steps = seen.filter((p) => p.message.startsWith("Step "))
     expect(steps.map((p) => p.message)).toEqual(Array.from({ length: 30 }, (_, i) => `Step ${i + 1}/30`))
     expect(steps.map((p) => p.fraction)).toEqual(Array.from({ length: 30 }, (_, i) => (i + 1) / 30))
+    expect(fake().queue.previewFrames).toBe(30)
   })
 
   test("a ComfyUI before 0.3.45 picks its own prompt_id: the messages are followed under that id", async () => {

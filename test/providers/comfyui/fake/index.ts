@@ -10,7 +10,7 @@ import type { ServerWebSocket } from "bun"
 import { Folders } from "./files"
 import { otherGraph, systemStats } from "./fixtures"
 import { nodeDefs, nodeInfo } from "./nodes"
-import { PromptQueue, type PromptRecord, type Timing } from "./queue"
+import { type PreviewMethod, PromptQueue, type PromptRecord, type Timing } from "./queue"
 import { validatePrompt } from "./validate"
 
 export type { PromptRecord } from "./queue"
@@ -25,6 +25,8 @@ export interface FakeComfyUiOptions {
   vaes?: string[]
   /** Node classes this ComfyUI lacks. */
   without?: string[]
+  /** The --preview-method it was started with. @default "none", as ComfyUI's */
+  previewMethod?: PreviewMethod
   /** @default any free port */
   port?: number
 }
@@ -78,6 +80,8 @@ export interface FakeComfyUi extends AsyncDisposable {
   set(timing: Partial<Timing>): void
   /** The next prompt holds before its first step until interrupted or released; `closed` once it is stopped. */
   hangNext(): { arrived: Promise<void>; closed: Promise<void> }
+  /** The next prompt holds before sampling step `step` + 1 (after `step` steps) until interrupted or released. */
+  holdNextAtStep(step: number): void
   /** The next POST /prompt answers this at once. */
   answerNext(status: number, body: string, headers?: Record<string, string>): void
   /** The next prompt's first step raises this exception. */
@@ -95,7 +99,7 @@ type Socket = ServerWebSocket<{ sid: string }>
 
 export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<Timing> = {}): FakeComfyUi {
   const version = options.version ?? (options.legacy ? "0.3.40" : "0.3.64")
-  let timing: Timing = { stepMs: 0, loadMs: 0, historyLagMs: 0, previews: false, ...initial }
+  let timing: Timing = { stepMs: 0, loadMs: 0, historyLagMs: 0, ...initial }
   const closing = new AbortController()
   const folders = new Folders()
   const sockets = new Map<string, Socket>()
@@ -134,6 +138,7 @@ export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<T
     defs,
     folders,
     timing: () => timing,
+    previewMethod: () => options.previewMethod ?? "none",
     closing: closing.signal,
     messenger: {
       send(event, data, sid) {
@@ -339,6 +344,9 @@ export function fakeComfyUi(options: FakeComfyUiOptions = {}, initial: Partial<T
       const closed = Promise.withResolvers<void>()
       hang = { arrived: arrived.resolve, closed: closed.resolve }
       return { arrived: arrived.promise, closed: closed.promise }
+    },
+    holdNextAtStep(step) {
+      holdNext = step
     },
     answerNext(status, body, headers = {}) {
       answer = { status, body, headers }

@@ -2,6 +2,9 @@
 // comfy_extras/nodes_custom_sampler.py, nodes_flux.py, nodes_sd3.py, nodes_model_advanced.py; samplers.py for the
 // sampler and scheduler names). Running a node computes sizes, not pixels: latents are 1/8 of the pixel size
 // (EmptyLatentImage and VAEEncode round down to a multiple of 8), so the saved image shows what the graph asked for.
+// A latent or image is a batch: EmptyLatentImage's batch_size and RepeatLatentBatch's amount set how many, the
+// samplers draw image k's noise as draw k of their one seed (comfy/sample.py prepare_noise), and SaveImage writes
+// one file per image, in batch order.
 import { solidPng } from "@/providers/solid-png"
 
 export const MAX_RESOLUTION = 16384
@@ -26,12 +29,15 @@ export type InputDef = readonly [InputType, Record<string, unknown>?]
 export interface Latent {
   width: number
   height: number
+  /** Images in the batch. */
+  batch: number
   seed?: number
   masked?: boolean
 }
 export interface Picture {
   width: number
   height: number
+  batch: number
   seed?: number
 }
 
@@ -39,8 +45,8 @@ export interface Picture {
 export interface RunContext {
   /** Waits `ms` of the fake's clock (model loading). */
   load(): Promise<void>
-  /** One sampling step done; throws when the prompt was interrupted. */
-  step(value: number, max: number): Promise<void>
+  /** One sampling step of `latent` done; throws when the prompt was interrupted. */
+  step(value: number, max: number, latent: Latent): Promise<void>
   readInput(name: string): Promise<{ width: number; height: number } | undefined>
   save(kind: "output" | "temp", prefix: string, png: Uint8Array): { filename: string; subfolder: string; type: string }
 }
@@ -75,6 +81,11 @@ const float = (def: number, min: number, max: number, step = 0.01): InputDef => 
 ]
 const round8 = (n: number) => Math.floor(n / 8) * 8
 const asLatent = (v: unknown) => v as Latent
+const emptyLatent = (i: Record<string, unknown>): Latent => ({
+  width: round8(Number(i.width)),
+  height: round8(Number(i.height)),
+  batch: Number(i.batch_size),
+})
 const asPicture = (v: unknown) => v as Picture
 
 /** The colour the fake paints an image with: from the seed, so a test can tell which seed ran. */
@@ -82,14 +93,22 @@ export function seedColour(seed = 0): [number, number, number] {
   return [seed % 256, Math.floor(seed / 256) % 256, Math.floor(seed / 65536) % 256]
 }
 
+/** The colour of image `index` of a batch sampled with `seed`: the seed's colour for the first, shifted after. */
+export function batchColour(seed: number, index: number): [number, number, number] {
+  const [r, g, b] = seedColour(seed)
+  return [(r + 97 * index) % 256, (g + 57 * index) % 256, (b + 29 * index) % 256]
+}
+
 async function sample(latent: Latent, steps: number, seed: number, ctx: RunContext): Promise<Latent> {
-  for (let i = 1; i <= steps; i++) await ctx.step(i, steps)
+  for (let i = 1; i <= steps; i++) await ctx.step(i, steps, latent)
   return { ...latent, seed }
 }
 
 function saveImages(kind: "output" | "temp", prefix: string, images: Picture, ctx: RunContext) {
-  const png = solidPng(images.width, images.height, seedColour(images.seed))
-  return { outputs: [], ui: { images: [ctx.save(kind, prefix, png)] } }
+  const saved = Array.from({ length: images.batch }, (_, k) =>
+    ctx.save(kind, prefix, solidPng(images.width, images.height, batchColour(images.seed ?? 0, k))),
+  )
+  return { outputs: [], ui: { images: saved } }
 }
 
 export function nodeDefs(lists: Lists): Record<string, NodeDef> {
@@ -169,7 +188,7 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       },
       output: ["LATENT"],
       category: "latent",
-      run: async (i) => ({ outputs: [{ width: round8(Number(i.width)), height: round8(Number(i.height)) }] }),
+      run: async (i) => ({ outputs: [emptyLatent(i)] }),
     },
     EmptySD3LatentImage: {
       input: {
@@ -182,7 +201,7 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       output: ["LATENT"],
       category: "latent/sd3",
       v3: true,
-      run: async (i) => ({ outputs: [{ width: round8(Number(i.width)), height: round8(Number(i.height)) }] }),
+      run: async (i) => ({ outputs: [emptyLatent(i)] }),
     },
     KSampler: {
       input: {
@@ -269,8 +288,8 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       output: ["IMAGE"],
       category: "latent",
       run: async (i) => {
-        const { width, height, seed } = asLatent(i.samples)
-        return { outputs: [{ width, height, seed }] }
+        const { width, height, batch, seed } = asLatent(i.samples)
+        return { outputs: [{ width, height, batch, seed }] }
       },
     },
     VAEEncode: {
@@ -278,8 +297,8 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       output: ["LATENT"],
       category: "latent",
       run: async (i) => {
-        const { width, height } = asPicture(i.pixels)
-        return { outputs: [{ width: round8(width), height: round8(height) }] }
+        const { width, height, batch } = asPicture(i.pixels)
+        return { outputs: [{ width: round8(width), height: round8(height), batch }] }
       },
     },
     VAEEncodeForInpaint: {
@@ -287,8 +306,8 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       output: ["LATENT"],
       category: "latent/inpaint",
       run: async (i) => {
-        const { width, height } = asPicture(i.pixels)
-        return { outputs: [{ width: round8(width), height: round8(height), masked: true }] }
+        const { width, height, batch } = asPicture(i.pixels)
+        return { outputs: [{ width: round8(width), height: round8(height), batch, masked: true }] }
       },
     },
     SetLatentNoiseMask: {
@@ -296,6 +315,15 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       output: ["LATENT"],
       category: "latent/inpaint",
       run: async (i) => ({ outputs: [{ ...asLatent(i.samples), masked: true }] }),
+    },
+    RepeatLatentBatch: {
+      input: { required: { samples: ["LATENT"], amount: int(1, 1, 64) } },
+      output: ["LATENT"],
+      category: "latent/batch",
+      run: async (i) => {
+        const samples = asLatent(i.samples)
+        return { outputs: [{ ...samples, batch: samples.batch * Number(i.amount) }] }
+      },
     },
     ImageScale: {
       input: {
@@ -316,7 +344,7 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
         if (width === 0 && height === 0) return { outputs: [source] }
         if (width === 0) width = Math.max(1, Math.round((source.width / source.height) * height))
         if (height === 0) height = Math.max(1, Math.round((source.height / source.width) * width))
-        return { outputs: [{ width, height }] }
+        return { outputs: [{ width, height, batch: source.batch }] }
       },
     },
     LoadImage: {
@@ -326,7 +354,7 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       validateInputs: loadImageCheck,
       async run(i, ctx) {
         const size = await loadImage(i.image, ctx)
-        return { outputs: [size, size] }
+        return { outputs: [{ ...size, batch: 1 }, size] }
       },
     },
     LoadImageMask: {

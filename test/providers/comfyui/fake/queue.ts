@@ -4,8 +4,14 @@
 // none), except `status` (everyone) and `execution_interrupted` (everyone when the prompt has no client_id).
 // Outputs of nodes whose inputs did not change since the last prompt are reused (the classic cache), as
 // `execution_cached` reports. The interrupt flag is cleared when a prompt starts, so one sent while idle is lost.
+// With a preview method set (the server's --preview-method; cli_args.py's default is none, and 0.3.64 reads no
+// per-prompt setting), every sampling step is followed by a PREVIEW_IMAGE binary frame to the prompt's client
+// (everyone when it has none): event type 1, image type 1 (JPEG), then a JPEG of the batch's first image
+// (latent_preview.py decodes x0[:1]) fitted into 512 px as server.py send_image does with ImageOps.contain.
+
+import { solidPng } from "@/providers/solid-png"
 import type { Folders } from "./files"
-import type { NodeDef, RunContext } from "./nodes"
+import type { Latent, NodeDef, RunContext } from "./nodes"
 
 type Prompt = Record<string, { class_type: string; inputs: Record<string, unknown> }>
 
@@ -39,9 +45,10 @@ export interface Timing {
   loadMs: number
   /** History is written this long after execution_success (the worker and the message loop are separate threads). */
   historyLagMs: number
-  /** Binary preview frames with each step. */
-  previews: boolean
 }
+
+/** The server's --preview-method. */
+export type PreviewMethod = "none" | "auto" | "latent2rgb" | "taesd"
 
 export interface Messenger {
   send(event: string, data: Record<string, unknown>, sid: string | null): void
@@ -62,6 +69,8 @@ export class PromptQueue {
   readonly history = new Map<string, Record<string, unknown>>()
   readonly records = new Map<string, PromptRecord>()
   interruptFlag = false
+  /** PREVIEW_IMAGE frames sent. */
+  previewFrames = 0
   /** server.client_id and last_node_id: the running prompt's client and node. */
   clientId: string | null = null
   lastNodeId: string | null = null
@@ -72,14 +81,17 @@ export class PromptQueue {
   private readonly folders: Folders
   private readonly messenger: Messenger
   private readonly timing: () => Timing
+  private readonly previewMethod: () => PreviewMethod
 
   constructor(opts: {
     defs: () => Record<string, NodeDef>
     folders: Folders
     messenger: Messenger
     timing: () => Timing
+    previewMethod: () => PreviewMethod
     closing: AbortSignal
   }) {
+    this.previewMethod = opts.previewMethod
     this.defs = opts.defs
     this.folders = opts.folders
     this.messenger = opts.messenger
@@ -299,7 +311,7 @@ export class PromptQueue {
     const sleep = (ms: number) => (ms > 0 && !this.closing.aborted ? Bun.sleep(ms) : Promise.resolve())
     return {
       load: () => sleep(this.timing().loadMs),
-      step: async (value, max) => {
+      step: async (value, max, latent) => {
         while (record.holdAtStep === value - 1 && !record.released && !this.interruptFlag && !this.closing.aborted) {
           await Bun.sleep(2)
         }
@@ -311,7 +323,10 @@ export class PromptQueue {
         const sid = this.clientId
         if (sid !== null) this.messenger.send("progress", { value, max, prompt_id: promptId, node }, sid)
         progressState(node, "running", value, max)
-        if (this.timing().previews) this.messenger.sendBinary(previewFrame(), sid)
+        if (this.previewMethod() !== "none") {
+          this.previewFrames += 1
+          this.messenger.sendBinary(await previewFrame(latent, value / max), sid)
+        }
       },
       readInput: async (name) => {
         const { folder, path } = this.folders.resolveAnnotated(name)
@@ -341,12 +356,21 @@ function executionOrder(prompt: Prompt, outputs: readonly string[]): string[] {
   return order
 }
 
-/** A PREVIEW_IMAGE binary frame: event type 1, image type 1 (JPEG), then the JPEG bytes (a stub here). */
-function previewFrame(): Uint8Array {
-  const frame = new Uint8Array(8 + 4)
+/** A PREVIEW_IMAGE binary frame: event type 1, image type 1 (JPEG), then a JPEG brightening as sampling goes on. */
+async function previewFrame(latent: Latent, fraction: number): Promise<Uint8Array> {
+  const [width, height] = contain(latent.width, latent.height, 512)
+  const level = Math.round(255 * fraction)
+  const jpeg = await new Bun.Image(solidPng(width, height, [level, level, level])).jpeg({ quality: 95 }).bytes()
+  const frame = new Uint8Array(8 + jpeg.length)
   const view = new DataView(frame.buffer)
   view.setUint32(0, 1)
   view.setUint32(4, 1)
-  frame.set([0xff, 0xd8, 0xff, 0xd9], 8)
+  frame.set(jpeg, 8)
   return frame
+}
+
+/** PIL's ImageOps.contain: the largest size of this shape within `edge` × `edge`. */
+export function contain(width: number, height: number, edge: number): [number, number] {
+  if (width === height) return [edge, edge]
+  return width > height ? [edge, Math.round((height / width) * edge)] : [Math.round((width / height) * edge), edge]
 }
