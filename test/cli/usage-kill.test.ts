@@ -52,7 +52,8 @@ test("a server killed between reservation and settlement leaves no budget reserv
     join(dir.path, "state.sqlite"),
     "SELECT outcome, estimate_micros FROM usage_ledger",
   )
-  expect(left).toEqual({ outcome: "reserved", estimate_micros: 53_000 })
+  // $0.053 for the image and $0.003 for each of its two partial images (live previews are on by default).
+  expect(left).toEqual({ outcome: "reserved", estimate_micros: 59_000 })
   const { lease } = queryOne<{ lease: number }>(
     join(dir.path, "state.sqlite"),
     "SELECT lease_expires_epoch AS lease FROM jobs",
@@ -63,7 +64,7 @@ test("a server killed between reservation and settlement leaves no budget reserv
   const { store } = restarted.services
   expect(await store.usage.listReserved()).toEqual([])
   const totals = await store.usage.totals({ since: 0, until: Date.now() / 1000 + 1 }, "all")
-  expect(totals[0]).toMatchObject({ calls: 1, reservedMicros: 0, costMicros: 53_000, uncertainMicros: 53_000 })
+  expect(totals[0]).toMatchObject({ calls: 1, reservedMicros: 0, costMicros: 59_000, uncertainMicros: 59_000 })
   const [daily] = await restarted.services.usage.standing("local")
-  expect(daily).toMatchObject({ limitMicros: 1_000_000, usedMicros: 53_000, remainingMicros: 947_000 })
+  expect(daily).toMatchObject({ limitMicros: 1_000_000, usedMicros: 59_000, remainingMicros: 941_000 })
 })
