@@ -1,9 +1,14 @@
 import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Iteration, Origin } from "@/storage"
-import { ImageNotFoundError, InternalError, InvalidImageError, MetadataMissingError } from "../errors"
+import { AppError, ImageNotFoundError, InternalError, InvalidImageError, MetadataMissingError } from "../errors"
 import { isoTimestamp, nowSeconds } from "../time"
 import { verifyImage } from "../transform/probe"
 import { contentImageId, originalFilename, sidecarFilename } from "./ids"
 import { canonicalOrigin, sidecarJson } from "./sidecar"
+
+/** After a commit failed with the database unreachable, how often (growing to the cap) and how many times to retry the cleanup. */
+const SETTLE_FIRST_DELAY_MS = 1000
+const SETTLE_MAX_DELAY_MS = 10_000
+const SETTLE_ATTEMPTS = 60
 
 /** The formats the gallery stores; the detected type replaces the one a caller claims. */
 const STORED_TYPES = new Set(["image/png", "image/jpeg", "image/webp"])
@@ -102,15 +107,18 @@ export class ImageRegistry {
 
   /** Runs `persist`; if it fails, undoes what `prepare` wrote so files and rows keep agreeing. */
   async commit(record: ImageRecord, persist: () => Promise<void>): Promise<void> {
-    const existed = await this.opts.store.get(record.id)
     const bytes = this.preparedBytes.get(record)
     this.preparedBytes.delete(record)
+    // Unreadable (the database is down): whether a row stands behind these files is decided once it answers.
+    const existed = await this.opts.store.get(record.id).then(
+      (row) => ({ row }),
+      () => undefined,
+    )
     try {
       await persist()
     } catch (error) {
-      // Same id means same bytes (content-addressed), so only the sidecar needs to go back to the stored record.
-      if (existed) await this.opts.blobs.write(sidecarFilename(existed.id), sidecarJson(existed)).catch(() => {})
-      else await this.removeFiles(record)
+      if (!existed) this.settleLater(record)
+      else await this.settle(record, existed.row)
       throw error
     }
     if (!bytes) return
@@ -157,6 +165,8 @@ export class ImageRegistry {
     try {
       return await this.opts.blobs.read(record.originalFilename, into)
     } catch (error) {
+      // The blob store being down is not a missing image: its own error says what is wrong.
+      if (error instanceof AppError && error.kind === "unavailable") throw error
       throw new ImageNotFoundError(record.id, { cause: error })
     }
   }
@@ -167,6 +177,7 @@ export class ImageRegistry {
     try {
       return await this.opts.blobs.readText(sidecarFilename(id))
     } catch (error) {
+      if (error instanceof AppError && error.kind === "unavailable") throw error
       throw new MetadataMissingError(id, { cause: error })
     }
   }
@@ -188,6 +199,26 @@ export class ImageRegistry {
       if (!(await this.opts.store.get(record.id))) await blobs.remove(record.originalFilename)
       throw error
     }
+  }
+
+  /** Files and row agree again: a stored row gets its own sidecar back (same id, same bytes); no row, no files. */
+  private async settle(record: ImageRecord, stored: ImageRecord | undefined): Promise<void> {
+    if (stored) await this.opts.blobs.write(sidecarFilename(stored.id), sidecarJson(stored)).catch(() => {})
+    else await this.removeFiles(record)
+  }
+
+  /** `settle` once the row can be read again, retried in the background (a commit may even have landed unseen). */
+  private settleLater(record: ImageRecord, attempt = 0): void {
+    const delay = Math.min(SETTLE_FIRST_DELAY_MS * 2 ** attempt, SETTLE_MAX_DELAY_MS)
+    const retry = async () => {
+      const stored = await this.opts.store.get(record.id).then(
+        (row) => ({ row }),
+        () => undefined,
+      )
+      if (stored) await this.settle(record, stored.row).catch(() => {})
+      else if (attempt + 1 < SETTLE_ATTEMPTS) this.settleLater(record, attempt + 1)
+    }
+    setTimeout(() => void retry(), delay).unref()
   }
 
   private async removeFiles(record: ImageRecord): Promise<void> {
