@@ -1,5 +1,5 @@
 import { type Handler, Hono } from "hono"
-import { InvalidImageError } from "@/core/errors"
+import { AppError, InvalidImageError } from "@/core/errors"
 import type { ClaimOutcome, TransferLease, TransferService } from "@/core/transfer/service"
 import type { DownloadBody, UploadResult } from "@/core/transfer/sinks"
 import { createLogger } from "@/util/log"
@@ -47,6 +47,11 @@ async function download(transfers: TransferService, token: string): Promise<Resp
     body = await transfers.read(lease)
   } catch (error) {
     await release(transfers, lease)
+    if (error instanceof AppError && error.kind === "unavailable") {
+      // The link stays usable; the store's address is for the log, not for whoever holds the link.
+      log.warning("Transfer download failed: the image store is unavailable", { link: lease.tag, error })
+      return problem(503, "The image store is unavailable right now; this link still works, retry shortly.")
+    }
     log.warning("Transfer download failed: the image is gone or unreadable", { link: lease.tag, error })
     return problem(500, "The image behind this link could not be read.")
   }
@@ -54,13 +59,16 @@ async function download(transfers: TransferService, token: string): Promise<Resp
     log.warning("Transfer download abandoned: its lease lapsed and was taken over", { link: lease.tag })
     return problem(409, "This link was taken over by another request.")
   }
-  log.info("Transfer download served", { link: lease.tag, bytes: body.bytes.byteLength })
+  log.info("Transfer download served", { link: lease.tag, bytes: body.size })
   const name = body.filename
-  return new Response(body.bytes, {
+  // Streamed, never held whole. Bun.serve keeps this Content-Length for a file's stream and, for now, drops it for
+  // an S3 object's (chunked instead; oven-sh/bun#10507): see docs/decisions.md#s3-blob-store.
+  return new Response(body.body, {
     status: 200,
     headers: {
       ...NO_STORE,
       "content-type": body.contentType,
+      "content-length": String(body.size),
       "content-disposition": `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`,
     },
   })

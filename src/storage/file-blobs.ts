@@ -49,6 +49,12 @@ export function createFileBlobStore(dir: string): BlobStore {
       }
     },
     readText: (name) => Bun.file(path(name)).text(),
+    async stream(name) {
+      const target = path(name)
+      const info = await stat(target)
+      if (!info.isFile()) throw new Error(`'${name}' is not a file`)
+      return { size: info.size, body: Bun.file(target).stream() }
+    },
     async exists(name) {
       return stat(path(name)).then(
         (s) => s.isFile(),

@@ -3,16 +3,8 @@ import { type S3Location, s3Location } from "./s3-config"
 import { type S3Where, s3Failure } from "./s3-errors"
 import type { BlobStore } from "./types"
 
-/** A blob's bytes as a stream, for answers that should not hold a whole image in memory. */
-export interface BlobStream {
-  body: ReadableStream<Uint8Array>
-  size: number
-}
-
-/** A blob store on S3: the `BlobStore` contract, plus streaming reads and a reachability check. */
+/** A blob store on S3: the `BlobStore` contract, plus a reachability check. */
 export interface S3BlobStore extends BlobStore {
-  /** The blob's size and a stream of its bytes; rejects (not_found, unavailable) before any byte is sent. */
-  stream(name: string): Promise<BlobStream>
   /** Resolves when the bucket answers a listing; rejects with an `unavailable` AppError saying why not. */
   ping(): Promise<void>
   /** `s3://bucket/prefix at host`, for logs and `doctor` (no credentials). */
@@ -94,9 +86,10 @@ export function openS3BlobStore(
       return names.sort()
     },
     async stream(name) {
+      // The stat fails (not_found, unavailable) before anything is sent; the object is read as it is consumed.
       const file = client.file(key(name))
       const { size } = await call(name, () => file.stat())
-      return { body: file.stream(), size }
+      return { size, body: file.stream() }
     },
     async ping() {
       await call(undefined, () => client.list({ prefix: keyPrefix, maxKeys: 1 }))

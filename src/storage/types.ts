@@ -295,6 +295,12 @@ export interface Store {
 }
 
 /** Where image bytes and sidecars live. Names are flat file names. */
+/** A blob opened for sending: its size, and its bytes as a stream, read only as they are consumed. */
+export interface BlobBody {
+  size: number
+  body: ReadableStream<Uint8Array>
+}
+
 export interface BlobStore {
   /** Writes atomically: readers see the old content or the new, never a part. */
   write(name: string, bytes: Uint8Array | string): Promise<void>
@@ -304,6 +310,8 @@ export interface BlobStore {
    */
   read(name: string, into?: (size: number) => Uint8Array): Promise<Uint8Array>
   readText(name: string): Promise<string>
+  /** The blob's size and a stream of its bytes, so an answer need not hold it whole; fails before any byte is read. */
+  stream(name: string): Promise<BlobBody>
   exists(name: string): Promise<boolean>
   /** Removes the file; a missing file is not an error. */
   remove(name: string): Promise<void>

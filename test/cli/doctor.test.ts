@@ -4,6 +4,7 @@ import { fakeOpenAI } from "../fixture/fake-openai"
 import { closedPortUrl, fakeSdWebui } from "../fixture/fake-sd-webui"
 import { tmpdir } from "../fixture/tmpdir"
 import { runCli } from "../helpers/cli"
+import { startS3 } from "../helpers/s3"
 
 const env = (dir: string, extra: Record<string, string> = {}) => ({
   HOME: dir,
@@ -89,4 +90,46 @@ describe("doctor", () => {
     expect(stdout).toMatch(/FAIL +database/)
     expect(stdout).toContain("fix: ")
   })
+
+  test("names the drivers: SQLite and files by default; S3 with its bucket, reachable and then unreachable", async () => {
+    await using dir = await tmpdir()
+    const plain = await runCli(["doctor"], env(dir.path))
+    expect(plain.stdout).toMatch(/database +.*state\.sqlite \(SQLite\)/)
+    expect(plain.stdout).toMatch(/image store +files in the scratch dir/)
+    expect(plain.stdout).toMatch(/ok +database +SQLite /)
+
+    await using s3 = await startS3(join(dir.path, "s3"))
+    const s3env = env(dir.path, { ...s3.env, IMAGE_GENERATION_MCP_BLOB_STORE_URL: "s3://images/gallery" })
+    const host = new URL(s3.endpoint).host
+    const up = await runCli(["doctor"], s3env)
+    expect(up.code).toBe(0)
+    expect(up.stdout).toContain(
+      `image store            S3 s3://images/gallery at ${host} (written, read and removed a probe object)`,
+    )
+    expect(up.stdout).toMatch(/ok +database +SQLite /)
+    // The probe object is gone again.
+    expect(
+      await new Bun.S3Client({ ...s3Client(s3.env), bucket: "images" }).list({ prefix: "gallery/" }),
+    ).toMatchObject({
+      keyCount: 0,
+    })
+
+    await s3.stop()
+    const down = await runCli(["doctor"], s3env)
+    expect(down.code).toBe(1)
+    expect(down.stdout).toContain(
+      `FAIL  image store            S3 s3://images/gallery at ${host}: [storage] S3 at ${host} cannot be reached (ConnectionRefused)`,
+    )
+    expect(down.stdout).toContain("fix: Check IMAGE_GENERATION_MCP_BLOB_STORE_URL and the bucket's credentials")
+    expect(down.stdout).not.toContain(s3.env.S3_SECRET_ACCESS_KEY as string)
+  })
 })
+
+function s3Client(env: Record<string, string>) {
+  return {
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+  }
+}

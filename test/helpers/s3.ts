@@ -5,7 +5,8 @@
 // a write can find an empty object and two writes of one key can mix. S3's PutObject is atomic and a read after
 // it sees the new object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel):
 // the harness replaces s3rver's putObject with one that writes a temp file, waits for it, renames it into place,
-// and takes the writes of one key in turn.
+// and takes the writes of one key in turn. It also counts the object bytes GETs have read out of the store, so a
+// test can tell a streamed download from one that read the whole object first.
 import { createHash } from "node:crypto"
 import { createWriteStream } from "node:fs"
 import { mkdir, rename, rm } from "node:fs/promises"
@@ -22,6 +23,8 @@ export interface S3Server extends AsyncDisposable {
   endpoint: string
   /** The settings a blob store needs to reach it (`S3_ENDPOINT`, `S3_ACCESS_KEY_ID`, …). */
   env: Record<string, string>
+  /** Object bytes read out by GETs so far (the read follows the client's pace: s3rver pipes with backpressure). */
+  bytesServed(): number
   /** Stops answering: connections are refused until `start()`. */
   stop(): Promise<void>
   /** Serves again on the same port, with every object kept. */
@@ -29,6 +32,25 @@ export interface S3Server extends AsyncDisposable {
 }
 
 const writing = new Map<string, Promise<unknown>>()
+/** Bytes served per store directory. */
+const served = new Map<string, number>()
+
+const getObject = FilesystemStore.prototype.getObject
+FilesystemStore.prototype.getObject = async function countedGetObject(bucket, key, options) {
+  const object = await getObject.call(this, bucket, key, options)
+  const content = object?.content
+  if (!content || Buffer.isBuffer(content)) return object
+  const root = this.rootDirectory
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      served.set(root, (served.get(root) ?? 0) + chunk.length)
+      callback(null, chunk)
+    },
+  })
+  content.on("error", (error: Error) => count.destroy(error))
+  object.content = content.pipe(count)
+  return object
+}
 
 FilesystemStore.prototype.putObject = async function putObject(object) {
   const path = this.getResourcePath(object.bucket, object.key, "object")
@@ -99,6 +121,7 @@ export async function startS3(dir: string, buckets: string[] = ["images"]): Prom
       S3_ACCESS_KEY_ID: ACCESS_KEY,
       S3_SECRET_ACCESS_KEY: ACCESS_KEY,
     },
+    bytesServed: () => served.get(dir) ?? 0,
     stop,
     start,
     [Symbol.asyncDispose]: stop,

@@ -88,6 +88,23 @@ describe.each([
     expect(await blobs.list(".json")).toEqual(["a.json", "c.json"])
   })
 
+  test("streams a blob with its size, read in chunks as it is consumed; a missing blob fails before any byte", async () => {
+    await using store = await open()
+    const { blobs } = store
+    const large = bytes(3 * 1024 * 1024, 7)
+    await blobs.write("big-original.png", large)
+    const { body, size } = await blobs.stream("big-original.png")
+    expect(size).toBe(large.length)
+    const chunks: Uint8Array[] = []
+    for await (const chunk of body) chunks.push(chunk)
+    expect(chunks.length).toBeGreaterThan(1)
+    expect(same(Buffer.concat(chunks), large)).toBe(true)
+    const res = new Response((await blobs.stream("big-original.png")).body)
+    expect(same(new Uint8Array(await res.arrayBuffer()), large)).toBe(true)
+    await expect(blobs.stream("missing.png")).rejects.toThrow()
+    await expect(blobs.stream("../x.png")).rejects.toThrow(/Invalid blob name/)
+  })
+
   test("refuses names that are not flat file names, and a missing blob cannot be read", async () => {
     await using store = await open()
     const { blobs } = store
@@ -106,21 +123,6 @@ describe("s3 blob store", () => {
     await using s3 = await startS3(dir.path, ["images", "other"])
     await run(s3, dir)
   }
-
-  test("streams a blob with its size, without reading it whole first", async () => {
-    await withS3(async (s3) => {
-      const blobs = openS3BlobStore("s3://images", s3.env)
-      const large = bytes(3 * 1024 * 1024, 7)
-      await blobs.write("big-original.png", large)
-      const { body, size } = await blobs.stream("big-original.png")
-      expect(size).toBe(large.length)
-      const chunks: Uint8Array[] = []
-      for await (const chunk of body) chunks.push(chunk)
-      expect(chunks.length).toBeGreaterThan(1)
-      expect(same(Buffer.concat(chunks), large)).toBe(true)
-      await expect(blobs.stream("missing.png")).rejects.toMatchObject({ kind: "not_found" })
-    })
-  })
 
   test("prefixes keep stores apart in one bucket; the bucket's root works too", async () => {
     await withS3(async (s3) => {
@@ -157,6 +159,13 @@ describe("s3 blob store", () => {
       expect(await blobs.list(".png")).toEqual([])
       expect(await blobs.exists("new-original.png")).toBe(false)
       expect(await blobs.readText("kept.json")).toBe("{}")
+    })
+  })
+
+  test("a missing object is not_found when streamed", async () => {
+    await withS3(async (s3) => {
+      const blobs = openS3BlobStore("s3://images", s3.env)
+      await expect(blobs.stream("missing.png")).rejects.toMatchObject({ kind: "not_found", code: "blob_not_found" })
     })
   })
 

@@ -29,6 +29,8 @@ declare module "s3rver/lib/stores/filesystem" {
   }
 
   export default class FilesystemStore {
+    rootDirectory: string
+    getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<StoredObject | null>
     getResourcePath(bucket: string, key: string, resource: string): string
     putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>
     putObject(object: StoredObject): Promise<{ size: number; md5: string }>

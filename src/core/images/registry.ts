@@ -1,4 +1,4 @@
-import type { BlobStore, ImageListQuery, ImageRecord, ImageStore, Iteration, Origin } from "@/storage"
+import type { BlobBody, BlobStore, ImageListQuery, ImageRecord, ImageStore, Iteration, Origin } from "@/storage"
 import { AppError, ImageNotFoundError, InternalError, InvalidImageError, MetadataMissingError } from "../errors"
 import { isoTimestamp, nowSeconds } from "../time"
 import { verifyImage } from "../transform/probe"
@@ -160,25 +160,34 @@ export class ImageRegistry {
     return this.opts.store.count(query)
   }
 
-  /** The original's bytes; `into` lends a buffer to read into (see `BlobStore.read`). */
+  /**
+   * The original's bytes; `into` lends a buffer to read into (see `BlobStore.read`). A blob store that cannot be
+   * reached fails as itself (`unavailable`): only a missing or unreadable object is "not found".
+   */
   async readOriginal(record: ImageRecord, into?: (size: number) => Uint8Array): Promise<Uint8Array> {
     try {
       return await this.opts.blobs.read(record.originalFilename, into)
     } catch (error) {
-      // The blob store being down is not a missing image: its own error says what is wrong.
-      if (error instanceof AppError && error.kind === "unavailable") throw error
-      throw new ImageNotFoundError(record.id, { cause: error })
+      throw unlessUnavailable(error, () => new ImageNotFoundError(record.id, { cause: error }))
     }
   }
 
-  /** The sidecar text exactly as stored on disk. */
+  /** The original's size and a body read only as it is sent (downloads), with `readOriginal`'s errors. */
+  async openOriginal(record: ImageRecord): Promise<BlobBody> {
+    try {
+      return await this.opts.blobs.stream(record.originalFilename)
+    } catch (error) {
+      throw unlessUnavailable(error, () => new ImageNotFoundError(record.id, { cause: error }))
+    }
+  }
+
+  /** The sidecar text exactly as stored. */
   async readSidecar(id: string): Promise<string> {
     await this.require(id)
     try {
       return await this.opts.blobs.readText(sidecarFilename(id))
     } catch (error) {
-      if (error instanceof AppError && error.kind === "unavailable") throw error
-      throw new MetadataMissingError(id, { cause: error })
+      throw unlessUnavailable(error, () => new MetadataMissingError(id, { cause: error }))
     }
   }
 
@@ -225,4 +234,9 @@ export class ImageRegistry {
     await this.opts.blobs.remove(record.originalFilename)
     await this.opts.blobs.remove(sidecarFilename(record.id))
   }
+}
+
+/** A blob store that cannot be reached right now stays `unavailable`; any other read failure becomes `missing()`. */
+function unlessUnavailable(error: unknown, missing: () => AppError): AppError {
+  return error instanceof AppError && error.kind === "unavailable" ? error : missing()
 }

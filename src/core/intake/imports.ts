@@ -93,7 +93,12 @@ export class ImportService {
     if (id) {
       const record = await this.opts.images.get(id)
       if (!record) throw notFound()
-      bytes = await this.opts.images.readOriginal(record).catch(() => Promise.reject(notFound()))
+      // An unreachable image store says so; only a missing original is "not found".
+      bytes = await this.opts.images
+        .readOriginal(record)
+        .catch((error) =>
+          Promise.reject(error instanceof AppError && error.kind === "unavailable" ? error : notFound()),
+        )
     } else {
       if (!this.opts.allowLocalFileInput) {
         throw new AppError(

@@ -11,7 +11,9 @@ const UPLOAD_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".webp"])
 export const UPLOAD_SINK = "upload"
 
 export interface DownloadBody {
-  bytes: Uint8Array
+  /** Read only as it is sent. */
+  body: ReadableStream<Uint8Array>
+  size: number
   contentType: string
   /** `<id><ext>`, e.g. `0123456789ab.png`. */
   filename: string
@@ -40,11 +42,14 @@ export function uploadHandle(ref: string): string {
   return UPLOAD_SINK
 }
 
-/** The gallery original behind a download link. Throws ImageNotFoundError when it is gone or unreadable. */
+/**
+ * The gallery original behind a download link, opened to be streamed: the image is never held whole in memory.
+ * Throws ImageNotFoundError when it is gone or unreadable, an `unavailable` AppError when the store is down.
+ */
 export async function readDownload(id: string, images: ImageRegistry): Promise<DownloadBody> {
   const record = await images.require(id)
-  const bytes = await images.readOriginal(record)
-  return { bytes, contentType: record.contentType, filename: `${record.id}${extensionFor(record.contentType)}` }
+  const { body, size } = await images.openOriginal(record)
+  return { body, size, contentType: record.contentType, filename: `${record.id}${extensionFor(record.contentType)}` }
 }
 
 /** Registers uploaded bytes as an imported image. Throws InvalidImageError for anything but PNG/JPEG/WebP. */
