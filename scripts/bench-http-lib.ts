@@ -22,12 +22,24 @@ export interface Stats {
   /** First and last samples under load: a climb between them over a long run would hint at a leak. */
   rssFirst: number
   rssLast: number
+  /** CPU time (user + system) the servers used while measured, in ms. */
+  cpuMs: number
+  /** The measured window, epoch ms. */
+  fromMs: number
+  toMs: number
 }
 
 /** Resident set size of a child process in bytes (Linux /proc). */
 export function rss(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]
   return Number(kb ?? 0) * 1024
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 export async function freePort(): Promise<number> {
@@ -58,6 +70,7 @@ export async function drive(
   loop: (worker: number) => Promise<void>,
 ): Promise<Stats> {
   const rssOf = () => [pids].flat().reduce((sum, pid) => sum + rss(pid), 0)
+  const cpuOf = () => [pids].flat().reduce((sum, pid) => sum + cpuMs(pid), 0)
   const stats: Stats = {
     requests: 0,
     errors: 0,
@@ -68,6 +81,9 @@ export async function drive(
     rssMean: 0,
     rssFirst: 0,
     rssLast: 0,
+    cpuMs: 0,
+    fromMs: 0,
+    toMs: 0,
   }
   let measuring = false
   let stop = false
@@ -101,8 +117,12 @@ export async function drive(
   await Bun.sleep(timing.warmupS * 1000)
   measuring = true
   const began = performance.now()
+  const cpuBefore = cpuOf()
+  stats.fromMs = Date.now()
   await Bun.sleep(timing.durationS * 1000)
   measuring = false
+  stats.toMs = Date.now()
+  stats.cpuMs = cpuOf() - cpuBefore
   stats.seconds = (performance.now() - began) / 1000
   stop = true
   await Promise.all(runners)
@@ -187,4 +207,23 @@ export function line(label: string, s: Stats): string {
 
 export const rate = (s: Stats) => s.requests / s.seconds
 
+/** Server CPU time per request, in µs. */
+export const cpuPerRequest = (s: Stats) => (s.cpuMs * 1000) / Math.max(1, s.requests)
+
 export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+/** One finished job to poll: made by the placeholder provider through `url`, waited on until it completes. */
+export async function finishedJob(url: string, token: string): Promise<string> {
+  const setup = new McpSession(url, token)
+  await setup.initialize()
+  const started = await setup.call("generate_image", { prompt: "a lighthouse at dusk", provider: "placeholder" })
+  const imageId = (JSON.parse(started.text) as { image_id?: string }).image_id
+  if (!imageId) throw new Error(`generate_image gave no image_id: ${started.text.slice(0, 200)}`)
+  for (let i = 0; i < 200; i++) {
+    const status = await setup.call("check_generation_status", { image_id: imageId })
+    if (status.text.includes('"completed"')) break
+    await Bun.sleep(50)
+  }
+  await setup.close()
+  return imageId
+}

@@ -4,8 +4,6 @@ import type { EventLog } from "@/storage"
 
 /** The SDK's stream id for a session's GET stream; resumable even when none of its events is left. */
 const STANDALONE_STREAM = "_GET_stream"
-/** The SDK writes this empty message as a stream's first event (a cursor only); it is never replayed. */
-const PRIMING = "{}"
 const EVENT_ID = /^(.{1,200}):(\d{1,16})$/
 
 /**
@@ -16,7 +14,11 @@ const EVENT_ID = /^(.{1,200}):(\d{1,16})$/
 export function sessionEventStore(log: EventLog, session: string): EventStore {
   return {
     async storeEvent(stream, message) {
-      return `${stream}:${await log.append(session, stream, JSON.stringify(message))}`
+      // The SDK's priming event, an empty message that only gives the client a cursor: nothing to store or replay.
+      const seq = isPriming(message)
+        ? await log.mark(session, stream)
+        : await log.append(session, stream, JSON.stringify(message))
+      return `${stream}:${seq}`
     },
     async getStreamIdForEventId(eventId) {
       const cursor = parseEventId(eventId)
@@ -28,13 +30,14 @@ export function sessionEventStore(log: EventLog, session: string): EventStore {
       const cursor = parseEventId(eventId)
       if (!cursor) return ""
       for (const event of await log.after(session, cursor.stream, cursor.seq)) {
-        if (event.message === PRIMING) continue
         await send(`${cursor.stream}:${event.seq}`, JSON.parse(event.message) as JSONRPCMessage)
       }
       return cursor.stream
     },
   }
 }
+
+const isPriming = (message: JSONRPCMessage) => Object.keys(message).length === 0
 
 function parseEventId(eventId: string): { stream: string; seq: number } | undefined {
   const match = EVENT_ID.exec(eventId)

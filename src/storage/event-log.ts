@@ -29,6 +29,11 @@ export interface EventLogOptions extends Partial<EventLogLimits> {
 export interface EventLog {
   /** Stores one event and returns its sequence number. */
   append(session: string, stream: string, message: string): Promise<number>
+  /**
+   * A position in the stream with nothing to replay (a stream's priming event): it takes a sequence number and
+   * counts as an event of the stream (for `has` and the bounds), but no text is stored and `after` never returns it.
+   */
+  mark(session: string, stream: string): Promise<number>
   /** The stream's events after `seq`, oldest first, within the TTL. */
   after(session: string, stream: string, seq: number): Promise<LoggedEvent[]>
   /** Whether the stream still has an event within the TTL. */
@@ -55,6 +60,8 @@ interface Entry {
   size: number
   /** Epoch milliseconds. */
   at: number
+  /** False for a mark: nothing was stored for it. */
+  replayable: boolean
   message?: string
 }
 
@@ -82,7 +89,14 @@ class Ledger {
     this.now = now
   }
 
-  add(session: string, stream: string, size: number, message?: string): { entry: Entry; evicted: Evicted } {
+  /** A new event of `size` characters, or with `replayable` false a mark (size 0, nothing stored). */
+  add(
+    session: string,
+    stream: string,
+    size: number,
+    replayable = true,
+    message?: string,
+  ): { entry: Entry; evicted: Evicted } {
     const book: Book = this.books.get(session) ?? { entries: [], chars: 0, perStream: new Map() }
     this.books.set(session, book)
     const evicted: Evicted = { single: [] }
@@ -90,7 +104,7 @@ class Ledger {
     if (expired !== undefined) evicted.through = expired
     // Microseconds: sortable, and strictly increasing within this process.
     this.lastSeq = Math.max(this.lastSeq + 1, this.now() * 1000)
-    const entry: Entry = { seq: this.lastSeq, stream, size, at: this.now(), message }
+    const entry: Entry = { seq: this.lastSeq, stream, size, at: this.now(), replayable, message }
     book.entries.push(entry)
     book.chars += size
     const inStream = (book.perStream.get(stream) ?? 0) + 1
@@ -100,7 +114,7 @@ class Ledger {
       const [oldest] = book.entries.splice(index, 1)
       if (oldest) {
         this.forget(book, oldest)
-        evicted.single.push(oldest)
+        if (oldest.replayable) evicted.single.push(oldest)
       }
     }
     const { maxPerSession, maxCharsPerSession } = this.limits
@@ -121,12 +135,12 @@ class Ledger {
     return { entry, evicted }
   }
 
-  /** The stream's kept entries after `seq`, within the TTL. */
+  /** The stream's kept replayable entries after `seq`, within the TTL. */
   after(session: string, stream: string, seq: number): Entry[] {
     const book = this.books.get(session)
     if (!book) return []
     this.expire(book)
-    return book.entries.filter((e) => e.stream === stream && e.seq > seq)
+    return book.entries.filter((e) => e.stream === stream && e.seq > seq && e.replayable)
   }
 
   has(session: string, stream: string): boolean {
@@ -168,7 +182,10 @@ export function createMemoryEventLog(options: EventLogOptions = {}): EventLog {
   const ledger = new Ledger({ ...DEFAULT_EVENT_LOG_LIMITS, ...options }, options.now ?? Date.now)
   return {
     async append(session, stream, message) {
-      return ledger.add(session, stream, message.length, message).entry.seq
+      return ledger.add(session, stream, message.length, true, message).entry.seq
+    },
+    async mark(session, stream) {
+      return ledger.add(session, stream, 0, false).entry.seq
     },
     async after(session, stream, seq) {
       return ledger.after(session, stream, seq).map((e) => ({ seq: e.seq, message: e.message ?? "" }))
@@ -248,6 +265,12 @@ export function createStoredEventLog(rows: EventRows, options: StoredEventLogOpt
     if (sweep) lastSweep = now()
     return serial(() => rows.apply(writes, sweep ? cutoffS() : undefined)).catch((error) => options.onError?.(error))
   }
+  /** Queues the deletes one addition decided; true when there was any. */
+  const evict = (session: string, evicted: Evicted): boolean => {
+    for (const e of evicted.single) pending.push({ kind: "single", session, stream: e.stream, seq: e.seq })
+    if (evicted.through !== undefined) pending.push({ kind: "through", session, seq: evicted.through })
+    return evicted.single.length > 0 || evicted.through !== undefined
+  }
   const schedule = () => {
     if (pending.length >= FLUSH_AT_ROWS || pendingChars >= FLUSH_AT_CHARS) void flush()
     else if (!timer) {
@@ -262,9 +285,14 @@ export function createStoredEventLog(rows: EventRows, options: StoredEventLogOpt
       const { entry, evicted } = ledger.add(session, stream, message.length)
       pending.push({ kind: "insert", session, stream, seq: entry.seq, atS: entry.at / 1000, message })
       pendingChars += message.length
-      for (const e of evicted.single) pending.push({ kind: "single", session, stream: e.stream, seq: e.seq })
-      if (evicted.through !== undefined) pending.push({ kind: "through", session, seq: evicted.through })
+      evict(session, evicted)
       schedule()
+      return entry.seq
+    },
+    async mark(session, stream) {
+      if (closed) throw new Error("The event log is closed")
+      const { entry, evicted } = ledger.add(session, stream, 0, false)
+      if (evict(session, evicted)) schedule()
       return entry.seq
     },
     async after(session, stream, seq) {

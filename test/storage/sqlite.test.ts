@@ -31,3 +31,15 @@ test("a batch that cannot be written is reported and dropped, not thrown at the 
   await log.close()
   expect(errors).toHaveLength(1)
 })
+
+test("a mark writes no row: only events with a message reach the database", async () => {
+  const db = openDatabase(":memory:")
+  const log = createStoredEventLog(sqliteEventRows(db))
+  const primed = await log.mark("s", "x")
+  const answer = await log.append("s", "x", '{"n":1}')
+  expect(await log.after("s", "x", primed)).toEqual([{ seq: answer, message: '{"n":1}' }])
+  const rows = db.query("SELECT session_id, stream_id, event_id, message FROM http_events").all()
+  expect(rows).toEqual([{ session_id: "s", stream_id: "x", event_id: answer, message: '{"n":1}' }])
+  await log.close()
+  db.close()
+})

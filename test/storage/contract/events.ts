@@ -41,6 +41,26 @@ export function eventContract(driver: DriverUnderTest): void {
       })
     })
 
+    test("a mark is a position in its stream with nothing to replay", async () => {
+      await withLog(async (settings) => {
+        await using storage = await open(settings, { events: { ...LIMITS } })
+        const log = storage.events
+        const primed = await log.mark("s", "x")
+        expect(await log.has("s", "x")).toBe(true)
+        expect(await log.after("s", "x", 0)).toEqual([])
+        const answer = await log.append("s", "x", '{"n":1}')
+        expect(answer).toBeGreaterThan(primed)
+        expect(await log.after("s", "x", primed)).toEqual([{ seq: answer, message: '{"n":1}' }])
+        expect(await log.after("s", "x", 0)).toEqual([{ seq: answer, message: '{"n":1}' }])
+
+        // Marks count against the per-stream bound like events (the oldest goes first), and are never replayed.
+        for (let i = 0; i < 6; i++) await log.mark("s", "y")
+        await log.append("s", "y", '{"n":2}')
+        expect((await log.after("s", "y", 0)).map((e) => e.message)).toEqual(['{"n":2}'])
+        expect(await log.has("s", "y")).toBe(true)
+      })
+    })
+
     test("keeps the newest events per stream and per session, and none older than the TTL", async () => {
       const c = clock()
       await withLog(async (settings) => {
