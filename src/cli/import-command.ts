@@ -22,6 +22,7 @@ export async function runImport(config: Config, dir: string, stop: AbortSignal =
     const result = await importScratchDir({
       source,
       scratchDir: config.scratchDir,
+      ...(storage.drivers.blobs !== "files" && { blobs: storage.blobs }),
       store: storage.store.images,
       warn: (m) => log.warning(m),
       signal: stop,

@@ -5,6 +5,7 @@ import type { ImageProvider } from "@/providers/types"
 import { openStorage, type Storage, type Store } from "@/storage"
 import { createLogger } from "@/util/log"
 import { GenerationService } from "./generation/generation"
+import { ORPHAN_GRACE_S } from "./images/orphans"
 import { ImageRegistry } from "./images/registry"
 import { importScratchDir } from "./images/scratch-import"
 import { ImageViews } from "./images/views"
@@ -37,6 +38,8 @@ export interface ServiceDeps {
   stop?: AbortSignal
   /** `false` leaves the usage ledger out of the generation path (benchmarks measure its cost against this). */
   ledger?: boolean
+  /** The orphan sweep of an S3 image store (tests shorten it). @default one hour's grace, every hour */
+  orphans?: { graceS?: number; everyMs?: number }
 }
 
 export interface Services {
@@ -61,6 +64,7 @@ export interface Services {
 
 const LAST_SCRATCH_KEY = "scratch_dir"
 const DISCOVERY_DELAY_MS = 500
+const ORPHAN_SWEEP_EVERY_MS = 3_600_000
 
 /** The composition root: storage, registry, providers and jobs for one server process. */
 export async function createServices(config: Config, deps: ServiceDeps = {}): Promise<Services> {
@@ -80,6 +84,7 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     blobs,
     maxInputPixels: config.maxInputPixels,
     onDelete: (id) => cache.evictImage(id),
+    warn: (message, fields) => log.warning(message, fields),
   })
   const providerList = deps.providers ?? [...configuredProviders(config), ...(deps.extraProviders ?? [])]
   const providers = new ProviderService(providerList, { log: createLogger("providers") })
@@ -139,7 +144,10 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     ...(config.livePreviews && { previews }),
   })
 
-  await importScratchOnFirstStart(config, store, log.warning, deps.stop)
+  // A scratch dir is a gallery only for the files driver; a bucket's objects without rows are orphans instead
+  // (docs/decisions.md#orphan-objects).
+  if (storage.drivers.blobs === "files") await importScratchOnFirstStart(config, store, log.warning, deps.stop)
+  const sweeper = storage.drivers.blobs === "s3" ? startOrphanSweep(images, deps.orphans) : undefined
   const interrupted = await jobs.recoverInterrupted()
   if (interrupted) log.warning(`${interrupted} generation(s) were interrupted by a server restart`)
   const unsettled = await usage.recoverInterrupted()
@@ -170,10 +178,49 @@ export async function createServices(config: Config, deps: ServiceDeps = {}): Pr
     usage,
     async close() {
       clearTimeout(discovery)
+      await sweeper?.stop()
       await jobs.shutdown()
       await providers.dispose()
       cache.clear()
       await storage.close()
+    },
+  }
+}
+
+/** Sweeps orphan objects now (in the background) and then every hour, each replica a little apart. */
+function startOrphanSweep(images: ImageRegistry, options: ServiceDeps["orphans"] = {}) {
+  const log = createLogger("orphans")
+  const graceS = options.graceS ?? ORPHAN_GRACE_S
+  const everyMs = options.everyMs ?? ORPHAN_SWEEP_EVERY_MS
+  let running: Promise<void> = Promise.resolve()
+  let stopped = false
+  const sweep = () => {
+    running = images
+      .sweepOrphans(graceS)
+      .then((removed) => {
+        if (removed.length) log.info(`Removed ${removed.length} object(s) whose image was never stored`, { removed })
+      })
+      .catch((error) => log.warning("Could not sweep orphan objects; the next sweep tries again", { error }))
+  }
+  let timer: Timer | undefined
+  const schedule = () => {
+    if (stopped) return
+    timer = setTimeout(
+      () => {
+        sweep()
+        void running.then(schedule)
+      },
+      everyMs * (0.9 + Math.random() * 0.2),
+    )
+    timer.unref()
+  }
+  sweep()
+  void running.then(schedule)
+  return {
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running
     },
   }
 }

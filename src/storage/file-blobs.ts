@@ -68,5 +68,17 @@ export function createFileBlobStore(dir: string): BlobStore {
       const names = await readdir(dir).catch(() => [] as string[])
       return names.filter((n) => n.endsWith(suffix) && !n.startsWith(".")).sort()
     },
+    async entries(suffix) {
+      const names = (await readdir(dir).catch(() => [] as string[])).filter(
+        (n) => n.endsWith(suffix) && !n.startsWith("."),
+      )
+      const found = await Promise.all(
+        names.map(async (name) => {
+          const info = await stat(join(dir, name)).catch(() => undefined)
+          return info?.isFile() ? { name, modifiedMs: info.mtimeMs } : undefined
+        }),
+      )
+      return found.filter((entry) => entry !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1))
+    },
   }
 }

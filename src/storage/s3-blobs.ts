@@ -1,7 +1,7 @@
 import { AppError } from "@/util/app-error"
 import { type S3Location, s3Location } from "./s3-config"
 import { type S3Where, s3Failure } from "./s3-errors"
-import type { BlobStore } from "./types"
+import type { BlobEntry, BlobStore } from "./types"
 
 /** A blob store on S3: the `BlobStore` contract, plus a reachability check. */
 export interface S3BlobStore extends BlobStore {
@@ -57,6 +57,26 @@ export function openS3BlobStore(
     }
   }
 
+  /** Every object directly under the prefix whose name ends in `suffix`, page by page, sorted by name. */
+  const listEntries = async (suffix: string): Promise<BlobEntry[]> => {
+    const found: BlobEntry[] = []
+    let continuationToken: string | undefined
+    do {
+      const page = await call(undefined, () =>
+        client.list({ prefix: keyPrefix, delimiter: "/", continuationToken, maxKeys: 1000 }),
+      )
+      for (const object of page.contents ?? []) {
+        const name = object.key.slice(keyPrefix.length)
+        if (!name.endsWith(suffix) || name.startsWith(".")) continue
+        const modified = object.lastModified ? Date.parse(object.lastModified) : Number.NaN
+        // An object S3 gives no date for counts as new: the sweep then leaves it alone.
+        found.push({ name, modifiedMs: Number.isFinite(modified) ? modified : Date.now() })
+      }
+      continuationToken = page.isTruncated ? page.nextContinuationToken : undefined
+    } while (continuationToken)
+    return found.sort((a, b) => (a.name < b.name ? -1 : 1))
+  }
+
   return {
     where: `s3://${location.bucket}/${location.prefix} at ${where.host}`,
     async write(name, bytes) {
@@ -71,20 +91,9 @@ export function openS3BlobStore(
       await call(name, () => client.delete(target))
     },
     async list(suffix) {
-      const names: string[] = []
-      let continuationToken: string | undefined
-      do {
-        const page = await call(undefined, () =>
-          client.list({ prefix: keyPrefix, delimiter: "/", continuationToken, maxKeys: 1000 }),
-        )
-        for (const object of page.contents ?? []) {
-          const name = object.key.slice(keyPrefix.length)
-          if (name.endsWith(suffix) && !name.startsWith(".")) names.push(name)
-        }
-        continuationToken = page.isTruncated ? page.nextContinuationToken : undefined
-      } while (continuationToken)
-      return names.sort()
+      return (await listEntries(suffix)).map((entry) => entry.name)
     },
+    entries: (suffix) => listEntries(suffix),
     async stream(name) {
       // The stat fails (not_found, unavailable) before anything is sent; the object is read as it is consumed.
       const file = client.file(key(name))

@@ -301,6 +301,12 @@ export interface BlobBody {
   body: ReadableStream<Uint8Array>
 }
 
+/** One blob in a listing, with when it was last written (S3's LastModified, a file's mtime). */
+export interface BlobEntry {
+  name: string
+  modifiedMs: number
+}
+
 export interface BlobStore {
   /** Writes atomically: readers see the old content or the new, never a part. */
   write(name: string, bytes: Uint8Array | string): Promise<void>
@@ -316,6 +322,8 @@ export interface BlobStore {
   /** Removes the file; a missing file is not an error. */
   remove(name: string): Promise<void>
   list(suffix: string): Promise<string[]>
+  /** The blobs ending in `suffix` with their modification times, sorted by name (the orphan sweep). */
+  entries(suffix: string): Promise<BlobEntry[]>
 }
 
 export type ClientAuthMethod = "none" | "client_secret_post" | "client_secret_basic"

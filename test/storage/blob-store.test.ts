@@ -105,6 +105,22 @@ describe.each([
     await expect(blobs.stream("../x.png")).rejects.toThrow(/Invalid blob name/)
   })
 
+  test("entries list names by suffix with when each was last written", async () => {
+    await using store = await open()
+    const { blobs } = store
+    const start = Date.now()
+    await blobs.write("b-original.png", bytes(10))
+    await blobs.write("a.json", "{}")
+    const entries = await blobs.entries("")
+    expect(entries.map((e) => e.name)).toEqual(["a.json", "b-original.png"])
+    for (const entry of entries) {
+      // S3 keeps whole seconds.
+      expect(entry.modifiedMs).toBeGreaterThanOrEqual(Math.floor(start / 1000) * 1000 - 1000)
+      expect(entry.modifiedMs).toBeLessThanOrEqual(Date.now() + 1000)
+    }
+    expect((await blobs.entries(".json")).map((e) => e.name)).toEqual(["a.json"])
+  })
+
   test("refuses names that are not flat file names, and a missing blob cannot be read", async () => {
     await using store = await open()
     const { blobs } = store

@@ -3,6 +3,7 @@ import { AppError, ImageNotFoundError, InternalError, InvalidImageError, Metadat
 import { isoTimestamp, nowSeconds } from "../time"
 import { verifyImage } from "../transform/probe"
 import { contentImageId, originalFilename, sidecarFilename } from "./ids"
+import { sweepOrphans } from "./orphans"
 import { canonicalOrigin, sidecarJson } from "./sidecar"
 
 /** After a commit failed with the database unreachable, how often (growing to the cap) and how many times to retry the cleanup. */
@@ -37,6 +38,8 @@ export interface ImageRegistryOptions {
   maxInputPixels: number
   /** Called after an image is deleted (e.g. to evict cached transforms). */
   onDelete?: (id: string) => void
+  /** Told what could not be cleaned up (the image itself is fine). */
+  warn?: (message: string, fields?: Record<string, unknown>) => void
 }
 
 /** Told about every image once it is stored (generations, edits, imports), with its bytes. Must return at once. */
@@ -191,12 +194,23 @@ export class ImageRegistry {
     }
   }
 
+  /**
+   * The row goes first, then the objects: a listed image always has its original. Objects that cannot be removed
+   * now (the store is down) are left to the orphan sweep; the image is deleted all the same.
+   */
   async delete(id: string): Promise<ImageRecord> {
     const record = await this.require(id)
     await this.opts.store.delete(id)
-    await this.removeFiles(record)
     this.opts.onDelete?.(id)
+    await this.removeFiles(record).catch((error) =>
+      this.opts.warn?.("A deleted image's objects are left for the orphan sweep", { image_id: id, error }),
+    )
     return record
+  }
+
+  /** Removes the objects older than `graceS` whose image row never committed (see `sweepOrphans`). */
+  sweepOrphans(graceS?: number, now?: () => number): Promise<string[]> {
+    return sweepOrphans({ blobs: this.opts.blobs, images: this.opts.store, graceS, now })
   }
 
   private async writeFiles(record: ImageRecord, bytes: Uint8Array): Promise<void> {

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
-import type { ImageRecord, ImageStore } from "@/storage"
+import type { BlobStore, ImageRecord, ImageStore } from "@/storage"
 import { pauseForTest } from "@/util/test-pause"
 import { sidecarFilename } from "./ids"
 import { parseSidecar, SidecarError } from "./sidecar"
@@ -17,6 +17,8 @@ export interface ScratchImportOptions {
   source: string
   /** The server's scratch dir; files are copied there when `source` is elsewhere. */
   scratchDir: string
+  /** An image store that is not the scratch dir (S3): every original and sidecar is copied into it instead. */
+  blobs?: BlobStore
   store: ImageStore
   warn?: (message: string) => void
   /** Stops the import between two sidecars: what was read so far is stored, the rest is left for the next run. */
@@ -46,7 +48,7 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
     }),
   )
   const copying = resolve(opts.source) !== resolve(opts.scratchDir)
-  if (copying) await mkdir(opts.scratchDir, { recursive: true })
+  if (copying && !opts.blobs) await mkdir(opts.scratchDir, { recursive: true })
 
   let batch: ImageRecord[] = []
   for (const file of sidecars) {
@@ -60,7 +62,11 @@ export async function importScratchDir(opts: ScratchImportOptions): Promise<Scra
       record = parseSidecar(text, (name) => sizes.get(name))
       if (file !== sidecarFilename(record.id))
         throw new SidecarError(`the file name does not match the image id ${record.id}`)
-      if (copying) {
+      if (opts.blobs) {
+        // The original before the sidecar and both before the row, as the gallery writes them.
+        await opts.blobs.write(record.originalFilename, await readFile(join(opts.source, record.originalFilename)))
+        await opts.blobs.write(sidecarFilename(record.id), text)
+      } else if (copying) {
         await copyAtomically(join(opts.source, record.originalFilename), join(opts.scratchDir, record.originalFilename))
         await copyAtomically(join(opts.source, file), join(opts.scratchDir, sidecarFilename(record.id)))
       }
