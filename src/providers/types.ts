@@ -81,6 +81,11 @@ export interface GenerateRequest {
   strength?: number | null
   mask?: InputImage | null
   seed?: number | null
+  /**
+   * Image k of the batch `seed` made, to be made alone. Only providers whose batches share one seed read it (they
+   * record `seed_batch_index` k in each image's metadata: ComfyUI); others give image i its own seed S+i.
+   */
+  seedBatchIndex?: number | null
 }
 
 export interface GenerateResult {

@@ -37,6 +37,8 @@ export interface PreparedGeneration extends JobParams {
   mask?: InputImage | null
   /** Images the call makes; 1 when absent. */
   n?: number
+  /** Only regenerate_image of image k of a batch that shared one seed: make that image alone (docs/decisions.md#regenerate). */
+  seedBatchIndex?: number
 }
 
 export interface GenerationStarted {
@@ -185,7 +187,7 @@ export class GenerationService {
     const { providers, jobs, usage, previews } = this.opts
     const provider = providers.get(prepared.provider)
     if (!provider) throw new ProviderNotAvailableError(prepared.provider, providers.names())
-    const { referenceImages, strength, mask, n = 1, ...params } = prepared
+    const { referenceImages, strength, mask, n = 1, seedBatchIndex, ...params } = prepared
     const plan = planBatch(providers, { ...prepared, model: prepared.model ?? null, count: n })
     const ids = Array.from({ length: n }, randomImageId)
     const batchId = n > 1 ? randomBatchId() : null

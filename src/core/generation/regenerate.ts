@@ -35,7 +35,7 @@ export interface RegenerateDeps {
 /**
  * A stored generation's arguments with `changes` applied, validated and resolved like a new call
  * (docs/decisions.md#regenerate). The stored seed is kept unless the provider or model changes (a seed repeats an
- * image only on the model that made it) or `changes` names one.
+ * image only on the model that made it) or `changes` names one; with it, image k of a one-seed batch stays image k.
  */
 export async function prepareRegenerate(
   deps: RegenerateDeps,
@@ -75,7 +75,16 @@ export async function prepareRegenerate(
     }
   }
   const prepared = args.referenceImages.length ? await deps.prepareTransform(args) : await deps.prepare(args)
-  return { ...prepared, regeneratedFrom: id }
+  // Image k of a batch that shared one seed is made alone as image k; a new seed, n or model starts a new batch.
+  const k = source.kind === "image" ? batchDraw(source.record) : 0
+  const fresh = has("seed") || has("n") || modelChanged
+  return { ...prepared, regeneratedFrom: id, ...(k && !fresh && { seedBatchIndex: k }) }
+}
+
+/** k when the image was image k > 0 of a batch that drew every image from its one seed (it records `seed_batch_index`). */
+function batchDraw(image: ImageRecord): number {
+  const k = image.providerMetadata.seed_batch_index
+  return image.seed != null && typeof k === "number" && Number.isSafeInteger(k) && k > 0 ? k : 0
 }
 
 /** Refuses unknown argument names and values of the wrong type, before anything is resolved. */

@@ -3,7 +3,7 @@
 import { ProviderError } from "../errors"
 import { LOCAL_ASPECT_RATIOS, type LocalAspectRatio, sizeForRatio, sizeForShape } from "../local/presets"
 import type { GenerateRequest, InputImage } from "../types"
-import { type BatchSlot, findBatchSlot, withBatch } from "./batch"
+import { type BatchSlot, findBatchSlot, withBatch, withBatchImage } from "./batch"
 import { type ApiWorkflow, fill, hasTag, type Values } from "./bindings"
 import { PROVIDER } from "./http"
 import type { ComfyModel } from "./models"
@@ -23,6 +23,8 @@ export interface PlanInput {
   seed: number
   /** Images the prompt makes (the workflow's batch size). */
   count: number
+  /** Make only image k of the batch this seed makes (count is then 1); see batch.ts withBatchImage. */
+  batchIndex?: number
   reference?: InputImage
   /** The uploaded reference's name, as LoadImage takes it. */
   referenceName?: string
@@ -137,8 +139,19 @@ async function planWorkflow(input: PlanInput): Promise<Plan> {
   }
 }
 
-/** `graph` making `input.count` images; refused when the workflow cannot batch that many (the caller splits). */
+/**
+ * `graph` making `input.count` images, or image `input.batchIndex` of its seed's batch alone; refused when the
+ * workflow cannot batch that many (the caller splits) or cannot pick that image.
+ */
 function batched(graph: ApiWorkflow, slot: BatchSlot | undefined, input: PlanInput): ApiWorkflow {
+  const k = input.batchIndex
+  if (k) {
+    const picked = withBatchImage(graph, slot, k, input.catalog)
+    if ("graph" in picked) return picked.graph
+    throw refused(
+      `Image ${k} of the batch of seed ${input.seed} cannot be made alone on model '${input.model.id}': ${picked.problem}. Regenerating with a seed or n in changes makes a new batch instead.`,
+    )
+  }
   if (slot && input.count <= slot.max) return withBatch(graph, slot, input.count)
   if (input.count === 1) return graph
   throw refused(

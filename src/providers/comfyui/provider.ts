@@ -202,7 +202,8 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
   }
   /**
    * One prompt making `count` images, in order. The sampler takes one seed for the whole batch, so every image
-   * records that seed and its place in the batch (`seed_batch_index`): image k is noise draw k of the seed.
+   * records that seed and its place in the batch (`seed_batch_index`): image k is noise draw k of the seed. A request
+   * with `seedBatchIndex` k makes image k of its seed's batch alone, and records k.
    */
   async function run(
     request: GenerateRequest,
@@ -210,6 +211,7 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
     { signal, onProgress, onPreview }: GenerateOptions,
   ): Promise<GenerateResult[]> {
     const seed = checkSeed(request.seed)
+    const batchIndex = checkBatchIndex(request.seedBatchIndex, count)
     const references = request.referenceImages ?? []
     const model = await resolveModel(request.model || null, signal)
     checkRatio(model, request.aspectRatio)
@@ -238,7 +240,7 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
       reference && referenceName && request.mask
         ? await uploadMask(client, request.mask, reference, referenceName, signal)
         : undefined
-    const planned = await plan({ model, request, catalog, seed, count, reference, referenceName, maskName })
+    const planned = await plan({ model, request, catalog, seed, count, batchIndex, reference, referenceName, maskName })
     const outcome = await runPrompt({
       client,
       socket,
@@ -264,7 +266,7 @@ export function createComfyUiProvider(options: ComfyUiOptions, deps: { fetch?: t
     const images = await Promise.all(outcome.images.slice(0, count).map((ref) => readImage(client, ref, signal)))
     return images.map((image, index) => {
       const metadata: Record<string, unknown> = { ...planned.metadata, prompt_id: outcome.promptId }
-      if (count > 1 && "seed" in metadata) metadata.seed_batch_index = index
+      if ((count > 1 || batchIndex) && "seed" in metadata) metadata.seed_batch_index = batchIndex || index
       return { data: image.data, contentType: image.contentType, metadata }
     })
   }
@@ -286,4 +288,17 @@ function checkSeed(seed: number | null | undefined): number {
     )
   }
   return seed
+}
+
+/** The batch image a request asks for alone: 0 (none) unless a whole number k > 0 for a one-image request. */
+function checkBatchIndex(index: number | null | undefined, count: number): number {
+  if (index === undefined || index === null || index === 0) return 0
+  if (!Number.isSafeInteger(index) || index < 0 || count !== 1) {
+    throw new ProviderError(
+      PROVIDER,
+      `seed_batch_index must be a whole number from 0, for one image; got ${index} for ${count}.`,
+      { kind: "invalid_input", code: "invalid_request" },
+    )
+  }
+  return index
 }

@@ -131,6 +131,76 @@ describe("comfyui batches in one prompt", () => {
   })
 })
 
+describe("comfyui: image k of a batch made alone (seedBatchIndex)", () => {
+  /** The id of the only node of this class. */
+  const idOf = (graph: ReturnType<typeof lastGraph>, classType: string) =>
+    Object.keys(graph).find((id) => graph[id]?.class_type === classType)
+
+  test("txt2img: the empty latent makes k+1, LatentFromBatch picks k for the sampler; the image is batch image k", async () => {
+    const provider = comfy()
+    const batch = (await provider.generateBatch?.(request({ seed: 77 }), 3, live())) ?? []
+    const alone = await provider.generate(request({ seed: 77, seedBatchIndex: 2 }), live())
+    const graph = lastGraph(fake())
+    expect(nodeOf(graph, "EmptyLatentImage").batch_size).toBe(3)
+    expect(nodeOf(graph, "LatentFromBatch")).toEqual({
+      samples: [idOf(graph, "EmptyLatentImage"), 0],
+      batch_index: 2,
+      length: 1,
+    })
+    expect(nodeOf(graph, "KSampler")).toMatchObject({ seed: 77, latent_image: [idOf(graph, "LatentFromBatch"), 0] })
+    expect(same(alone.data, batch[2]?.data ?? new Uint8Array())).toBe(true)
+    expect(same(alone.data, batch[0]?.data ?? new Uint8Array())).toBe(false)
+    expect(alone.metadata).toMatchObject({ seed: 77, seed_batch_index: 2 })
+    // Index 0 is the plain prompt: nothing to pick.
+    await provider.generate(request({ seed: 77, seedBatchIndex: 0 }), live())
+    expect(Object.values(lastGraph(fake())).map((n) => n.class_type)).not.toContain("LatentFromBatch")
+  })
+
+  test("img2img repeats the encoded latent k+1 times before picking; Flux picks from EmptySD3LatentImage", async () => {
+    const provider = comfy()
+    const reference = png(quadrantPng(64, 32))
+    const edited = (await provider.generateBatch?.(request({ referenceImages: [reference], seed: 3 }), 4, live())) ?? []
+    const alone = await provider.generate(request({ referenceImages: [reference], seed: 3, seedBatchIndex: 3 }), live())
+    const graph = lastGraph(fake())
+    expect(nodeOf(graph, "RepeatLatentBatch").amount).toBe(4)
+    expect(nodeOf(graph, "LatentFromBatch")).toMatchObject({ samples: [idOf(graph, "RepeatLatentBatch"), 0] })
+    expect(nodeOf(graph, "KSampler").latent_image).toEqual([idOf(graph, "LatentFromBatch"), 0])
+    expect(same(alone.data, edited[3]?.data ?? new Uint8Array())).toBe(true)
+    const flux = request({ model: "flux1-dev.safetensors", seed: 5 })
+    const fluxBatch = (await provider.generateBatch?.(flux, 2, live())) ?? []
+    const fluxAlone = await provider.generate({ ...flux, seedBatchIndex: 1 }, live())
+    const fluxGraph = lastGraph(fake())
+    expect(nodeOf(fluxGraph, "SamplerCustomAdvanced").latent_image).toEqual([idOf(fluxGraph, "LatentFromBatch"), 0])
+    expect(nodeOf(fluxGraph, "EmptySD3LatentImage").batch_size).toBe(2)
+    expect(same(fluxAlone.data, fluxBatch[1]?.data ?? new Uint8Array())).toBe(true)
+  })
+
+  test("refused before any prompt: past LatentFromBatch's 63, a workflow with no batch input, several images", async () => {
+    await using dir = await tmpdir("igm-workflows-")
+    await writeFile(join(dir.path, "edit.json"), JSON.stringify(IMG2IMG_WORKFLOW))
+    const provider = comfy({ workflowsDir: dir.path })
+    const refusal = async (promise: Promise<unknown> | undefined) =>
+      (await rejection(promise ?? Promise.resolve())) as AppError
+    const high = await refusal(provider.generate(request({ seed: 1, seedBatchIndex: 64 }), live()))
+    expect(high.kind).toBe("invalid_input")
+    expect(high.message).toContain(
+      "Image 64 of the batch of seed 1 cannot be made alone on model 'v1-5-pruned-emaonly.safetensors': this ComfyUI's LatentFromBatch takes batch_index up to 63.",
+    )
+    const edit = request({ model: "workflow:edit", referenceImages: [png(quadrantPng(8, 8))], seed: 1 })
+    const none = await refusal(provider.generate({ ...edit, seedBatchIndex: 1 }, live()))
+    expect(none.message).toContain("cannot be made alone on model 'workflow:edit': it has no batch input.")
+    for (const [index, count] of [
+      [1, 2],
+      [-1, 1],
+      [1.5, 1],
+    ] as const) {
+      const bad = await refusal(provider.generateBatch?.(request({ seed: 1, seedBatchIndex: index }), count, live()))
+      expect(bad.message).toContain(`seed_batch_index must be a whole number from 0, for one image; got ${index}`)
+    }
+    expect(fake().calls("/prompt")).toHaveLength(0)
+  })
+})
+
 describe("comfyui batches through the MCP tools", () => {
   test("n=3: one prompt, three image_ids sharing a batch_id, each stored with the seed and its batch index", async () => {
     await using comfyui = fakeComfyUi()
@@ -151,18 +221,84 @@ describe("comfyui batches through the MCP tools", () => {
       expect(record).toMatchObject({ seed: 1234, batchId: started.batch_id, batchIndex: k })
       expect(record?.providerMetadata).toMatchObject({ seed: 1234, seed_batch_index: k })
     }
-    // The README's way to make image 1 again: the same batch, up to it.
-    const again = json(env.text(await env.call("regenerate_image", { image_id: ids[1], changes: { n: 2 } })))
-    await env.services.jobs.idle()
-    expect(nodeOf(comfyui.prompts()[1]?.prompt ?? {}, "KSampler").seed).toBe(1234)
+  })
+
+  test("regenerate_image of image 2 of a batch makes image 2 alone; a seed or n in changes starts a new batch", async () => {
+    await using comfyui = fakeComfyUi()
+    await using env = await connect({ env: { [HOST]: comfyui.url } })
+    const call = async (tool: string, args: Record<string, unknown>) => {
+      const result = await env.call(tool, args)
+      expect(result.isError).toBeFalsy()
+      const started = json(env.text(result))
+      await env.services.jobs.idle()
+      return started
+    }
     const view = async (id: unknown) => {
       const content = (await env.client.readResource({ uri: `image://${id}/view` })).contents[0]
       return content && "blob" in content ? content.blob : undefined
     }
-    const remade = await view((again.image_ids as string[])[1])
-    expect(remade).toBeString()
-    expect(remade).toBe(await view(ids[1]))
-    expect(remade).not.toBe(await view(ids[0]))
+    const ids = (await call("generate_image", { prompt: "a harbour", provider: "comfyui", n: 3, seed: 1234 }))
+      .image_ids as string[]
+    const [first, , third] = await Promise.all(ids.map(view))
+    expect(third).toBeString()
+    expect(third).not.toBe(first)
+
+    const again = await call("regenerate_image", { image_id: ids[2] })
+    expect(again).toMatchObject({ status: "generating", regenerated_from: ids[2] })
+    expect(again).not.toContainKey("image_ids")
+    const graph = comfyui.prompts().at(-1)?.prompt ?? {}
+    expect(nodeOf(graph, "EmptyLatentImage").batch_size).toBe(3)
+    expect(nodeOf(graph, "LatentFromBatch")).toMatchObject({ batch_index: 2, length: 1 })
+    expect(await view(again.image_id)).toBe(third)
+    const remade = await env.services.images.get(String(again.image_id))
+    expect(remade).toMatchObject({ seed: 1234, regeneratedFrom: ids[2], batchId: null })
+    expect(remade?.providerMetadata).toMatchObject({ seed: 1234, seed_batch_index: 2 })
+    // It records its place, so it can be made again in turn; a new prompt keeps the place too.
+    expect(await view((await call("regenerate_image", { image_id: again.image_id })).image_id)).toBe(third)
+    const reworded = await call("regenerate_image", { image_id: ids[2], changes: { prompt: "a harbour at night" } })
+    expect(nodeOf(comfyui.prompts().at(-1)?.prompt ?? {}, "LatentFromBatch").batch_index).toBe(2)
+    expect(await view(reworded.image_id)).toBe(third)
+
+    // A seed in changes, even the same one, is a new call: image 0 of that seed, no pick.
+    const seeded = await call("regenerate_image", { image_id: ids[2], changes: { seed: 1234 } })
+    const plain = comfyui.prompts().at(-1)?.prompt ?? {}
+    expect(Object.values(plain).map((n) => n.class_type)).not.toContain("LatentFromBatch")
+    expect(nodeOf(plain, "EmptyLatentImage").batch_size).toBe(1)
+    expect(await view(seeded.image_id)).toBe(first)
+    expect((await env.services.images.get(String(seeded.image_id)))?.providerMetadata).not.toContainKey(
+      "seed_batch_index",
+    )
+    // n in changes makes a new batch of the stored seed from its image 0, image 2 included.
+    const batch = await call("regenerate_image", { image_id: ids[2], changes: { n: 3 } })
+    expect(nodeOf(comfyui.prompts().at(-1)?.prompt ?? {}, "EmptyLatentImage").batch_size).toBe(3)
+    expect(await Promise.all((batch.image_ids as string[]).map(view))).toEqual(await Promise.all(ids.map(view)))
+  })
+
+  test("a transform_image batch: regenerate_image of image 1 repeats the reference's latent twice, keeps image 1", async () => {
+    await using comfyui = fakeComfyUi()
+    await using env = await connect({ env: { [HOST]: comfyui.url } })
+    const source = await addImage(env.services, quadrantPng(32, 32))
+    const started = json(
+      env.text(
+        await env.call("transform_image", {
+          prompt: "a red door",
+          reference_images: [source.id],
+          provider: "comfyui",
+          n: 2,
+          seed: 40,
+        }),
+      ),
+    )
+    await env.services.jobs.idle()
+    const ids = started.image_ids as string[]
+    const again = json(env.text(await env.call("regenerate_image", { image_id: ids[1] })))
+    await env.services.jobs.idle()
+    const graph = comfyui.prompts().at(-1)?.prompt ?? {}
+    expect(nodeOf(graph, "RepeatLatentBatch").amount).toBe(2)
+    expect(nodeOf(graph, "LatentFromBatch").batch_index).toBe(1)
+    const read = async (id: unknown) => env.services.images.readOriginal(await env.services.images.require(String(id)))
+    expect(same(await read(again.image_id), await read(ids[1]))).toBe(true)
+    expect(same(await read(again.image_id), await read(ids[0]))).toBe(false)
   })
 
   test("cancel_generation of the batch id interrupts the one prompt; every image is cancelled", async () => {

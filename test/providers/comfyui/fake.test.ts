@@ -182,6 +182,91 @@ describe("the fake's batches follow nodes.py", () => {
   })
 })
 
+describe("the fake's LatentFromBatch follows nodes.py and comfy/sample.py", () => {
+  /** txt2img with EmptyLatentImage(batch_size) → LatentFromBatch(batch_index, length) → KSampler. */
+  function picked(seed: number, batchSize: number, batchIndex: unknown, length: unknown): Graph {
+    const base = txt2img({ seed })
+    base["5"].inputs.batch_size = batchSize
+    base["3"].inputs.latent_image = ["10", 0]
+    return {
+      ...base,
+      "10": { class_type: "LatentFromBatch", inputs: { samples: ["5", 0], batch_index: batchIndex, length } },
+    }
+  }
+
+  async function files(graph: Graph): Promise<Uint8Array[]> {
+    const { body } = await queuePrompt(fake(), graph)
+    const id = body.prompt_id as string
+    await waitFor(() => fake().prompt(id)?.status === "success", "the prompt")
+    const history = (await (await fetch(`${fake().url}/history/${id}`)).json()) as Record<
+      string,
+      { outputs: Record<string, { images: { filename: string }[] }> }
+    >
+    const names = history[id]?.outputs["9"]?.images.map((i) => i.filename) ?? []
+    return Promise.all(
+      names.map(async (name) => {
+        const response = await fetch(`${fake().url}/view?filename=${name}&type=output`)
+        return new Uint8Array(await response.arrayBuffer())
+      }),
+    )
+  }
+  const painted = (seed: number, k: number) => solidPng(64, 64, batchColour(seed, k))
+  const same = (a: Uint8Array | undefined, b: Uint8Array) => Buffer.from(a ?? []).equals(Buffer.from(b))
+
+  test("picking image k of a batch of k+1 makes image k of that batch alone; a slice keeps its draws", async () => {
+    const [alone, ...rest] = await files(picked(21, 3, 2, 1))
+    expect(rest).toEqual([])
+    expect(same(alone, painted(21, 2))).toBe(true)
+    expect(same(alone, painted(21, 0))).toBe(false)
+    const slice = await files(picked(21, 4, 1, 2))
+    expect(slice.map((f, k) => same(f, painted(21, k + 1)))).toEqual([true, true])
+    // An index or length past the batch is clamped to it, as frombatch does.
+    const clamped = await files(picked(21, 2, 5, 3))
+    expect(clamped).toHaveLength(1)
+    expect(same(clamped[0], painted(21, 1))).toBe(true)
+  })
+
+  test("RepeatLatentBatch after it repeats the picked draws by their span", async () => {
+    const base = picked(8, 4, 1, 2)
+    const graph: Graph = {
+      ...base,
+      "3": { ...txt2img({ seed: 8 })["3"], inputs: { ...txt2img({ seed: 8 })["3"].inputs, latent_image: ["11", 0] } },
+      "11": { class_type: "RepeatLatentBatch", inputs: { samples: ["10", 0], amount: 2 } },
+    }
+    const out = await files(graph)
+    expect(out.map((f, k) => same(f, painted(8, [1, 2, 3, 4][k] ?? -1)))).toEqual([true, true, true, true])
+  })
+
+  test("batch_index outside 0..63 and length outside 1..64 are refused as ComfyUI refuses them", async () => {
+    for (const [index, length, message, details] of [
+      [-1, 1, "Value -1 smaller than min of 0", "batch_index"],
+      [64, 1, "Value 64 bigger than max of 63", "batch_index"],
+      [0, 0, "Value 0 smaller than min of 1", "length"],
+      [0, 65, "Value 65 bigger than max of 64", "length"],
+    ] as const) {
+      const answer = await queuePrompt(fake(), picked(1, 2, index, length))
+      expect(answer.status).toBe(400)
+      const errors = (answer.body.node_errors as Record<string, { errors: unknown[] }>)["10"]?.errors
+      expect(errors).toEqual([expect.objectContaining({ message, details })])
+    }
+    const info = (await (await fetch(`${fake().url}/object_info/LatentFromBatch`)).json()) as Record<string, unknown>
+    expect(info).toMatchObject({
+      LatentFromBatch: {
+        input: {
+          required: {
+            samples: ["LATENT", {}],
+            batch_index: ["INT", { default: 0, min: 0, max: 63 }],
+            length: ["INT", { default: 1, min: 1, max: 64 }],
+          },
+        },
+        output: ["LATENT"],
+        category: "latent/batch",
+      },
+    })
+    expect(fake().prompts()).toEqual([])
+  })
+})
+
 describe("the fake runs prompts as the prompt worker does", () => {
   test("one at a time in number order; messages to the client only; history and the saved image the latent's size", async () => {
     const ours = await listen(fake(), "us")

@@ -3,9 +3,11 @@
 // sampler and scheduler names). Running a node computes sizes, not pixels: latents are 1/8 of the pixel size
 // (EmptyLatentImage and VAEEncode round down to a multiple of 8), so the saved image shows what the graph asked for.
 // A latent or image is a batch: EmptyLatentImage's batch_size and RepeatLatentBatch's amount set how many, the
-// samplers draw image k's noise as draw k of their one seed (comfy/sample.py prepare_noise), and SaveImage writes
-// one file per image, in batch order.
+// samplers draw image k's noise as draw k of their one seed (comfy/sample.py prepare_noise) — or draw
+// `batch_index[k]` when LatentFromBatch picked image k out of a batch (latent-batch.ts) — and SaveImage writes one
+// file per image, in batch order, painted from the seed and that draw.
 import { solidPng } from "@/providers/solid-png"
+import { latentBatchNodes } from "./latent-batch"
 
 export const MAX_RESOLUTION = 16384
 // biome-ignore format: the list as samplers.py spells it
@@ -33,12 +35,16 @@ export interface Latent {
   batch: number
   seed?: number
   masked?: boolean
+  /** ComfyUI's `batch_index` (set by LatentFromBatch): which noise draw of the seed each image takes. */
+  batchIndex?: number[]
 }
 export interface Picture {
   width: number
   height: number
   batch: number
   seed?: number
+  /** The noise draw each image took, when the sampled latent carried `batch_index`; else 0, 1, 2, …. */
+  batchIndex?: number[]
 }
 
 /** What a running node can do besides computing: wait, report steps, load files, save images. */
@@ -106,7 +112,11 @@ async function sample(latent: Latent, steps: number, seed: number, ctx: RunConte
 
 function saveImages(kind: "output" | "temp", prefix: string, images: Picture, ctx: RunContext) {
   const saved = Array.from({ length: images.batch }, (_, k) =>
-    ctx.save(kind, prefix, solidPng(images.width, images.height, batchColour(images.seed ?? 0, k))),
+    ctx.save(
+      kind,
+      prefix,
+      solidPng(images.width, images.height, batchColour(images.seed ?? 0, images.batchIndex?.[k] ?? k)),
+    ),
   )
   return { outputs: [], ui: { images: saved } }
 }
@@ -288,8 +298,8 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       output: ["IMAGE"],
       category: "latent",
       run: async (i) => {
-        const { width, height, batch, seed } = asLatent(i.samples)
-        return { outputs: [{ width, height, batch, seed }] }
+        const { width, height, batch, seed, batchIndex } = asLatent(i.samples)
+        return { outputs: [{ width, height, batch, seed, batchIndex }] }
       },
     },
     VAEEncode: {
@@ -316,15 +326,7 @@ export function nodeDefs(lists: Lists): Record<string, NodeDef> {
       category: "latent/inpaint",
       run: async (i) => ({ outputs: [{ ...asLatent(i.samples), masked: true }] }),
     },
-    RepeatLatentBatch: {
-      input: { required: { samples: ["LATENT"], amount: int(1, 1, 64) } },
-      output: ["LATENT"],
-      category: "latent/batch",
-      run: async (i) => {
-        const samples = asLatent(i.samples)
-        return { outputs: [{ ...samples, batch: samples.batch * Number(i.amount) }] }
-      },
-    },
+    ...latentBatchNodes(),
     ImageScale: {
       input: {
         required: {
