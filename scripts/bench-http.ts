@@ -271,7 +271,7 @@ const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`
 const cpuLine = (s: Stats) => `    server CPU ${cpuPerRequest(s).toFixed(0)} µs per request`
 const profileLines = (s: Profiled) =>
   s.profile
-    ? [`    profile ${s.profile}:`, ...profileReport(s.profile, { fromMs: s.fromMs, toMs: s.toMs }, cpuPerRequest(s))]
+    ? [`    profile ${s.profile} (samples from ${s.fromMs} to ${s.toMs} epoch ms):`, ...profileReport(s.profile, { fromMs: s.fromMs, toMs: s.toMs }, cpuPerRequest(s))]
     : []
 
 console.log(
