@@ -203,12 +203,8 @@ export function createMemoryEventLog(options: EventLogOptions = {}): EventLog {
 }
 
 const SWEEP_EVERY_MS = 60_000
-/**
- * Appends are written together, one transaction per batch: this often, or sooner when a batch grows large. Reads
- * write the buffer first and a session never leaves its process, so the wait costs only the buffer's memory; each
- * transaction costs a commit (SQLite's WAL write, a PostgreSQL round trip), so fewer, larger batches are cheaper.
- */
-const FLUSH_AFTER_MS = 250
+/** Appends are written together, one transaction per batch: this often, or sooner when a batch grows large. */
+const FLUSH_AFTER_MS = 20
 const FLUSH_AT_ROWS = 1000
 const FLUSH_AT_CHARS = 8 * 1024 * 1024
 
@@ -237,7 +233,7 @@ export interface EventRows {
 
 /**
  * An event log whose message texts live in a database (`rows`); which events are kept is decided in memory.
- * Writes are buffered and applied in one transaction per batch (every 250 ms), one batch after the other, and every
+ * Writes are buffered and applied in one transaction per batch (a few ms), one batch after the other, and every
  * read applies the buffer first. Rows of sessions that died with an earlier process expire with the TTL.
  */
 export function createStoredEventLog(rows: EventRows, options: StoredEventLogOptions = {}): EventLog {
