@@ -51,6 +51,7 @@ const AREAS: [string, string][] = [
   ["src/core/", "core: other"],
   ["src/storage/sqlite", "storage: SQLite queries"],
   ["src/storage/postgres", "storage: PostgreSQL queries"],
+  ["internal:sql", "storage: PostgreSQL client (Bun.SQL)"],
   ["src/storage/", "storage: other"],
   ["src/util/log", "logging"],
 ]

@@ -6,7 +6,8 @@
 // Every server runs in a child process on loopback; the load comes from this process over keep-alive fetch.
 // PostgreSQL is a throwaway local server (test/helpers/postgres.ts) with a new database for each run.
 //   bun scripts/bench-http.ts [--driver sqlite|postgres|both] [--runs 3] [--duration 10] [--sessions 50]
-//                             [--warmup 2] [--profile DIR]
+//                             [--warmup 2] [--profile DIR] [--baseline DIR]
+// --baseline measures another checkout's server (e.g. an earlier commit, with its widgets built) in the same runs.
 // --profile writes a CPU profile of our server per driver and run (bun --cpu-prof, .cpuprofile and .md) into DIR.
 // IMAGE_GENERATION_MCP_EVENT_STORE_URL, if set here, is passed on (e.g. memory:// to compare).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     runs: { type: "string" },
     driver: { type: "string" },
     profile: { type: "string" },
+    baseline: { type: "string" },
   },
 })
 const DURATION_S = clamp(Number(args.duration ?? process.env.DURATION_S ?? 10), 1, 600)
@@ -46,6 +48,8 @@ const SESSIONS = clamp(Number(args.sessions ?? process.env.SESSIONS ?? 50), 1, 2
 const WARMUP_S = clamp(Number(args.warmup ?? process.env.WARMUP_S ?? 2), 0, 60)
 const RUNS = clamp(Number(args.runs ?? process.env.RUNS ?? 3), 1, 20)
 const PROFILE_DIR = args.profile ? resolve(args.profile) : undefined
+/** Another checkout of this server (e.g. a previous commit), measured in the same runs for a before/after ratio. */
+const BASELINE_CLI = args.baseline ? join(resolve(args.baseline), "src", "cli", "index.ts") : undefined
 const ACCEPT = "application/json, text/event-stream"
 const TIMING = { warmupS: WARMUP_S, durationS: DURATION_S }
 const EVENT_STORE = process.env.IMAGE_GENERATION_MCP_EVENT_STORE_URL
@@ -172,7 +176,7 @@ type Profiled = Stats & { profile?: string }
 type Ours = Profiled & { auth: string }
 
 /** Our server on `databaseUrl` (PostgreSQL) or on a SQLite file in a fresh home. */
-async function benchServer(databaseUrl: string | undefined, profileName: string): Promise<Ours> {
+async function benchServer(databaseUrl: string | undefined, profileName: string, cli = CLI): Promise<Ours> {
   const home = mkdtempSync(join(tmpdir(), "igm-bench-http-"))
   const port = await freePort()
   const token = crypto.randomUUID()
@@ -187,7 +191,7 @@ async function benchServer(databaseUrl: string | undefined, profileName: string)
     ...(EVENT_STORE && { IMAGE_GENERATION_MCP_EVENT_STORE_URL: EVENT_STORE }),
   }
   const proc = Bun.spawn(
-    [process.execPath, ...profileFlags(profileName), CLI, "serve", "--transport", "http", "--port", String(port)],
+    [process.execPath, ...profileFlags(profileName), cli, "serve", "--transport", "http", "--port", String(port)],
     {
       env,
       stdout: "ignore",
@@ -248,12 +252,17 @@ const postgres = DRIVERS.includes("postgres") ? await startPostgres() : undefine
 const sdk: Profiled[] = []
 const echo: Stats[] = []
 const ours: Record<Driver, Ours[]> = { sqlite: [], postgres: [] }
+const baseline: Record<Driver, Ours[]> = { sqlite: [], postgres: [] }
 try {
   for (let run = 1; run <= RUNS; run++) {
     sdk.push(await benchSdk(`sdk-run${run}`))
     for (const driver of DRIVERS) {
       const databaseUrl = driver === "postgres" ? await postgres?.createDatabase() : undefined
       ours[driver].push(await benchServer(databaseUrl, `${driver}-run${run}`))
+      if (BASELINE_CLI) {
+        const baselineUrl = driver === "postgres" ? await postgres?.createDatabase() : undefined
+        baseline[driver].push(await benchServer(baselineUrl, `baseline-${driver}-run${run}`, BASELINE_CLI))
+      }
     }
     echo.push(await benchEcho(home))
     const measured = DRIVERS.map((d) => `${DRIVER_NAMES[d]} ${rate(ours[d].at(-1) as Ours).toFixed(0)}`).join(", ")
@@ -271,7 +280,10 @@ const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`
 const cpuLine = (s: Stats) => `    server CPU ${cpuPerRequest(s).toFixed(0)} µs per request`
 const profileLines = (s: Profiled) =>
   s.profile
-    ? [`    profile ${s.profile}:`, ...profileReport(s.profile, { fromMs: s.fromMs, toMs: s.toMs }, cpuPerRequest(s))]
+    ? [
+        `    profile ${s.profile} (samples from ${s.fromMs} to ${s.toMs} epoch ms):`,
+        ...profileReport(s.profile, { fromMs: s.fromMs, toMs: s.toMs }, cpuPerRequest(s)),
+      ]
     : []
 
 console.log(
@@ -298,10 +310,22 @@ for (const driver of DRIVERS) {
       ` (first ${mib(m.rssFirst)}, last ${mib(m.rssLast)})`,
   )
   for (const text of profileLines(m)) console.log(text)
+  const before = baseline[driver]
+  if (before.length) {
+    const b = medianRun(before)
+    const sdkRatios = before.map((r, i) => rate(r) / rate(sdk[i] as Stats))
+    const gains = runs.map((r, i) => rate(r) / rate(before[i] as Stats))
+    console.log(line(`baseline on ${DRIVER_NAMES[driver]}`, b))
+    console.log(
+      `    ${pct(median(sdkRatios))} of the SDK server's req/s (runs: ${sdkRatios.map(pct).join(", ")}); ${cpuLine(b).trim()}`,
+    )
+    console.log(`    ours/baseline req/s in the same run: ${pct(median(gains))} (runs: ${gains.map(pct).join(", ")})`)
+  }
 }
 const echoMedian = medianRun(echo)
 console.log(line("Bun.serve JSON echo", echoMedian))
 console.log(
   `  for scale: the SDK server is ${pct(median(sdk.map((s, i) => rate(s) / rate(echo[i] as Stats))))} of the echo`,
 )
-if ([...sdk, ...echo, ...DRIVERS.flatMap((d) => ours[d])].some((s) => s.errors > 0)) process.exitCode = 1
+const measured = [...sdk, ...echo, ...DRIVERS.flatMap((d) => [...ours[d], ...baseline[d]])]
+if (measured.some((s) => s.errors > 0)) process.exitCode = 1
