@@ -1,5 +1,6 @@
 import type { SQL } from "bun"
-import type { UsageGrouping, UsageLimit, UsageRecord, UsageStore, UsageTotals } from "../types"
+import type { UsageGrouping, UsageLimit, UsageRecord, UsageStore } from "../types"
+import { type TotalsRow, totalsFromRow, type UsageRow, usageFromRow } from "../usage-rows"
 import { Params } from "./search"
 
 /** Every reservation and settlement takes this transaction-scoped advisory lock first: they run one at a time. */
@@ -20,24 +21,6 @@ const GROUP_COLUMNS: Record<UsageGrouping, string[]> = {
   provider: ["provider"],
   model: ["provider", "model"],
   subject: ["subject"],
-}
-
-interface UsageRow {
-  call_id: string
-  image_id: string
-  at: number
-  subject: string
-  provider: string
-  model: string | null
-  size: string | null
-  quality: string
-  n: number
-  outcome: UsageRecord["outcome"]
-  billing: UsageRecord["billing"]
-  estimate_micros: number | null
-  cost_micros: number | null
-  settled_at: number | null
-  owner_id: string
 }
 
 type Runner = Pick<SQL, "unsafe">
@@ -70,7 +53,7 @@ export function postgresUsage(sql: SQL): UsageStore {
       [day, record.subject, micros],
     )
   }
-  const rows = async (text: string, values: unknown[]) => (await sql.unsafe<UsageRow[]>(text, values)).map(fromRow)
+  const rows = async (text: string, values: unknown[]) => (await sql.unsafe<UsageRow[]>(text, values)).map(usageFromRow)
 
   return {
     reserve(record, limits) {
@@ -152,53 +135,4 @@ export function postgresUsage(sql: SQL): UsageStore {
       return found.map(totalsFromRow)
     },
   }
-}
-
-interface TotalsRow {
-  day?: string
-  provider?: string
-  model?: string | null
-  subject?: string
-  calls: number
-  images: number | null
-  cost: number | null
-  uncertain: number | null
-  reserved: number | null
-  unknown: number | null
-}
-
-function fromRow(row: UsageRow): UsageRecord {
-  return {
-    id: row.call_id,
-    imageId: row.image_id,
-    at: row.at,
-    subject: row.subject,
-    provider: row.provider,
-    model: row.model,
-    size: row.size,
-    quality: row.quality,
-    n: row.n,
-    outcome: row.outcome,
-    billing: row.billing,
-    estimateMicros: row.estimate_micros,
-    costMicros: row.cost_micros,
-    settledAt: row.settled_at,
-    ownerId: row.owner_id,
-  }
-}
-
-function totalsFromRow(row: TotalsRow): UsageTotals {
-  const totals: UsageTotals = {
-    calls: row.calls,
-    images: row.images ?? 0,
-    costMicros: row.cost ?? 0,
-    uncertainMicros: row.uncertain ?? 0,
-    reservedMicros: row.reserved ?? 0,
-    unknownCalls: row.unknown ?? 0,
-  }
-  if (row.day !== undefined) totals.day = row.day
-  if (row.provider !== undefined) totals.provider = row.provider
-  if (row.model !== undefined) totals.model = row.model
-  if (row.subject !== undefined) totals.subject = row.subject
-  return totals
 }

@@ -1,38 +1,8 @@
 import type { Database } from "bun:sqlite"
-import type { UsageGrouping, UsageLimit, UsageRecord, UsageStore, UsageTotals } from "../types"
+import type { UsageGrouping, UsageLimit, UsageRecord, UsageStore } from "../types"
+import { type TotalsRow, totalsFromRow, type UsageRow, usageFromRow } from "../usage-rows"
 
 type Params = Record<string, string | number | null>
-
-interface UsageRow {
-  call_id: string
-  image_id: string
-  at: number
-  subject: string
-  provider: string
-  model: string | null
-  size: string | null
-  quality: string
-  n: number
-  outcome: UsageRecord["outcome"]
-  billing: UsageRecord["billing"]
-  estimate_micros: number | null
-  cost_micros: number | null
-  settled_at: number | null
-  owner_id: string
-}
-
-interface TotalsRow {
-  day?: string
-  provider?: string
-  model?: string | null
-  subject?: string
-  calls: number
-  images: number | null
-  cost: number | null
-  uncertain: number | null
-  reserved: number | null
-  unknown: number | null
-}
 
 /** While reserved a call counts its estimate; once settled, its cost (NULL, an unknown price, counts nothing). */
 const SPENT = "CASE WHEN outcome = 'reserved' THEN estimate_micros ELSE cost_micros END"
@@ -125,12 +95,12 @@ export function sqliteUsage(db: Database): UsageStore {
       return db
         .query<UsageRow, []>("SELECT * FROM usage_ledger WHERE outcome = 'reserved' ORDER BY at")
         .all()
-        .map(fromRow)
+        .map(usageFromRow)
     },
     async forImage(imageId) {
       const row = db.query<UsageRow, [string]>("SELECT * FROM usage_ledger WHERE image_id = ? ORDER BY at LIMIT 1")
       const found = row.get(imageId)
-      return found ? fromRow(found) : undefined
+      return found ? usageFromRow(found) : undefined
     },
     async totals(query, by) {
       const columns = GROUP_COLUMNS[by]
@@ -169,40 +139,4 @@ function toParams(r: UsageRecord): Params {
     settled: r.settledAt,
     owner: r.ownerId,
   }
-}
-
-function fromRow(row: UsageRow): UsageRecord {
-  return {
-    id: row.call_id,
-    imageId: row.image_id,
-    at: row.at,
-    subject: row.subject,
-    provider: row.provider,
-    model: row.model,
-    size: row.size,
-    quality: row.quality,
-    n: row.n,
-    outcome: row.outcome,
-    billing: row.billing,
-    estimateMicros: row.estimate_micros,
-    costMicros: row.cost_micros,
-    settledAt: row.settled_at,
-    ownerId: row.owner_id,
-  }
-}
-
-function totalsFromRow(row: TotalsRow): UsageTotals {
-  const totals: UsageTotals = {
-    calls: row.calls,
-    images: row.images ?? 0,
-    costMicros: row.cost ?? 0,
-    uncertainMicros: row.uncertain ?? 0,
-    reservedMicros: row.reserved ?? 0,
-    unknownCalls: row.unknown ?? 0,
-  }
-  if (row.day !== undefined) totals.day = row.day
-  if (row.provider !== undefined) totals.provider = row.provider
-  if (row.model !== undefined) totals.model = row.model
-  if (row.subject !== undefined) totals.subject = row.subject
-  return totals
 }
