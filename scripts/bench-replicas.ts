@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { type PostgresServer, postgresSkipReason, startPostgres } from "../test/helpers/postgres"
 import { type S3Server, startS3 } from "../test/helpers/s3"
-import { drive, freePort, line, McpSession, mib, rate, type Stats, waitFor } from "./bench-http-lib"
+import { drive, finishedJob, freePort, line, McpSession, mib, rate, type Stats, waitFor } from "./bench-http-lib"
 import { CLI, median, ROOT } from "./bench-lib"
 
 const HAPROXY = "/usr/sbin/haproxy"
@@ -71,22 +71,6 @@ async function startHaproxy(replicas: Replica[], log: string): Promise<{ proc: B
   const proc = Bun.spawn([HAPROXY, "-db", "-f", config], { env, stdout: Bun.file(log), stderr: "inherit" })
   await waitFor(`http://127.0.0.1:${port}/healthz`)
   return { proc, url: `http://127.0.0.1:${port}/mcp` }
-}
-
-/** One finished job to poll: made by the placeholder provider through `url`. */
-async function finishedJob(url: string, token: string): Promise<string> {
-  const setup = new McpSession(url, token)
-  await setup.initialize()
-  const started = await setup.call("generate_image", { prompt: "a lighthouse at dusk", provider: "placeholder" })
-  const imageId = (JSON.parse(started.text) as { image_id?: string }).image_id
-  if (!imageId) throw new Error(`generate_image gave no image_id: ${started.text.slice(0, 200)}`)
-  for (let i = 0; i < 200; i++) {
-    const status = await setup.call("check_generation_status", { image_id: imageId })
-    if (status.text.includes('"completed"')) break
-    await Bun.sleep(50)
-  }
-  await setup.close()
-  return imageId
 }
 
 async function polls(url: string, token: string, imageId: string, pids: number[]): Promise<Stats> {
