@@ -37,7 +37,7 @@ export interface PreparedGeneration extends JobParams {
   mask?: InputImage | null
   /** Images the call makes; 1 when absent. */
   n?: number
-  /** Only regenerate_image of image k of a batch that shared one seed: make that image alone (docs/decisions.md#regenerate). */
+  /** Only regenerate_image of image k of a batch that shared one seed: make that image alone (docs/decisions.md#comfyui-batches). */
   seedBatchIndex?: number
 }
 
