@@ -89,9 +89,9 @@ async function generation(setup: Setup, n: number, mark: (stage: Stage) => void 
   let polls = 0
   for (;;) {
     polls++
-    const { status } = JSON.parse(await call(setup.client, "check_generation_status", { image_id }))
+    const { status, error } = JSON.parse(await call(setup.client, "check_generation_status", { image_id }))
     if (status === "completed") break
-    if (status !== "generating") throw new Error(`generation ${image_id} ended ${status}`)
+    if (status !== "generating") throw new Error(`generation ${image_id} ended ${status}: ${error}`)
     await Bun.sleep(2)
   }
   setup.polls.push(polls)
