@@ -1,7 +1,15 @@
 import { describe, expect, test } from "bun:test"
-import { FAILED_JOB_TTL_SECONDS, INTERRUPTED_MESSAGE, JOB_TTL_SECONDS, SHUTDOWN_MESSAGE } from "@/core/jobs/jobs"
+import {
+  FAILED_JOB_TTL_SECONDS,
+  INTERRUPTED_MESSAGE,
+  JOB_TTL_SECONDS,
+  JobService,
+  SHUTDOWN_MESSAGE,
+} from "@/core/jobs/jobs"
+import { newReplicaIdentity } from "@/core/jobs/owner"
 import type { JobRecord } from "@/storage"
-import { createFakeProvider } from "../fixture/fake-provider"
+import { createFakeProvider, gate } from "../fixture/fake-provider"
+import { quadrantPng } from "../fixture/images"
 import { tmpdir } from "../fixture/tmpdir"
 import { startServices } from "../helpers/services"
 import { openTestStorage } from "../helpers/storage"
@@ -148,6 +156,55 @@ describe("jobs across restarts", () => {
     await using env = await startServices({ deps: { self: { id: "this-server" } } })
     await env.services.store.jobs.insert(jobRow({ id: "bbbbbbbbbbbb", owner: "this-server" }))
     expect(await env.services.jobs.get("bbbbbbbbbbbb")).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE })
+  })
+
+  test("a job read as generating just before it completed here is reported completed, not interrupted", async () => {
+    await using env = await startServices()
+    const store = env.services.store.jobs
+    const readDone = gate()
+    let holdNextRead = false
+    // The next read's row arrives from the store only after the job has finished (a slow database connection).
+    const slowStore = {
+      ...store,
+      get: async (id: string) => {
+        const held = holdNextRead
+        holdNextRead = false
+        const row = await store.get(id)
+        if (held) await readDone.promise
+        return row
+      },
+    }
+    const jobs = new JobService({
+      store: slowStore,
+      registry: env.services.images,
+      self: newReplicaIdentity(),
+      leaseS: 30,
+    })
+    const provider = gate()
+    const params = {
+      prompt: "p",
+      provider: "placeholder",
+      negativePrompt: null,
+      aspectRatio: "1:1",
+      quality: "standard",
+    }
+    await jobs.start(
+      "cccccccccccc",
+      { ...params, background: "opaque", model: null, sourceImageIds: [], seed: null, batchId: null, batchIndex: null },
+      async () => {
+        await provider.promise
+        return { data: quadrantPng(8, 8), contentType: "image/png", metadata: {} }
+      },
+    )
+    holdNextRead = true
+    const reading = jobs.get("cccccccccccc")
+    await waitFor(() => !holdNextRead, "the read to start")
+    provider.resolve()
+    await jobs.idle()
+    expect(await store.get("cccccccccccc")).toMatchObject({ status: "completed" })
+    readDone.resolve()
+    expect(await reading).toMatchObject({ status: "completed", error: null })
+    expect(await store.get("cccccccccccc")).toMatchObject({ status: "completed", error: null })
   })
 
   test("completed jobs expire after 10 minutes, failed and cancelled ones after a day; running ones never", async () => {

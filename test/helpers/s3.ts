@@ -25,10 +25,20 @@ export interface S3Server extends AsyncDisposable {
   env: Record<string, string>
   /** Object bytes read out by GETs so far (the read follows the client's pace: s3rver pipes with backpressure). */
   bytesServed(): number
+  /** Every request answered so far, in the order they finished, with the time s3rver took to answer it. */
+  readonly requests: S3Request[]
   /** Stops answering: connections are refused until `start()`. */
   stop(): Promise<void>
   /** Serves again on the same port, with every object kept. */
   start(): Promise<void>
+}
+
+export interface S3Request {
+  method: string
+  /** The path, `/bucket/key`. */
+  path: string
+  status: number
+  ms: number
 }
 
 const writing = new Map<string, Promise<unknown>>()
@@ -93,6 +103,7 @@ FilesystemStore.prototype.putObject = async function putObject(object) {
 export async function startS3(dir: string, buckets: string[] = ["images"]): Promise<S3Server> {
   let port = 0
   let server: S3rver | undefined
+  const requests: S3Request[] = []
   const start = async () => {
     const next = new S3rver({
       address: "127.0.0.1",
@@ -102,6 +113,18 @@ export async function startS3(dir: string, buckets: string[] = ["images"]): Prom
       configureBuckets: buckets.map((name) => ({ name })),
     })
     port = (await next.run()).port
+    next.httpServer?.on("request", (request, response) => {
+      const started = performance.now()
+      response.on("finish", () => {
+        const path = decodeURIComponent(new URL(request.url ?? "/", "http://s3").pathname)
+        requests.push({
+          method: request.method ?? "",
+          path,
+          status: response.statusCode,
+          ms: performance.now() - started,
+        })
+      })
+    })
     server = next
   }
   const stop = async () => {
@@ -122,6 +145,7 @@ export async function startS3(dir: string, buckets: string[] = ["images"]): Prom
       S3_SECRET_ACCESS_KEY: ACCESS_KEY,
     },
     bytesServed: () => served.get(dir) ?? 0,
+    requests,
     stop,
     start,
     [Symbol.asyncDispose]: stop,

@@ -112,16 +112,17 @@ export class ImageRegistry {
   async commit(record: ImageRecord, persist: () => Promise<void>): Promise<void> {
     const bytes = this.preparedBytes.get(record)
     this.preparedBytes.delete(record)
-    // Unreadable (the database is down): whether a row stands behind these files is decided once it answers.
-    const existed = await this.opts.store.get(record.id).then(
-      (row) => ({ row }),
-      () => undefined,
-    )
     try {
       await persist()
     } catch (error) {
-      if (!existed) this.settleLater(record)
-      else await this.settle(record, existed.row)
+      // Whatever row stands now (an earlier import of the same bytes, or a commit that landed unseen) keeps its
+      // files; unreadable (the database is down): decided once it answers.
+      const stored = await this.opts.store.get(record.id).then(
+        (row) => ({ row }),
+        () => undefined,
+      )
+      if (!stored) this.settleLater(record)
+      else await this.settle(record, stored.row)
       throw error
     }
     if (!bytes) return
@@ -215,13 +216,15 @@ export class ImageRegistry {
 
   private async writeFiles(record: ImageRecord, bytes: Uint8Array): Promise<void> {
     const { blobs } = this.opts
-    await blobs.write(record.originalFilename, bytes)
-    try {
-      await blobs.write(sidecarFilename(record.id), sidecarJson(record))
-    } catch (error) {
-      if (!(await this.opts.store.get(record.id))) await blobs.remove(record.originalFilename)
-      throw error
-    }
+    // Both at once: neither is listed before the row commits (docs/decisions.md#orphan-objects).
+    const [original, sidecar] = await Promise.allSettled([
+      blobs.write(record.originalFilename, bytes),
+      blobs.write(sidecarFilename(record.id), sidecarJson(record)),
+    ])
+    const failed = [original, sidecar].find((outcome) => outcome.status === "rejected")
+    if (!failed) return
+    if (!(await this.opts.store.get(record.id))) await this.removeFiles(record)
+    throw failed.reason
   }
 
   /** Files and row agree again: a stored row gets its own sidecar back (same id, same bytes); no row, no files. */

@@ -1,7 +1,7 @@
-import type { JobRecord } from "@/storage"
 import { AppError } from "../errors"
 
-export type JobEvent = { kind: "progress"; fraction: number; message: string } | { kind: "done"; job: JobRecord }
+/** Progress of a running job; its end is told by the group's `done` promise (a waiter then reads the store). */
+export type JobEvent = { kind: "progress"; fraction: number; message: string }
 
 /** In-process listeners keyed by job id: `on` returns the unsubscribe, `emit` reaches that id's listeners. */
 export class KeyedEvents<E> {

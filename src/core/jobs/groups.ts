@@ -67,11 +67,6 @@ export async function runGroup(group: RunningGroup, deps: GroupDeps): Promise<vo
       logFailure(deps, group.jobs[0] as JobRecord, ids, error)
       await Promise.all(ids.map((id) => store.fail(id, message, nowSeconds()).catch(() => {})))
     }
-  } finally {
-    for (const id of ids) {
-      const final = await store.get(id).catch(() => undefined)
-      if (final) events.emit(id, { kind: "done", job: final })
-    }
   }
 }
 

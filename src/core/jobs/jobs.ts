@@ -270,10 +270,14 @@ export class JobService {
     const at = nowSeconds()
     const ours = job.owner === this.opts.self.id
     if (!ours && job.leaseExpiresEpoch >= at) return job
-    let failed = true
-    if (ours) await this.opts.store.fail(job.id, INTERRUPTED_MESSAGE, at)
-    else failed = await this.opts.store.failIfLeaseExpired(job.id, INTERRUPTED_MESSAGE, at)
-    if (failed) {
+    if (ours) {
+      // The row may have been read just before the job finished here: what it became is read again.
+      await this.opts.store.fail(job.id, INTERRUPTED_MESSAGE, at)
+      const now = (await this.opts.store.get(job.id)) ?? job
+      if (now.status === "failed" && now.error === INTERRUPTED_MESSAGE) this.opts.onInterrupted?.()
+      return now
+    }
+    if (await this.opts.store.failIfLeaseExpired(job.id, INTERRUPTED_MESSAGE, at)) {
       this.opts.onInterrupted?.()
       return { ...job, status: "failed", error: INTERRUPTED_MESSAGE, completedEpoch: at }
     }

@@ -19,7 +19,24 @@ const UPSERT_IMAGE = `INSERT INTO images (${IMAGE_WRITE_COLUMNS.join(", ")})
   ON CONFLICT (image_id) DO UPDATE SET ${IMAGE_WRITE_COLUMNS.filter((c) => c !== "image_id")
     .map((c) => `${c} = excluded.${c}`)
     .join(", ")}`
-const INSERT_JOB = `INSERT INTO jobs (${JOB_COLUMNS.join(", ")}) VALUES (${JOB_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`
+/** One statement (atomic by itself, one round trip) inserting `count` jobs. */
+const insertJobs = (count: number) =>
+  `INSERT INTO jobs (${JOB_COLUMNS.join(", ")}) VALUES ${Array.from(
+    { length: count },
+    (_, row) => `(${JOB_COLUMNS.map((_, i) => `$${row * JOB_COLUMNS.length + i + 1}`).join(", ")})`,
+  ).join(", ")}`
+/**
+ * Completes a generating job and stores its image in one statement: the job row is locked first, so a concurrent
+ * cancel either lands before (nothing is written) or waits; the image row is written only when the job was
+ * generating. `$1` is the job, `$2` the time, then the image's values.
+ */
+const COMPLETE_WITH_IMAGE = `WITH done AS (UPDATE jobs SET status = 'completed', completed_epoch = $2, progress = 1
+    WHERE job_id = $1 AND status = 'generating' RETURNING job_id)
+  INSERT INTO images (${IMAGE_WRITE_COLUMNS.join(", ")})
+  SELECT ${IMAGE_WRITE_COLUMNS.map((c, i) => `$${i + 3}${c === "search_lexemes" ? "::tsvector" : ""}`).join(", ")} FROM done
+  ON CONFLICT (image_id) DO UPDATE SET ${IMAGE_WRITE_COLUMNS.filter((c) => c !== "image_id")
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`
 
 /** The values of `UPSERT_IMAGE` for one record. */
 function imageValues(record: ImageRecord): unknown[] {
@@ -104,10 +121,10 @@ function jobValues(job: JobRecord): unknown[] {
 export function postgresJobs(sql: SQL): JobStore {
   return {
     async insert(job) {
-      await sql.unsafe(INSERT_JOB, jobValues(job))
+      await sql.unsafe(insertJobs(1), jobValues(job))
     },
     async insertMany(list) {
-      await sql.begin(async (tx) => list.map((job) => tx.unsafe(INSERT_JOB, jobValues(job))))
+      if (list.length) await sql.unsafe(insertJobs(list.length), list.flatMap(jobValues))
     },
     async listBatch(batchId) {
       const found = await sql<JobRow[]>`SELECT * FROM jobs WHERE batch_id = ${batchId} ORDER BY batch_index, seq`
@@ -131,14 +148,7 @@ export function postgresJobs(sql: SQL): JobStore {
       return result.count > 0
     },
     async completeWithImage(id, image, at) {
-      // The job row is locked first, so a concurrent cancel either lands before (nothing is written) or waits.
-      return sql.begin(async (tx) => {
-        const done = await tx`UPDATE jobs SET status = 'completed', completed_epoch = ${at}, progress = 1
-          WHERE job_id = ${id} AND status = 'generating'`
-        if (done.count === 0) return false
-        await tx.unsafe(UPSERT_IMAGE, imageValues(image))
-        return true
-      })
+      return (await sql.unsafe(COMPLETE_WITH_IMAGE, [id, at, ...imageValues(image)])).count > 0
     },
     async remove(id) {
       await sql`DELETE FROM jobs WHERE job_id = ${id}`

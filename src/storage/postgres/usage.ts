@@ -25,6 +25,32 @@ const GROUP_COLUMNS: Record<UsageGrouping, string[]> = {
 
 type Runner = Pick<SQL, "unsafe">
 
+const LOCK = `SELECT pg_advisory_xact_lock(${LEDGER_LOCK})`
+const INSERT_CALL = `INSERT INTO usage_ledger (call_id, image_id, at, subject, provider, model, size, quality, n, outcome,
+  billing, estimate_micros, cost_micros, settled_at, owner_id)`
+const CALL_PARAMS = Array.from({ length: 15 }, (_, i) => `$${i + 1}`).join(", ")
+/** Adds `micros` (an expression over the CTE `source`'s `at` and `subject`) to the day totals of both scopes. */
+const spendFrom = (source: string, micros: string) => `INSERT INTO usage_days (scope, subject, day, micros)
+  SELECT scope.name, CASE WHEN scope.name = 'all' THEN '' ELSE ${source}.subject END, floor(${source}.at / ${DAY}), ${micros}
+  FROM ${source}, (VALUES ('all'), ('subject')) AS scope (name) WHERE ${micros} <> 0
+  ON CONFLICT (scope, subject, day) DO UPDATE SET micros = usage_days.micros + excluded.micros`
+/**
+ * A reservation no budget checks, in one statement (one round trip): the ledger lock is taken before the row and
+ * its estimate ($16) are written, as in the checked path, so reservations still commit one at a time.
+ */
+const RESERVE_UNCHECKED = `WITH locked AS (${LOCK}),
+  call AS (${INSERT_CALL} SELECT ${CALL_PARAMS} FROM locked RETURNING at, subject)
+  ${spendFrom("call", "$16::bigint")}`
+/**
+ * A settlement in one statement: under the ledger lock, the reserved row takes its outcome and cost, and the day
+ * totals trade its estimate for that cost. Answers how many rows it settled (0: settled already).
+ */
+const SETTLE = `WITH locked AS (${LOCK}),
+  settled AS (UPDATE usage_ledger SET outcome = $2, billing = $3, cost_micros = $4, settled_at = $5 FROM locked
+    WHERE call_id = $1 AND outcome = 'reserved' RETURNING at, subject, estimate_micros),
+  spent AS (${spendFrom("settled", "(coalesce($4::bigint, 0) - coalesce(settled.estimate_micros, 0))")})
+  SELECT count(*)::int AS settled FROM settled`
+
 /** The PostgreSQL usage ledger, with the same semantics as SQLite's (sqlite/usage.ts). */
 export function postgresUsage(sql: SQL): UsageStore {
   const used = async (tx: Runner, limit: Pick<UsageLimit, "since" | "subject">): Promise<number> => {
@@ -53,10 +79,32 @@ export function postgresUsage(sql: SQL): UsageStore {
       [day, record.subject, micros],
     )
   }
+  const insertValues = (record: UsageRecord) => [
+    record.id,
+    record.imageId,
+    record.at,
+    record.subject,
+    record.provider,
+    record.model,
+    record.size,
+    record.quality,
+    record.n,
+    record.outcome,
+    record.billing,
+    record.estimateMicros,
+    record.costMicros,
+    record.settledAt,
+    record.ownerId,
+  ]
   const rows = async (text: string, values: unknown[]) => (await sql.unsafe<UsageRow[]>(text, values)).map(usageFromRow)
 
   return {
-    reserve(record, limits) {
+    async reserve(record, limits) {
+      // Nothing to check: one statement, taking the same lock before it writes (see RESERVE_UNCHECKED).
+      if (limits.length === 0) {
+        await sql.unsafe(RESERVE_UNCHECKED, [...insertValues(record), record.estimateMicros ?? 0])
+        return { ok: true as const }
+      }
       return sql.begin(async (tx) => {
         await tx.unsafe(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK})`)
         const estimate = record.estimateMicros ?? 0
@@ -64,46 +112,15 @@ export function postgresUsage(sql: SQL): UsageStore {
           const usedMicros = await used(tx, limit)
           if (usedMicros + estimate > limit.limitMicros) return { ok: false as const, index, usedMicros }
         }
-        await tx.unsafe(
-          `INSERT INTO usage_ledger (call_id, image_id, at, subject, provider, model, size, quality, n, outcome,
-             billing, estimate_micros, cost_micros, settled_at, owner_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-          [
-            record.id,
-            record.imageId,
-            record.at,
-            record.subject,
-            record.provider,
-            record.model,
-            record.size,
-            record.quality,
-            record.n,
-            record.outcome,
-            record.billing,
-            record.estimateMicros,
-            record.costMicros,
-            record.settledAt,
-            record.ownerId,
-          ],
-        )
+        await tx.unsafe(`${INSERT_CALL} VALUES (${CALL_PARAMS})`, insertValues(record))
         await spend(tx, record, estimate)
         return { ok: true as const }
       })
     },
-    settle(id, settled) {
-      // The day totals trade the estimate for the cost in the same transaction as the row.
-      return sql.begin(async (tx) => {
-        await tx.unsafe(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK})`)
-        const { outcome, billing, costMicros, settledAt } = settled
-        const [row] = await tx.unsafe<Pick<UsageRow, "at" | "subject" | "estimate_micros">[]>(
-          `UPDATE usage_ledger SET outcome = $2, billing = $3, cost_micros = $4, settled_at = $5
-           WHERE call_id = $1 AND outcome = 'reserved' RETURNING at, subject, estimate_micros::float8 AS estimate_micros`,
-          [id, outcome, billing, costMicros, settledAt],
-        )
-        if (!row) return false
-        await spend(tx, row, (costMicros ?? 0) - (row.estimate_micros ?? 0))
-        return true
-      })
+    async settle(id, settled) {
+      const { outcome, billing, costMicros, settledAt } = settled
+      const [row] = await sql.unsafe<{ settled: number }[]>(SETTLE, [id, outcome, billing, costMicros, settledAt])
+      return (row?.settled ?? 0) > 0
     },
     used(since, subject) {
       return used(sql, { since, subject })
